@@ -1,0 +1,221 @@
+// Package config turns a directory of HCL files (or one file) into a typed,
+// validated Config. It owns the configuration language: block and attribute
+// schemas, decoding with hcl.Diagnostics, merging files and cross-reference
+// checks. It does no I/O beyond reading the configuration files themselves
+// (file() may read the files a config names, through pipeline/lang).
+//
+// The types in this file are the contract the rest of reclaim reads; every
+// struct keeps the source range it was declared at so later stages can point
+// a person back at the line that caused a decision.
+package config
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Config is a whole, merged, validated configuration.
+type Config struct {
+	// Dir is the directory (or the single file) the config was loaded from.
+	Dir string
+	// Files lists the HCL files read, in the order read, for digests.
+	Files []string
+
+	Variables          map[string]*Variable
+	Profiles           map[string]*Profile
+	Exclusions         []*Exclusion
+	ReclaimRules       []*ReclaimRule
+	ConsolidationRules []*ConsolidationRule
+	// Prices is keyed by the SKU reference as written (part number or GUID).
+	Prices map[string]*Price
+	// Output is never nil after a successful load: defaults fill it.
+	Output *Output
+}
+
+// Variable is an input variable, set by -var NAME=VALUE or RECLAIM_VAR_NAME.
+type Variable struct {
+	Name        string
+	Description string
+	// Sensitive variables are masked wherever their value would be printed.
+	Sensitive bool
+	DeclRange hcl.Range
+}
+
+// Secret holds a credential. Its String and GoString never reveal the value,
+// so a Secret can be logged or formatted by accident without leaking.
+// The zero value is "no secret".
+type Secret struct{ value string }
+
+// NewSecret wraps a value that must never be printed.
+func NewSecret(v string) Secret { return Secret{value: v} }
+
+// Reveal returns the value; call it only where the secret is sent to Microsoft.
+func (s Secret) Reveal() string { return s.value }
+
+// IsSet reports whether a non-empty secret is present.
+func (s Secret) IsSet() bool { return s.value != "" }
+
+func (s Secret) String() string   { return "(sensitive)" }
+func (s Secret) GoString() string { return "(sensitive)" }
+
+// MarshalText keeps secrets out of JSON and other encodings.
+func (s Secret) MarshalText() ([]byte, error) { return []byte("(sensitive)"), nil }
+
+// Default Microsoft public-cloud endpoints.
+const (
+	DefaultGraphEndpoint = "https://graph.microsoft.com"
+	DefaultLoginEndpoint = "https://login.microsoftonline.com"
+)
+
+// Credentials are how an app proves who it is. Exactly one of ClientSecret or
+// CertificateFile is set after validation.
+type Credentials struct {
+	ClientID        string
+	ClientSecret    Secret
+	CertificateFile string // PEM with certificate and private key
+	// CertificatePassword protects a PKCS#12 or encrypted PEM file, if any.
+	CertificatePassword Secret
+	DeclRange           hcl.Range
+}
+
+// Profile is one Microsoft 365 tenant and what reclaim does with it.
+type Profile struct {
+	Name     string
+	TenantID string
+	Credentials
+
+	GraphEndpoint string // default DefaultGraphEndpoint
+	LoginEndpoint string // default DefaultLoginEndpoint
+	// CAFile adds a PEM bundle of trusted roots (e.g. the simulated tenant's
+	// certificate); empty means the system roots (and SSL_CERT_FILE).
+	CAFile string
+
+	Tasks Tasks
+	// ActivitySince is the earliest date activity is analysed from; zero
+	// means LookbackDays before the run date.
+	ActivitySince time.Time
+	LookbackDays  int // default 90
+
+	Dynamics []*DynamicsEnvironment
+
+	DeclRange hcl.Range
+}
+
+// Tasks are the three switches of a profile. Downloading subscriptions is
+// always on.
+type Tasks struct {
+	DownloadActivity     bool // default true
+	ReclaimSubscriptions bool // default false: reclaiming must be switched on
+	DeclRange            hcl.Range
+}
+
+// DynamicsEnvironment is one Dataverse environment read for user-access audit.
+type DynamicsEnvironment struct {
+	Name string
+	URL  string // e.g. https://contoso.crm.dynamics.com
+	// Credentials is nil when the profile's credentials are used.
+	Credentials *Credentials
+	DeclRange   hcl.Range
+}
+
+// Exclusion suppresses recommendations for whoever it matches. A user matched
+// by any exclusion is never touched by apply.
+type Exclusion struct {
+	Name     string
+	Profiles []string // empty: every profile
+	Users    []string // UPN or object id
+	Groups   []string // group object ids; transitive members are excluded
+	SKUs     []string // part number or GUID
+	// When is a DuckDB SQL boolean expression over the users table columns.
+	When      string
+	WhenRange hcl.Range
+	DeclRange hcl.Range
+}
+
+// Signal names an activity source a rule may count.
+type Signal string
+
+const (
+	SignalSignIn     Signal = "sign_in"    // interactive or non-interactive successful sign-in
+	SignalOffice365  Signal = "office365"  // any workload in the Office 365 active users report
+	SignalEmail      Signal = "email"      // email activity report
+	SignalTeams      Signal = "teams"      // Teams user activity report
+	SignalOneDrive   Signal = "onedrive"   // OneDrive usage report
+	SignalSharePoint Signal = "sharepoint" // SharePoint activity report
+	SignalM365Apps   Signal = "m365_apps"  // Microsoft 365 Apps usage report
+	SignalDynamics   Signal = "dynamics"   // Dataverse user-access audit
+)
+
+// AllSignals lists every valid signal in documentation order.
+var AllSignals = []Signal{SignalSignIn, SignalOffice365, SignalEmail, SignalTeams,
+	SignalOneDrive, SignalSharePoint, SignalM365Apps, SignalDynamics}
+
+// Action is what a reclamation rule does with what it finds.
+type Action string
+
+const (
+	ActionRemoveLicense Action = "remove_license"
+	ActionReport        Action = "report"
+)
+
+// ReclaimRule finds inactive licences.
+type ReclaimRule struct {
+	Name     string
+	Profiles []string // empty: every profile
+	SKUs     []string // part number or GUID
+	Signals  []Signal
+	// InactiveDays: a user with no counted activity for this many days is inactive. > 0.
+	InactiveDays int
+	// GraceDays: accounts created fewer days ago are never recommended.
+	GraceDays int
+	// DisabledAccounts: "include" (default), "only" or "exclude".
+	DisabledAccounts  string
+	IncludeGuests     bool // default true
+	Action            Action
+	MaxActions        int  // 0: no limit
+	AllowGroupRemoval bool // may recommend removing the user from a licensing group
+	AllowDataAtRisk   bool // may remove licences whose mailbox/OneDrive holds data
+	DeclRange         hcl.Range
+}
+
+// ConsolidationRule describes Dynamics 365 base + attach pairs.
+type ConsolidationRule struct {
+	Name     string
+	Profiles []string
+	// Products are the qualifying base SKUs and the attach SKU that replaces
+	// each when another base is kept.
+	Products  []*ConsolidationProduct
+	DeclRange hcl.Range
+}
+
+// ConsolidationProduct pairs a base SKU with its attach SKU.
+type ConsolidationProduct struct {
+	Base      string
+	Attach    string
+	DeclRange hcl.Range
+}
+
+// Price is the cost of one seat of a SKU.
+type Price struct {
+	SKU       string
+	Amount    float64
+	Currency  string // ISO 4217, default USD
+	Period    string // "month" (default) or "year"
+	DeclRange hcl.Range
+}
+
+// MonthlyAmount is the price per seat per month.
+func (p *Price) MonthlyAmount() float64 {
+	if p.Period == "year" {
+		return p.Amount / 12
+	}
+	return p.Amount
+}
+
+// Output says where snapshots go.
+type Output struct {
+	Dir         string // default "./reclaim-data"
+	Compression string // zstd (default), snappy, gzip, none
+	DeclRange   hcl.Range
+}
