@@ -57,8 +57,8 @@ func evalAttrMaybeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type)
 	v, sensitive := lang.Unmark(v)
 	if !v.IsWhollyKnown() {
 		// Every value is known at load time, except where an error has
-		// already been reported (a variable with no value): say nothing more.
-		return cty.NullVal(ty), sensitive, diags
+		// already been reported (a variable with no value).
+		return cty.NullVal(ty), sensitive, append(diags, consequentialDiag(attr.Expr.Range()))
 	}
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
@@ -73,6 +73,27 @@ func evalAttrMaybeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type)
 		cv = lang.MarkSecret(cv)
 	}
 	return cv, sensitive, diags
+}
+
+// consequential tags an error that only repeats one already reported
+// elsewhere (an attribute whose value is unknown because a variable has no
+// value). It stops the checks that would fire on the missing value, and the
+// loader drops it before returning.
+type consequential struct{}
+
+func consequentialDiag(rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value not known", Subject: rng.Ptr(), Extra: consequential{}}
+}
+
+// dropConsequential removes consequential diagnostics.
+func dropConsequential(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := diags[:0]
+	for _, d := range diags {
+		if _, ok := d.Extra.(consequential); !ok {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // decodeString returns the attribute's string value, or def when unset.
@@ -149,6 +170,10 @@ func decodeStringList(attr *hcl.Attribute, ctx *hcl.EvalContext) ([]stringItem, 
 				}
 				if lang.IsSecret(v) {
 					diags = append(diags, secretMisuseDiag(attr.Name, e.Range()))
+					continue
+				}
+				if !v.IsWhollyKnown() {
+					diags = append(diags, consequentialDiag(e.Range()))
 					continue
 				}
 				v, _ = lang.Unmark(v)

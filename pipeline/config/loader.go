@@ -260,6 +260,7 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		diags = append(diags, cfg.merge(fc)...)
 	}
 	diags = append(diags, cfg.checkReferences()...)
+	diags = dropConsequential(diags)
 	sortDiagnostics(diags)
 	redactor.RedactDiagnostics(diags)
 	return cfg, diags
