@@ -34,7 +34,7 @@ RECLAIM_VAR_NAME; otherwise the variable's default applies.`
 // register adds -var to cmd.
 func (f *configFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.vars, "var", nil,
-		"set input variable NAME to `NAME=VALUE` (repeatable; wins over RECLAIM_VAR_NAME; -var works too)")
+		"set an input variable: `NAME=VALUE` (repeatable; wins over RECLAIM_VAR_NAME; -var works too)")
 }
 
 // args is the positional-argument check: at most one CONFIG.

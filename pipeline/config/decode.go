@@ -244,12 +244,20 @@ func itemValues(items []stringItem) []string {
 // variable declared sensitive) is written in the config file or a plain
 // variable: that works, but earns a warning because such a value ends up in
 // git and in terminal scrollback.
-func decodeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext) (Secret, hcl.Diagnostics) {
+//
+// allowEmpty is for certificate_password: a certificate file exported with
+// an empty password is common, so "" means "no password" there, which lets
+// certificate_password = env("NAME", "") validate where NAME is unset. An
+// empty client_secret is always a mistake.
+func decodeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext, allowEmpty bool) (Secret, hcl.Diagnostics) {
 	v, sensitive, diags := evalAttrMaybeSecret(attr, ctx, cty.String)
 	if v.IsNull() {
 		return Secret{}, diags
 	}
 	v, _ = v.UnmarkDeep()
+	if v.AsString() == "" && allowEmpty {
+		return Secret{}, diags
+	}
 	if v.AsString() == "" {
 		return Secret{}, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

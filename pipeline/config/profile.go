@@ -198,12 +198,12 @@ func decodeCredentials(attrs hcl.Attributes, ctx *hcl.EvalContext, baseDir strin
 			Subject:  declRange.Ptr(),
 		})
 	}
-	c.ClientSecret, d = decodeSecret(attrs["client_secret"], ctx)
+	c.ClientSecret, d = decodeSecret(attrs["client_secret"], ctx, false)
 	diags = append(diags, d...)
 	c.CertificateFile, d = decodeString(attrs["certificate_file"], ctx, "")
 	diags = append(diags, d...)
 	c.CertificateFile = resolvePath(baseDir, c.CertificateFile)
-	c.CertificatePassword, d = decodeSecret(attrs["certificate_password"], ctx)
+	c.CertificatePassword, d = decodeSecret(attrs["certificate_password"], ctx, true)
 	diags = append(diags, d...)
 
 	secretAttr, certAttr := attrs["client_secret"], attrs["certificate_file"]
