@@ -325,6 +325,14 @@ func checkSKURef(it stringItem) hcl.Diagnostics {
 	return nil
 }
 
+// article is "An" before a vowel, else "A".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
+}
+
 func capitalize(s string) string {
 	if s == "" {
 		return s
@@ -368,7 +376,7 @@ func duplicateDiag(kind, name string, first, second hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Duplicate %s %q", kind, name),
-		Detail:   fmt.Sprintf("A %s named %q was already declared at %s. Names must be unique across all files of a configuration.", kind, name, first),
+		Detail:   fmt.Sprintf("%s %s named %q was already declared at %s. Names must be unique across all files of a configuration.", article(kind), kind, name, first),
 		Subject:  second.Ptr(),
 	}
 }

@@ -336,7 +336,13 @@ func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 	}
 	for _, p := range fc.prices {
 		if first := c.priceByRef(p.SKU); first != nil {
-			diags = append(diags, duplicateDiag("price for SKU", p.SKU, first.DeclRange, p.DeclRange))
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Duplicate price for SKU %q", p.SKU),
+				Detail: fmt.Sprintf("SKU %q already has a price at %s (SKU names are compared ignoring case). Keep one price per SKU.",
+					p.SKU, first.DeclRange),
+				Subject: p.DeclRange.Ptr(),
+			})
 			continue
 		}
 		c.Prices[p.SKU] = p

@@ -318,7 +318,7 @@ func decodeConsolidateBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Consolidat
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No products",
-			Detail:   "A consolidate block needs product { base = \"...\", attach = \"...\" } blocks; with fewer than two there is nothing to consolidate.",
+			Detail:   "A consolidate block needs product { base = \"...\", attach = \"...\" } blocks, normally two or more: a user must hold two base licences before one can become an attach licence.",
 			Subject:  block.DefRange.Ptr(),
 		})
 	}
