@@ -230,7 +230,7 @@ func TestDiagnostics(t *testing.T) {
 		{
 			name:  "unknown variable reference",
 			files: []string{minimalProfile, "output {\n  dir = var.nope\n}\n"},
-			want:  []string{"b.hcl:2: Unsupported attribute"},
+			want:  []string{"b.hcl:2: Reference to undeclared variable \"nope\""},
 		},
 		{
 			name:  "env unset",
