@@ -78,31 +78,6 @@ func decodeExcludeBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Exclusion, hcl
 	return e, diags
 }
 
-// checkWhen does the checks that need no database: the expression is pasted
-// into a WHERE clause by the transform, which is where DuckDB checks the SQL
-// itself. A semicolon would end that statement, so it is refused here.
-func checkWhen(when string, attr *hcl.Attribute) hcl.Diagnostics {
-	var problem string
-	switch {
-	case strings.TrimSpace(when) == "":
-		problem = "when is empty; remove it, or write a boolean expression such as \"department = 'Legal'\"."
-	case strings.Contains(when, ";"):
-		problem = "when must be a single SQL boolean expression; it may not contain \";\"."
-	case strings.Count(when, "'")%2 != 0:
-		problem = "when has an unterminated string literal (odd number of single quotes)."
-	case strings.Count(when, "(") != strings.Count(when, ")"):
-		problem = "when has unbalanced parentheses."
-	default:
-		return nil
-	}
-	return hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid when expression",
-		Detail:   problem,
-		Subject:  attr.Expr.Range().Ptr(),
-	}}
-}
-
 var reclaimSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "profiles"},
