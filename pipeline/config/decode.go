@@ -17,8 +17,10 @@ import (
 // The helpers below evaluate one attribute each. They strip cty marks as the
 // value leaves the expression world: only decodeSecret keeps a sensitive
 // value secret after decoding (as a Secret); elsewhere a value read from
-// env() or file() is ordinary configuration. None of them ever quotes a value
-// in a diagnostic, so a secret cannot leak through an error message.
+// env() or file() is ordinary configuration, and a sensitive variable's value
+// is refused. Checks quote the offending value to help the reader ("not-a-
+// guid" is not a GUID); if that value was sensitive, the loader's Redactor
+// replaces it with (sensitive) before any diagnostic leaves the package.
 
 // evalAttr evaluates attr as type ty. It returns a null value (and no
 // diagnostics) when attr is absent or set to null, so callers keep defaults.
