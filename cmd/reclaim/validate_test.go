@@ -78,8 +78,9 @@ func TestValidateGolden(t *testing.T) {
 	}
 }
 
-// TestExamplesValidate: every directory under examples/ is a configuration
-// that validates with no environment set, as on a fresh machine.
+// TestExamplesValidate: every directory under examples/ that holds *.hcl files
+// is a configuration that validates with no environment set, as on a fresh
+// machine. Other directories (examples/scheduling) hold scheduler files.
 func TestExamplesValidate(t *testing.T) {
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "RECLAIM_") {
@@ -91,10 +92,15 @@ func TestExamplesValidate(t *testing.T) {
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no examples: %v", err)
 	}
+	configs := 0
 	for _, dir := range dirs {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			continue
 		}
+		if hcl, _ := filepath.Glob(filepath.Join(dir, "*.hcl")); len(hcl) == 0 {
+			continue
+		}
+		configs++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			r := runCLI("validate", dir)
 			if r.code != exitOK {
@@ -104,6 +110,9 @@ func TestExamplesValidate(t *testing.T) {
 				t.Errorf("examples should validate without warnings:\n%s", r.stderr)
 			}
 		})
+	}
+	if configs < 2 {
+		t.Errorf("found %d example configurations, want at least examples/demo and examples/contoso", configs)
 	}
 }
 
