@@ -46,6 +46,9 @@ type Info struct {
 	// Needs are tables this stage reads (raw tables for a transform). The
 	// graph orders stages so that every need runs first.
 	Needs []string
+	// After are tables whose stages, when they run, go first; unlike Needs
+	// their failure does not stop this stage.
+	After []string
 	// Endpoint is what the stage calls, for the manifest and progress
 	// ("GET /v1.0/users"); empty for local stages.
 	Endpoint string
@@ -72,8 +75,9 @@ type Request struct {
 	Profile *config.Profile
 	// AsOf is the snapshot date (UTC midnight).
 	AsOf time.Time
-	// Out receives the Parquet file; use NewWriter. It is a temporary file
-	// the runner renames into place only if Run succeeds.
+	// Out receives the Parquet file; write it with NewWriter and Close the
+	// writer before returning. It is a temporary file the runner renames
+	// into place only if Run succeeds.
 	Out io.Writer
 	// Existing is the path of today's partition of this table from an
 	// earlier run today, for Incremental stages; "" when there is none.

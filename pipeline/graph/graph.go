@@ -183,7 +183,7 @@ func order(ss []stages.Stage) ([]stages.Stage, error) {
 	for _, s := range ss {
 		in := s.Info()
 		indeg[in.Table] += 0
-		for _, n := range in.Needs {
+		for _, n := range append(slices.Clone(in.Needs), in.After...) {
 			if _, ok := byTable[n]; ok {
 				indeg[in.Table]++
 				users[n] = append(users[n], in.Table)
