@@ -75,6 +75,8 @@ type Request struct {
 	Profile *config.Profile
 	// AsOf is the snapshot date (UTC midnight).
 	AsOf time.Time
+	// Now is the runner's clock at the start of the stage.
+	Now time.Time
 	// Out receives the Parquet file; write it with NewWriter and Close the
 	// writer before returning. It is a temporary file the runner renames
 	// into place only if Run succeeds.

@@ -333,7 +333,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(tmp, h)}
 
-	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Out: cw, Root: root,
+	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Out: cw, Root: root,
 		State: st.get(info.Table), Stats: stats, Rows: rows, Logger: log.Named(info.Table), Options: r.Options}
 	if info.Incremental {
 		if _, err := os.Stat(final); err == nil {

@@ -72,7 +72,10 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 	if overlap <= 0 {
 		overlap = time.Hour
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now := req.Now.UTC().Truncate(time.Second)
+	if req.Now.IsZero() {
+		now = time.Now().UTC().Truncate(time.Second)
+	}
 	st := req.State
 	parse := func(k string) time.Time {
 		t, _ := time.Parse(time.RFC3339, st[k])
@@ -238,12 +241,14 @@ func copyExisting(path string, w *stages.Writer[schemas.SignIn], known map[strin
 	defer r.Close()
 	buf := make([]schemas.SignIn, 512)
 	n := 0
+	inFile := map[string]bool{}
 	for {
 		k, err := r.Read(buf)
 		for _, row := range buf[:k] {
-			if known[row.ID] {
+			if inFile[row.ID] {
 				continue
 			}
+			inFile[row.ID] = true
 			known[row.ID] = true
 			if err := w.Write(row); err != nil {
 				return n, err
