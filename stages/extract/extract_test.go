@@ -3,10 +3,8 @@ package extract_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,125 +22,6 @@ import (
 )
 
 var asOf = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-
-// reportCSV builds a CSV for the report table: a BOM, the header (the
-// documented one when given, else the column names, which map to
-// themselves), n rows and, if bad, one row with a missing field.
-func reportCSV(table string, header []string, n int, bad bool) string {
-	tab, _ := schemas.RawTable(table)
-	typ := reflect.TypeOf(tab.Row)
-	if header == nil {
-		for i := 0; i < typ.NumField(); i++ {
-			header = append(header, strings.Split(typ.Field(i).Tag.Get("parquet"), ",")[0])
-		}
-	}
-	fieldType := map[string]reflect.Type{}
-	for i := 0; i < typ.NumField(); i++ {
-		fieldType[strings.Split(typ.Field(i).Tag.Get("parquet"), ",")[0]] = typ.Field(i).Type
-	}
-	var b strings.Builder
-	b.WriteString("\ufeff" + strings.Join(header, ",") + "\r\n")
-	for r := 0; r < n; r++ {
-		var vals []string
-		for i, h := range header {
-			col := schemas.ColumnName(h)
-			ft := fieldType[col]
-			switch {
-			case strings.HasSuffix(col, "principal_name"):
-				vals = append(vals, fmt.Sprintf("user%d@contoso.com", r))
-			case ft == reflect.TypeOf(&[]schemas.Date{0}[0]):
-				if (r+i)%3 == 0 {
-					vals = append(vals, "") // empty date → NULL
-				} else {
-					vals = append(vals, "2026-11-20")
-				}
-			case ft != nil && ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Int64:
-				vals = append(vals, fmt.Sprint(r))
-			case ft != nil && ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Bool:
-				vals = append(vals, "False")
-			case col == "assigned_products":
-				vals = append(vals, `"OFFICE 365 E3+POWER BI (FREE), TRIAL"`)
-			default:
-				vals = append(vals, "x")
-			}
-		}
-		b.WriteString(strings.Join(vals, ",") + "\r\n")
-		if bad && r == 1 {
-			b.WriteString(strings.Join(vals[:len(vals)-1], ",") + "\r\n")
-		}
-	}
-	return b.String()
-}
-
-var reportFns = map[string]string{
-	schemas.TableReportOffice365ActiveUser:    "getOffice365ActiveUserDetail",
-	schemas.TableReportEmailActivityUser:      "getEmailActivityUserDetail",
-	schemas.TableReportM365AppUser:            "getM365AppUserDetail",
-	schemas.TableReportMailboxUsage:           "getMailboxUsageDetail",
-	schemas.TableReportOneDriveUsageAccount:   "getOneDriveUsageAccountDetail",
-	schemas.TableReportOffice365Activations:   "getOffice365ActivationsUserDetail",
-	schemas.TableReportTeamsUserActivity:      "getTeamsUserActivityUserDetail",
-	schemas.TableReportSharePointActivityUser: "getSharePointActivityUserDetail",
-}
-
-// fixture is a tenant with nUsers users and everything the rules read.
-func fixture(nUsers int) *graphapitest.Tenant {
-	t := &graphapitest.Tenant{Reports: map[string]string{}, Groups: map[string][]map[string]any{},
-		Dataverse: map[string]map[string][]map[string]any{}}
-	for i := 0; i < nUsers; i++ {
-		u := map[string]any{"id": fmt.Sprintf("u%05d", i), "userPrincipalName": fmt.Sprintf("user%d@contoso.com", i),
-			"displayName": fmt.Sprintf("User %d", i), "accountEnabled": i%10 != 0, "userType": "Member",
-			"createdDateTime": "2024-01-02T03:04:05Z", "usageLocation": "US",
-			"licenseAssignmentStates": []map[string]any{
-				{"skuId": "sku-e3", "assignedByGroup": nil, "state": "Active", "error": "None", "disabledPlans": []string{}},
-			}}
-		if i%2 == 0 {
-			u["licenseAssignmentStates"] = append(u["licenseAssignmentStates"].([]map[string]any),
-				map[string]any{"skuId": "sku-e3", "assignedByGroup": "g1", "state": "Active", "error": nil, "disabledPlans": []string{"p1"}})
-		}
-		if i%3 != 0 {
-			u["signInActivity"] = map[string]any{"lastSignInDateTime": "2026-11-01T10:00:00Z", "lastSuccessfulSignInDateTime": nil}
-		}
-		t.Users = append(t.Users, u)
-	}
-	t.SKUs = []map[string]any{
-		{"id": "t_sku-e3", "skuId": "sku-e3", "skuPartNumber": "ENTERPRISEPACK", "appliesTo": "User", "capabilityStatus": "Enabled",
-			"consumedUnits": nUsers, "prepaidUnits": map[string]any{"enabled": nUsers + 5, "suspended": 0, "warning": 0, "lockedOut": 0},
-			"servicePlans": []map[string]any{{"servicePlanId": "p1", "servicePlanName": "EXCHANGE_S_ENTERPRISE"}}},
-		{"id": "t_sku-d", "skuId": "sku-d", "skuPartNumber": "DYN365_ENTERPRISE_SALES", "appliesTo": "User", "capabilityStatus": "Enabled",
-			"consumedUnits": 0, "prepaidUnits": map[string]any{"enabled": 10}},
-	}
-	t.Groups["g-excl"] = []map[string]any{{"@odata.type": "#microsoft.graph.user", "id": "u00001"}, {"@odata.type": "#microsoft.graph.group", "id": "g2"}, {"@odata.type": "#microsoft.graph.user", "id": "u00002"}}
-	for table, fn := range reportFns {
-		var header []string
-		if table == schemas.TableReportEmailActivityUser {
-			header = strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count,Receive Count,Read Count,Meeting Created Count,Meeting Interacted Count,Assigned Products,Report Period", ",")
-		}
-		if table == schemas.TableReportMailboxUsage {
-			// Microsoft's own sample omits two documented columns.
-			header = strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Created Date,Last Activity Date,Item Count,Storage Used (Byte),Issue Warning Quota (Byte),Prohibit Send Quota (Byte),Prohibit Send/Receive Quota (Byte),Deleted Item Count,Deleted Item Size (Byte),Report Period", ",")
-		}
-		t.Reports[fn] = reportCSV(table, header, nUsers, table == schemas.TableReportTeamsUserActivity)
-	}
-	for i := 0; i < 250; i++ {
-		t.SignIns = append(t.SignIns, signIn(i, time.Now().UTC().Add(-time.Duration(i)*time.Hour)))
-	}
-	org := map[string][]map[string]any{}
-	for i := 0; i < 120; i++ {
-		org["systemusers"] = append(org["systemusers"], map[string]any{"systemuserid": fmt.Sprintf("s%d", i),
-			"azureactivedirectoryobjectid": fmt.Sprintf("u%05d", i), "domainname": fmt.Sprintf("user%d@contoso.com", i),
-			"isdisabled": false, "accessmode": 0})
-		org["audits"] = append(org["audits"], map[string]any{"auditid": fmt.Sprintf("a%d", i), "createdon": "2026-11-10T08:00:00Z",
-			"operation": 4, "action": 64, "objecttypecode": "systemuser", "_userid_value": fmt.Sprintf("s%d", i)})
-	}
-	t.Dataverse["org1"] = org
-	return t
-}
-
-func signIn(i int, at time.Time) map[string]any {
-	return map[string]any{"id": fmt.Sprintf("si-%05d", i), "createdDateTime": at.Format(time.RFC3339),
-		"userId": fmt.Sprintf("u%05d", i%50), "isInteractive": true, "status": map[string]any{"errorCode": 0}}
-}
 
 func testConfig(ten *graphapitest.Tenant, out string) *config.Config {
 	p := &config.Profile{Name: "demo", TenantID: ten.TenantID,
@@ -190,7 +69,7 @@ func countRows(t *testing.T, path string) int64 {
 }
 
 func TestExtractEveryRawTable(t *testing.T) {
-	ten := graphapitest.Start(t, fixture(1234))
+	ten := graphapitest.Start(t, graphapitest.Demo(1234))
 	ten.Faults = graphapitest.Faults{Throttle429Every: 11, Fail503Every: 17, DropEvery: 13}
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
@@ -205,7 +84,7 @@ func TestExtractEveryRawTable(t *testing.T) {
 		schemas.TableGroupMembers: 3, schemas.TableReportSettings: 1, schemas.TableSignIns: 250,
 		schemas.TableDataverseSystemUsers: 120, schemas.TableDataverseAudits: 120,
 	}
-	for table := range reportFns {
+	for table := range graphapitest.ReportFunctions {
 		want[table] = 1234
 	}
 	got := map[string]run.StageRecord{}
@@ -287,7 +166,7 @@ func readState(t *testing.T, out string) string {
 // day's earlier rows, and a failed run leaves the watermark and the
 // snapshot as they were.
 func TestSignInsIncremental(t *testing.T) {
-	ten := graphapitest.Start(t, fixture(10))
+	ten := graphapitest.Start(t, graphapitest.Demo(10))
 	ten.Page = 50
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
@@ -309,7 +188,7 @@ func TestSignInsIncremental(t *testing.T) {
 	// window (created before the first run's watermark, arrived late).
 	now := clock
 	clock = clock.Add(time.Hour)
-	ten.SignIns = append(ten.SignIns, signIn(1000, now.Add(time.Second)), signIn(1001, now.Add(2*time.Second)), signIn(1002, now.Add(-10*time.Minute)))
+	ten.SignIns = append(ten.SignIns, graphapitest.SignIn(1000, now.Add(time.Second)), graphapitest.SignIn(1001, now.Add(2*time.Second)), graphapitest.SignIn(1002, now.Add(-10*time.Minute)))
 	ms, err = r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +222,7 @@ func TestSignInsIncremental(t *testing.T) {
 	// A failing run: no watermark move, the partition untouched.
 	before, _ := os.ReadFile(path)
 	ten.Faults.ForbiddenPath = "/v1.0/auditLogs"
-	ten.SignIns = append(ten.SignIns, signIn(2000, now.Add(3*time.Second)))
+	ten.SignIns = append(ten.SignIns, graphapitest.SignIn(2000, now.Add(3*time.Second)))
 	ms, err = r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
 	if err == nil {
 		t.Fatal("run with a forbidden sign-in log succeeded")
@@ -364,7 +243,7 @@ func TestSignInsIncremental(t *testing.T) {
 // second page is malformed) leaves no partition and no temporary file;
 // other stages still land.
 func TestFailedStageLeavesNoPartialSnapshot(t *testing.T) {
-	ten := graphapitest.Start(t, fixture(1500))
+	ten := graphapitest.Start(t, graphapitest.Demo(1500))
 	ten.Faults.MalformedPath = "/v1.0/groups"
 	out := t.TempDir()
 	r, sel := runner(t, false)
@@ -391,7 +270,7 @@ func TestFailedStageLeavesNoPartialSnapshot(t *testing.T) {
 }
 
 func TestUsersWithoutPremiumFallBack(t *testing.T) {
-	ten := graphapitest.Start(t, fixture(20))
+	ten := graphapitest.Start(t, graphapitest.Demo(20))
 	ten.Faults.NoPremium = true
 	out := t.TempDir()
 	r, sel := runner(t, false)
@@ -415,7 +294,7 @@ func TestUsersWithoutPremiumFallBack(t *testing.T) {
 }
 
 func TestConcealedNamesWarn(t *testing.T) {
-	ten := graphapitest.Start(t, fixture(5))
+	ten := graphapitest.Start(t, graphapitest.Demo(5))
 	ten.Reports["getEmailActivityUserDetail"] = "\ufeffReport Refresh Date,User Principal Name,Display Name,Report Period\n" +
 		"2026-11-23,FE7CC8C15246EDCCA289C9A4022762F7,8A2F0E6D2D8B4C1A9E7F6D5C4B3A2910,30\n"
 	ten.Faults.ConcealedNames = true
