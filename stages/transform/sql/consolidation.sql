@@ -1,7 +1,8 @@
 -- consolidation: a user holding two or more base licences of a
 -- consolidation rule keeps the highest-priced one as base; every other base
 -- becomes that product's attach SKU, saving the price difference (prices
--- from the config's price table; NULL when either price is missing).
+-- from the config's price table; NULL when either price is missing). A
+-- product without an attach SKU is removed outright.
 -- requires: raw.subscribed_skus, user_licenses
 WITH run AS (SELECT * FROM param.run),
 products AS (
@@ -32,8 +33,12 @@ SELECT run.snapshot_date, h.user_id, h.user_principal_name, h.rule, u.base_skus,
   h.base_sku_id AS sku_id, h.base_part AS sku_part_number,
   h.attach_ref AS attach_sku,
   coalesce(ap.sku_id, (SELECT first(sku_id) FROM raw.subscribed_skus s WHERE lower(h.attach_ref) IN (lower(s.sku_id), lower(s.sku_part_number))), '') AS attach_sku_id,
-  h.price_monthly AS current_monthly, ap.monthly AS attach_monthly,
-  h.price_monthly - ap.monthly AS monthly_saving, (h.price_monthly - ap.monthly) * 12 AS yearly_saving,
+  h.price_monthly AS current_monthly,
+  -- A product without an attach SKU (e.g. Team Members, covered by any
+  -- full licence) is simply removed: it saves its whole price.
+  CASE WHEN h.attach_ref = '' THEN 0.0 ELSE ap.monthly END AS attach_monthly,
+  h.price_monthly - CASE WHEN h.attach_ref = '' THEN 0.0 ELSE ap.monthly END AS monthly_saving,
+  (h.price_monthly - CASE WHEN h.attach_ref = '' THEN 0.0 ELSE ap.monthly END) * 12 AS yearly_saving,
   coalesce(h.currency, ap.currency, '') AS currency,
   sp.suppressed_by IS NOT NULL AS suppressed, coalesce(sp.suppressed_by, '') AS suppressed_by
 FROM held h
