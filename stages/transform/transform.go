@@ -55,6 +55,9 @@ type Request struct {
 	// StaleReportDays: a usage report refreshed more than this many days
 	// before AsOf is "unknown"; 0 means DefaultStaleReportDays.
 	StaleReportDays int
+	// SQLStages run after the built-in tables, in order, over the curated
+	// tables (and earlier stages) still in memory.
+	SQLStages []SQLStage
 	// Logger receives progress; nil discards.
 	Logger hclog.Logger
 }
@@ -213,6 +216,20 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	if firstErr != nil {
 		return res, firstErr
+	}
+	for _, s := range req.SQLStages {
+		st := TableStatus{Name: s.Name}
+		start := time.Now()
+		err := runStage(ctx, e, s, req.CuratedDir, req.SnapshotDate, &st)
+		st.Duration = time.Since(start)
+		if err != nil {
+			st.Status, st.Reason = StatusFailed, err.Error()
+			res.Tables = append(res.Tables, st)
+			return res, err
+		}
+		st.Status = StatusWritten
+		log.Info("sql stage", "table", st.Name, "rows", st.Rows, "took", st.Duration.Round(time.Millisecond))
+		res.Tables = append(res.Tables, st)
 	}
 
 	if sum, err := summarize(ctx, e, req, res); err != nil {
