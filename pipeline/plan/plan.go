@@ -56,6 +56,9 @@ type Plan struct {
 	// report-only rules, review recommendations and blocked changes.
 	Reviews []Review `json:"reviews"`
 	Totals  Totals   `json:"totals"`
+	// Warnings are problems apply will refuse on (e.g. more actions than a
+	// rule's max_actions), shown at plan time so they can be fixed early.
+	Warnings []string `json:"warnings"`
 }
 
 // Source is the snapshot one profile's actions were planned from.
@@ -103,12 +106,20 @@ type Action struct {
 type Evidence struct {
 	// LastActivity is the newest activity over the signals the rule counts;
 	// nil means none was ever seen.
-	LastActivity *time.Time `json:"last_activity"`
-	InactiveDays int        `json:"inactive_days"`
+	LastActivity       *time.Time `json:"last_activity"`
+	LastActivitySource string     `json:"last_activity_source,omitempty"`
+	// DaysInactive is measured against each source's refresh date; nil
+	// when no activity was ever seen.
+	DaysInactive *int64 `json:"days_inactive"`
+	// Threshold is the rule's inactive_days.
+	Threshold int64 `json:"threshold_days"`
 	// LastSignIn is the newest sign-in of any kind in the snapshot; apply
 	// skips the action when the live user shows a newer one.
 	LastSignIn *time.Time       `json:"last_sign_in"`
 	Signals    []SignalEvidence `json:"signals"`
+	// SnapshotDate and AsOf are the snapshot's date and the date inactivity
+	// was measured at.
+	AsOf string `json:"as_of,omitempty"`
 }
 
 // SignalEvidence is the last activity seen in one signal and how fresh that
@@ -118,15 +129,18 @@ type SignalEvidence struct {
 	LastActivity *time.Time `json:"last_activity"`
 	// RefreshDate is the report's refresh date (usage reports lag 2–3 days).
 	RefreshDate *time.Time `json:"refresh_date,omitempty"`
+	// Unknown: the signal could not be trusted in this snapshot.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // ReviewKind says why a Review row is not an action.
 type ReviewKind string
 
 const (
-	ReviewReportOnly ReviewKind = "report"  // the rule's action is "report"
-	ReviewReview     ReviewKind = "review"  // the recommendation asks a person to look
-	ReviewBlocked    ReviewKind = "blocked" // a change the rule does not allow (group, data at risk)
+	ReviewReportOnly ReviewKind = "report"   // the rule's action is "report"
+	ReviewReview     ReviewKind = "review"   // the recommendation asks a person to look
+	ReviewBlocked    ReviewKind = "blocked"  // a change the rule does not allow (group, data at risk)
+	ReviewExcluded   ReviewKind = "excluded" // an exclusion matched at plan time
 )
 
 // Review is a recommendation listed in the plan that apply never acts on.
@@ -198,6 +212,9 @@ func (p *Plan) Finish() {
 	}
 	if p.Reviews == nil {
 		p.Reviews = []Review{}
+	}
+	if p.Warnings == nil {
+		p.Warnings = []string{}
 	}
 	t := Totals{MonthlySaving: map[string]float64{}, ByProfile: map[string]int{}}
 	for _, a := range p.Actions {

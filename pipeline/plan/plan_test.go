@@ -18,7 +18,7 @@ func samplePlan() *Plan {
 	for _, u := range []string{"bob", "alice"} {
 		p.Actions = append(p.Actions, Action{
 			ID: ActionID("contoso", u, "SKU", OpRemoveLicense, "run-1"), Profile: "contoso", UserID: u, UserPrincipalName: u + "@contoso.com",
-			SkuID: "SKU", SkuPartNumber: "SPE_E3", Operation: OpRemoveLicense, Rule: "inactive", Evidence: Evidence{LastActivity: &last, InactiveDays: 91},
+			SkuID: "SKU", SkuPartNumber: "SPE_E3", Operation: OpRemoveLicense, Rule: "inactive", Evidence: Evidence{LastActivity: &last, Threshold: 90},
 			MonthlySaving: 36, Currency: "USD", DisabledPlans: []string{},
 		})
 	}
