@@ -40,7 +40,7 @@ func main() {
 
 func run(args []string) int {
 	root := newRootCmd()
-	root.SetArgs(args)
+	root.SetArgs(singleDashLongFlags(root, args))
 	err := root.Execute()
 	if err == nil {
 		return exitOK
