@@ -284,20 +284,42 @@ func manifestNamesDate(path, date string) bool {
 	return strings.Contains(string(b), date)
 }
 
-// ConfigDigest is "sha256:<hex>" over the configuration files (name and
-// content, in name order). To be replaced by (*config.Config).Digest from
-// the config package once it lands, so every stage agrees on one digest.
-func ConfigDigest(cfg *config.Config) (string, error) {
-	files := append([]string(nil), cfg.Files...)
-	sort.Strings(files)
-	h := sha256.New()
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("config digest: %w", err)
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(f), len(b))
-		h.Write(b)
+// ConfigDigest is what a plan records about its configuration:
+// "sha256:<hex>" over the files' digest ((*config.Config).Digest) and the
+// evaluated settings apply acts on — profiles' reclaim switches, rules and
+// exclusions — so a -var that changes a rule (config.Digest leaves variable
+// values out) also makes the plan stale. No credential is part of it.
+func ConfigDigest(cfg *config.Config) string {
+	type rule struct {
+		Name, Action                                      string
+		Profiles, SKUs                                    []string
+		Signals                                           []config.Signal
+		InactiveDays, GraceDays, MaxActions               int
+		DisabledAccounts                                  string
+		IncludeGuests, AllowGroupRemoval, AllowDataAtRisk bool
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	type excl struct {
+		Name                          string
+		Profiles, Users, Groups, SKUs []string
+		When                          string
+	}
+	v := struct {
+		Files      string
+		Reclaim    map[string]bool
+		Rules      []rule
+		Exclusions []excl
+	}{Files: cfg.Digest(), Reclaim: map[string]bool{}}
+	for n, p := range cfg.Profiles {
+		v.Reclaim[n] = p.Tasks.ReclaimSubscriptions
+	}
+	for _, r := range cfg.ReclaimRules {
+		v.Rules = append(v.Rules, rule{r.Name, string(r.Action), r.Profiles, r.SKUs, r.Signals, r.InactiveDays, r.GraceDays, r.MaxActions,
+			r.DisabledAccounts, r.IncludeGuests, r.AllowGroupRemoval, r.AllowDataAtRisk})
+	}
+	for _, x := range cfg.Exclusions {
+		v.Exclusions = append(v.Exclusions, excl{x.Name, x.Profiles, x.Users, x.Groups, x.SKUs, x.When})
+	}
+	b, _ := json.Marshal(v) // maps marshal in key order: stable
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
