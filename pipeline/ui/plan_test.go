@@ -44,7 +44,7 @@ func goldenPlan() *plan.Plan {
 				Reason: "Never signed in.", Evidence: plan.Evidence{Threshold: 90}, DisabledPlans: []string{}, MonthlySaving: 57, Currency: "USD"},
 			{Profile: "contoso", UserID: "u-carol", UserPrincipalName: "carol@contoso.com", SkuID: "05e9a617-0261-4cee-bb44-138d3ef5d965", SkuPartNumber: "SPE_E3",
 				Operation: plan.OpRemoveLicense, Rule: "leavers", Reason: "Disabled account, inactive.", DataAtRisk: true,
-				Evidence: plan.Evidence{LastActivity: d("2026-05-01"), LastActivitySource: "teams", DaysInactive: n(205), Threshold: 30},
+				Evidence:      plan.Evidence{LastActivity: d("2026-05-01"), LastActivitySource: "teams", DaysInactive: n(205), Threshold: 30},
 				DisabledPlans: []string{}, MonthlySaving: 33.5, Currency: "EUR"},
 		},
 		Reviews: []plan.Review{
