@@ -22,7 +22,30 @@ import (
 
 // evalAttr evaluates attr as type ty. It returns a null value (and no
 // diagnostics) when attr is absent or set to null, so callers keep defaults.
+// A value of a variable declared sensitive is refused: attributes read this
+// way are printed in summaries and plans (decodeSecret reads the others).
 func evalAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type) (cty.Value, bool, hcl.Diagnostics) {
+	v, sensitive, diags := evalAttrMaybeSecret(attr, ctx, ty)
+	if !v.IsNull() && sensitive && lang.IsSecret(v) {
+		return cty.NullVal(ty), sensitive, append(diags, secretMisuseDiag(attr.Name, attr.Expr.Range()))
+	}
+	v, _ = v.UnmarkDeep()
+	return v, sensitive, diags
+}
+
+func secretMisuseDiag(name string, rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Secret in a non-secret argument",
+		Detail: fmt.Sprintf("%q gets its value from a variable declared sensitive = true, but %q is printed in summaries, logs and plans. "+
+			"Use sensitive variables only in client_secret and certificate_password, or declare the variable without sensitive.", name, name),
+		Subject: rng.Ptr(),
+	}
+}
+
+// evalAttrMaybeSecret is evalAttr without the secret check; the returned
+// value keeps its marks.
+func evalAttrMaybeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type) (cty.Value, bool, hcl.Diagnostics) {
 	if attr == nil {
 		return cty.NullVal(ty), false, nil
 	}
@@ -30,11 +53,12 @@ func evalAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type) (cty.Value
 	if diags.HasErrors() {
 		return cty.NullVal(ty), false, diags
 	}
+	marked := v
 	v, sensitive := lang.Unmark(v)
 	if !v.IsWhollyKnown() {
 		// Every value is known at load time, except where an error has
-		// already been reported (a variable with no value): say nothing more.
-		return cty.NullVal(ty), sensitive, diags
+		// already been reported (a variable with no value).
+		return cty.NullVal(ty), sensitive, append(diags, consequentialDiag(attr.Expr.Range()))
 	}
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
@@ -45,7 +69,31 @@ func evalAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type) (cty.Value
 			Subject:  attr.Expr.Range().Ptr(),
 		})
 	}
+	if lang.IsSecret(marked) {
+		cv = lang.MarkSecret(cv)
+	}
 	return cv, sensitive, diags
+}
+
+// consequential tags an error that only repeats one already reported
+// elsewhere (an attribute whose value is unknown because a variable has no
+// value). It stops the checks that would fire on the missing value, and the
+// loader drops it before returning.
+type consequential struct{}
+
+func consequentialDiag(rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value not known", Subject: rng.Ptr(), Extra: consequential{}}
+}
+
+// dropConsequential removes consequential diagnostics.
+func dropConsequential(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := diags[:0]
+	for _, d := range diags {
+		if _, ok := d.Extra.(consequential); !ok {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // decodeString returns the attribute's string value, or def when unset.
@@ -120,6 +168,14 @@ func decodeStringList(attr *hcl.Attribute, ctx *hcl.EvalContext) ([]stringItem, 
 				if ds.HasErrors() {
 					continue
 				}
+				if lang.IsSecret(v) {
+					diags = append(diags, secretMisuseDiag(attr.Name, e.Range()))
+					continue
+				}
+				if !v.IsWhollyKnown() {
+					diags = append(diags, consequentialDiag(e.Range()))
+					continue
+				}
 				v, _ = lang.Unmark(v)
 				cv, err := convert.Convert(v, cty.String)
 				if err != nil || cv.IsNull() || !cv.IsKnown() {
@@ -189,10 +245,11 @@ func itemValues(items []stringItem) []string {
 // variable: that works, but earns a warning because such a value ends up in
 // git and in terminal scrollback.
 func decodeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext) (Secret, hcl.Diagnostics) {
-	v, sensitive, diags := evalAttr(attr, ctx, cty.String)
+	v, sensitive, diags := evalAttrMaybeSecret(attr, ctx, cty.String)
 	if v.IsNull() {
 		return Secret{}, diags
 	}
+	v, _ = v.UnmarkDeep()
 	if v.AsString() == "" {
 		return Secret{}, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

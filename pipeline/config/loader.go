@@ -226,7 +226,8 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 	}
 
 	// Phase 1: variables from every file, so any file may use any variable.
-	scope := &lang.Scope{BaseDir: baseDir, LookupEnv: l.lookupEnv, ReadFile: l.readFile}
+	redactor := &lang.Redactor{}
+	scope := &lang.Scope{BaseDir: baseDir, LookupEnv: l.lookupEnv, ReadFile: l.readFile, Redactor: redactor}
 	noVarCtx := scope.EvalContext()
 	noVarCtx.Variables = nil
 	decls := map[string]*variableDecl{}
@@ -244,6 +245,11 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 	}
 	values, ds := resolveVariables(decls, vars, l.lookupEnv)
 	diags = append(diags, ds...)
+	for _, v := range values {
+		if lang.IsSensitive(v) {
+			redactor.Add(v)
+		}
+	}
 	scope.Variables = values
 	ctx := scope.EvalContext()
 
@@ -254,7 +260,9 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		diags = append(diags, cfg.merge(fc)...)
 	}
 	diags = append(diags, cfg.checkReferences()...)
+	diags = dropConsequential(diags)
 	sortDiagnostics(diags)
+	redactor.RedactDiagnostics(diags)
 	return cfg, diags
 }
 

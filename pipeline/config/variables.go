@@ -102,13 +102,13 @@ func resolveVariables(decls map[string]*variableDecl, cli map[string]string, loo
 			})
 			val = cty.DynamicVal
 		}
-		// A default may itself be sensitive (env(...)); the declaration can
-		// only add sensitivity, never remove it.
-		if d.Sensitive || lang.IsSensitive(val) {
-			d.Sensitive = true
-			val = lang.Mark(val)
+		// Declared sensitive: a secret, for secret attributes only. A default
+		// computed by env() or file() stays sensitive (out of diagnostics)
+		// without becoming a secret, and is not displayed either.
+		if d.Sensitive {
+			val = lang.MarkSecret(val)
 		}
-		d.Display = displayValue(val, d.Sensitive)
+		d.Display = displayValue(val, d.Sensitive || lang.IsSensitive(val))
 		values[n] = val
 	}
 	return values, diags

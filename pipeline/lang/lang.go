@@ -23,23 +23,40 @@ import (
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
-// markSensitive is the cty mark carried by values that must never be printed:
-// env() and file() results and sensitive variables. It is an unexported type
-// so no other package can forge or collide with it.
+// markSensitive is the cty mark carried by values that must never be printed
+// in a diagnostic: env() and file() results, sensitive variables, and
+// whatever is computed from them. It is an unexported type so no other
+// package can forge or collide with it.
 type markSensitive struct{}
 
-// Sensitive is the mark value; use Mark, IsSensitive and Unmark rather than
-// comparing with it directly.
-var Sensitive any = markSensitive{}
+// markSecret is carried, in addition, by values of variables declared
+// sensitive = true: the configuration said they are secrets, so they may
+// only land in a secret attribute (client_secret, certificate_password).
+type markSecret struct{}
+
+// The mark values; use the functions below rather than comparing with them.
+var (
+	Sensitive any = markSensitive{}
+	Secret    any = markSecret{}
+)
 
 // Mark returns v marked sensitive.
 func Mark(v cty.Value) cty.Value { return v.Mark(Sensitive) }
 
+// MarkSecret returns v marked sensitive and secret.
+func MarkSecret(v cty.Value) cty.Value { return v.Mark(Sensitive).Mark(Secret) }
+
 // IsSensitive reports whether v, or anything inside it, is marked sensitive.
-func IsSensitive(v cty.Value) bool {
+func IsSensitive(v cty.Value) bool { return hasMark(v, Sensitive) }
+
+// IsSecret reports whether v, or anything inside it, comes from a variable
+// declared sensitive.
+func IsSecret(v cty.Value) bool { return hasMark(v, Secret) }
+
+func hasMark(v cty.Value, mark any) bool {
 	_, pvm := v.UnmarkDeepWithPaths()
 	for _, pm := range pvm {
-		if _, ok := pm.Marks[Sensitive]; ok {
+		if _, ok := pm.Marks[mark]; ok {
 			return true
 		}
 	}
@@ -69,6 +86,9 @@ type Scope struct {
 	LookupEnv func(string) (string, bool)
 	// ReadFile reads files for file(); nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
+	// Redactor, when set, records every value env() and file() return so
+	// the loader can scrub them from diagnostics.
+	Redactor *Redactor
 }
 
 // EvalContext builds the hcl.EvalContext: var.NAME and the functions.
@@ -90,9 +110,17 @@ func (s *Scope) Functions() map[string]function.Function {
 		"file": s.fileFunc(),
 	}
 	for name, fn := range stdlibFunctions {
-		fns[name] = fn
+		fns[name] = guardSensitive(fn)
 	}
 	return fns
+}
+
+// sensitive marks v and records it with the Redactor.
+func (s *Scope) sensitive(v cty.Value) cty.Value {
+	if s.Redactor != nil {
+		s.Redactor.Add(v)
+	}
+	return Mark(v)
 }
 
 // FunctionNames lists the callable function names, sorted, for documentation
@@ -189,10 +217,10 @@ func (s *Scope) envFunc() function.Function {
 				return cty.NilVal, function.NewArgErrorf(0, "the environment variable name must not be empty")
 			}
 			if v, ok := lookup(name); ok {
-				return Mark(cty.StringVal(v)), nil
+				return s.sensitive(cty.StringVal(v)), nil
 			}
 			if len(args) == 2 {
-				return Mark(args[1]), nil
+				return s.sensitive(args[1]), nil
 			}
 			return cty.NilVal, fmt.Errorf("environment variable %q is not set; set it, or give a default: env(%q, \"\")", name, name)
 		},
@@ -228,7 +256,7 @@ func (s *Scope) fileFunc() function.Function {
 			if !utf8.Valid(b) {
 				return cty.NilVal, function.NewArgErrorf(0, "%s is not valid UTF-8 text", full)
 			}
-			return Mark(cty.StringVal(string(b))), nil
+			return s.sensitive(cty.StringVal(string(b))), nil
 		},
 	})
 }
