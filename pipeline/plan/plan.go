@@ -47,6 +47,9 @@ type Plan struct {
 	ID string `json:"id"`
 	// ConfigDigest is "sha256:<hex>" of the configuration planned from.
 	ConfigDigest string `json:"config_digest"`
+	// ConfigPath is the configuration (directory or file) planned from,
+	// absolute; apply and undo load it unless told otherwise.
+	ConfigPath string `json:"config_path"`
 	// Sources lists, per profile whose reclaim task is on, the snapshot the
 	// plan was built from. Sorted by profile.
 	Sources []Source `json:"sources"`

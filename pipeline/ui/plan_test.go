@@ -29,7 +29,7 @@ func goldenPlan() *plan.Plan {
 	n := func(v int64) *int64 { return &v }
 	p := &plan.Plan{
 		FormatVersion: plan.FormatVersion, ToolVersion: "0.1.0-test", CreatedAt: time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC),
-		ConfigDigest: "sha256:4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e",
+		ConfigDigest: "sha256:4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e", ConfigPath: "/srv/reclaim/config",
 		Sources: []plan.Source{{Profile: "contoso", SnapshotID: "20261124T060000Z", SnapshotDate: "2026-11-24",
 			ManifestPath: "contoso/runs/20261124T060000Z/manifest.json", ManifestDigest: "sha256:aa",
 			RecommendationsPath: "contoso/curated/recommendations/snapshot_date=2026-11-24/part-0.parquet", RecommendationsDigest: "sha256:bb"}},

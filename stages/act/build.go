@@ -27,6 +27,8 @@ type BuildOptions struct {
 	Config *config.Config
 	// ConfigDigest is recorded in the plan; see ConfigDigest.
 	ConfigDigest string
+	// ConfigPath is recorded so apply can find the configuration again.
+	ConfigPath string
 	// OutDir is the resolved output directory (config output.dir).
 	OutDir string
 	Now    time.Time
@@ -42,6 +44,7 @@ func Build(o BuildOptions) (*plan.Plan, error) {
 		ToolVersion:   version.Version,
 		CreatedAt:     o.Now.UTC().Truncate(time.Second),
 		ConfigDigest:  o.ConfigDigest,
+		ConfigPath:    o.ConfigPath,
 	}
 	rules := map[string]*config.ReclaimRule{}
 	for _, r := range o.Config.ReclaimRules {
