@@ -128,7 +128,10 @@ func entryFor(kind, planID string, a plan.Action) schemas.JournalEntry {
 func applyStep(planID string, a plan.Action, cfg *config.Config) step {
 	s := step{
 		id: a.ID, profile: a.Profile, userID: a.UserID, entry: entryFor("apply", planID, a),
-		needGroups: a.Operation == plan.OpRemoveFromGroup || needsGroups(cfg.Exclusions, a.Profile),
+		transitiveMemberOf: exclusionGroups(cfg.Exclusions, a.Profile),
+	}
+	if a.Operation == plan.OpRemoveFromGroup {
+		s.memberOf = []string{a.GroupID}
 	}
 	// Common preconditions: exclusions and activity newer than the evidence.
 	common := func(u *LiveUser) string {

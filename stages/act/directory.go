@@ -31,12 +31,15 @@ type Directory interface {
 	ChangeMembership(ctx context.Context, ch MembershipChange) error
 }
 
-// UserRequest names the user to read and how much to read.
+// UserRequest names the user to read and the group memberships to check.
 type UserRequest struct {
 	UserID string
-	// Groups asks for direct and transitive group memberships too (extra
-	// requests); needed for group exclusions and group removals.
-	Groups bool
+	// MemberOf lists groups whose direct membership to check (the
+	// licensing group of a group removal).
+	MemberOf []string
+	// TransitiveMemberOf lists groups whose direct-or-nested membership to
+	// check (exclusions naming groups).
+	TransitiveMemberOf []string
 }
 
 // LiveUser is a user as the tenant shows it now.
@@ -50,8 +53,8 @@ type LiveUser struct {
 	// LastSignIn is the newest of the signInActivity timestamps; nil when
 	// none is known.
 	LastSignIn *time.Time
-	// MemberOf and TransitiveMemberOf are group ids, filled only when
-	// UserRequest.Groups is set.
+	// MemberOf and TransitiveMemberOf are the groups of the request's lists
+	// that the user is a member of (directly, or directly or through nesting).
 	MemberOf           []string
 	TransitiveMemberOf []string
 }

@@ -20,8 +20,8 @@ type step struct {
 	userID  string
 	// entry is the template of every journal entry of this step.
 	entry schemas.JournalEntry
-	// needGroups asks the live read for group memberships.
-	needGroups bool
+	// groups asks the live read for group memberships.
+	memberOf, transitiveMemberOf []string
 	// check decides, from the live user, whether the change is already in
 	// place (inPlace) or must not be made (skip names why).
 	check func(u *LiveUser) (inPlace bool, skip string)
@@ -200,7 +200,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 	if err != nil {
 		return finish(PhaseFailed, err.Error(), e)
 	}
-	u, err := d.GetUser(ctx, UserRequest{UserID: s.userID, Groups: s.needGroups})
+	u, err := d.GetUser(ctx, s.userRequest())
 	switch {
 	case ctx.Err() != nil:
 		return Outcome{}, context.Cause(ctx)
@@ -247,7 +247,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		}
 		// Ambiguous: the change may have been made. Re-read before any retry.
 		log.Warn("ambiguous failure, re-reading the user", "error", err)
-		u, rerr := d.GetUser(ctx, UserRequest{UserID: s.userID, Groups: s.needGroups})
+		u, rerr := d.GetUser(ctx, s.userRequest())
 		if rerr != nil {
 			return finish(PhaseFailed, fmt.Sprintf("%s: %v; the live re-read failed too (%v); run apply again to resolve", outcomeUnknown, err, rerr), e)
 		}
@@ -258,6 +258,10 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 			return finish(PhaseFailed, fmt.Sprintf("not made after %d attempts: %v", attempt, err), e)
 		}
 	}
+}
+
+func (s step) userRequest() UserRequest {
+	return UserRequest{UserID: s.userID, MemberOf: s.memberOf, TransitiveMemberOf: s.transitiveMemberOf}
 }
 
 const outcomeUnknown = "outcome unknown"

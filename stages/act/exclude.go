@@ -45,15 +45,20 @@ func Excluded(excls []*config.Exclusion, profile string, u *LiveUser, skuID, sku
 	return ""
 }
 
-// needsGroups reports whether exclusions name groups for this profile, so a
-// live read must include memberships.
-func needsGroups(excls []*config.Exclusion, profile string) bool {
+// exclusionGroups lists the groups the live exclusion check needs for a
+// profile.
+func exclusionGroups(excls []*config.Exclusion, profile string) []string {
+	var gs []string
 	for _, x := range excls {
-		if len(x.Groups) > 0 && x.When == "" && (len(x.Profiles) == 0 || containsFold(x.Profiles, profile)) {
-			return true
+		if x.When == "" && (len(x.Profiles) == 0 || containsFold(x.Profiles, profile)) {
+			for _, g := range x.Groups {
+				if !containsFold(gs, g) {
+					gs = append(gs, g)
+				}
+			}
 		}
 	}
-	return false
+	return gs
 }
 
 func containsFold(list []string, s string) bool {

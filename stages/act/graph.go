@@ -38,6 +38,13 @@ type GraphDirectory struct {
 	// MaxRetryAfter caps one wait for Retry-After (default 60 s).
 	MaxRetryAfter time.Duration
 	Logger        hclog.Logger
+	// MembershipCacheTTL is how long a group's member list is reused
+	// (default 5 minutes; negative: never reused).
+	MembershipCacheTTL time.Duration
+
+	mu    sync.Mutex
+	cache map[string]memberCache
+	gen   map[string]int
 }
 
 // TokenSource returns a bearer token for Graph.
@@ -103,19 +110,59 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 			}
 		}
 	}
-	if req.Groups {
-		if u.MemberOf, err = g.groupIDs(ctx, "/v1.0/users/"+url.PathEscape(req.UserID)+"/memberOf?$select=id"); err != nil {
-			return nil, fmt.Errorf("reading groups of %s: %w", req.UserID, err)
+	for _, grp := range req.MemberOf {
+		m, err := g.members(ctx, grp, false)
+		if err != nil {
+			return nil, fmt.Errorf("reading members of group %s: %w", grp, err)
 		}
-		if u.TransitiveMemberOf, err = g.groupIDs(ctx, "/v1.0/users/"+url.PathEscape(req.UserID)+"/transitiveMemberOf?$select=id"); err != nil {
-			return nil, fmt.Errorf("reading groups of %s: %w", req.UserID, err)
+		if m[strings.ToLower(u.ID)] {
+			u.MemberOf = append(u.MemberOf, grp)
+		}
+	}
+	for _, grp := range req.TransitiveMemberOf {
+		m, err := g.members(ctx, grp, true)
+		if errors.Is(err, ErrNotFound) {
+			continue // a deleted group has no members
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading members of group %s: %w", grp, err)
+		}
+		if m[strings.ToLower(u.ID)] {
+			u.TransitiveMemberOf = append(u.TransitiveMemberOf, grp)
 		}
 	}
 	return u, nil
 }
 
-func (g *GraphDirectory) groupIDs(ctx context.Context, path string) ([]string, error) {
-	var ids []string
+// members returns the ids (lower case) of a group's direct or transitive
+// members. Group listings rather than /users/{id}/memberOf keep this to the
+// endpoints the simulated tenant serves too; they are cached for
+// MembershipCacheTTL, and our own membership changes drop the group's entry.
+func (g *GraphDirectory) members(ctx context.Context, group string, transitive bool) (map[string]bool, error) {
+	key := strings.ToLower(group)
+	if transitive {
+		key += "/transitive"
+	}
+	g.mu.Lock()
+	if g.cache == nil {
+		g.cache = map[string]memberCache{}
+	}
+	c, ok := g.cache[key]
+	gen := g.gen[strings.ToLower(group)]
+	g.mu.Unlock()
+	ttl := g.MembershipCacheTTL
+	if ttl == 0 {
+		ttl = 5 * time.Minute
+	}
+	if ok && c.gen == gen && time.Since(c.at) < ttl {
+		return c.ids, nil
+	}
+	seg := "members"
+	if transitive {
+		seg = "transitiveMembers"
+	}
+	ids := map[string]bool{}
+	path := "/v1.0/groups/" + url.PathEscape(group) + "/" + seg + "?$select=id&$top=999"
 	for path != "" {
 		var page struct {
 			Value []struct {
@@ -127,11 +174,31 @@ func (g *GraphDirectory) groupIDs(ctx context.Context, path string) ([]string, e
 			return nil, err
 		}
 		for _, v := range page.Value {
-			ids = append(ids, v.ID)
+			ids[strings.ToLower(v.ID)] = true
 		}
 		path = page.NextLink
 	}
+	g.mu.Lock()
+	if g.gen[strings.ToLower(group)] == gen { // not changed by us meanwhile
+		g.cache[key] = memberCache{ids: ids, at: time.Now(), gen: gen}
+	}
+	g.mu.Unlock()
 	return ids, nil
+}
+
+type memberCache struct {
+	ids map[string]bool
+	at  time.Time
+	gen int
+}
+
+func (g *GraphDirectory) invalidate(group string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gen == nil {
+		g.gen = map[string]int{}
+	}
+	g.gen[strings.ToLower(group)]++
 }
 
 // ChangeLicenses calls assignLicense, always sending both keys.
@@ -162,6 +229,7 @@ func (g *GraphDirectory) ChangeLicenses(ctx context.Context, ch LicenseChange) e
 
 // ChangeMembership adds or removes a direct member with the $ref endpoints.
 func (g *GraphDirectory) ChangeMembership(ctx context.Context, ch MembershipChange) error {
+	defer g.invalidate(ch.GroupID)
 	var err error
 	if ch.Add {
 		ref := map[string]string{"@odata.id": strings.TrimRight(g.BaseURL, "/") + "/v1.0/directoryObjects/" + ch.UserID}

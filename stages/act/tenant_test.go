@@ -20,8 +20,8 @@ import (
 //
 //	POST   /{tenant}/oauth2/v2.0/token          client credentials; 401 on a wrong secret
 //	GET    /v1.0/users/{id}?$select=…           user with assignedLicenses, licenseAssignmentStates, signInActivity
-//	GET    /v1.0/users/{id}/memberOf            direct groups   (paged, 1 per page, to exercise nextLink)
-//	GET    /v1.0/users/{id}/transitiveMemberOf  direct and nested groups (paged likewise)
+//	GET    /v1.0/groups/{g}/members             direct members (paged, 2 per page, to exercise nextLink)
+//	GET    /v1.0/groups/{g}/transitiveMembers   direct and nested members (paged likewise)
 //	POST   /v1.0/users/{id}/assignLicense       add/remove; licences kept per assignment path
 //	DELETE /v1.0/groups/{g}/members/{u}/$ref    remove a direct member (group licences drop at once)
 //	POST   /v1.0/groups/{g}/members/$ref        add a member
@@ -225,29 +225,6 @@ func (ft *fakeTenant) serve(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(parts) == 3 && r.Method == http.MethodGet:
 			respond(ft.userJSON(u))
-		case len(parts) == 4 && (parts[3] == "memberOf" || parts[3] == "transitiveMemberOf"):
-			var ids []string
-			if parts[3] == "memberOf" {
-				for id, g := range ft.groups {
-					if g.Members[u.ID] {
-						ids = append(ids, id)
-					}
-				}
-				slices.Sort(ids)
-			} else {
-				ids = ft.transitiveLocked(u.ID)
-			}
-			// One per page, to exercise nextLink.
-			skip := 0
-			fmt.Sscan(r.URL.Query().Get("$skiptoken"), &skip)
-			page := map[string]any{"value": []any{}}
-			if skip < len(ids) {
-				page["value"] = []any{map[string]string{"@odata.type": "#microsoft.graph.group", "id": ids[skip]}}
-			}
-			if skip+1 < len(ids) {
-				page["@odata.nextLink"] = fmt.Sprintf("%s%s?$select=id&$skiptoken=%d", ft.srv.URL, path, skip+1)
-			}
-			respond(page)
 		case len(parts) == 4 && parts[3] == "assignLicense" && r.Method == http.MethodPost:
 			var body struct {
 				AddLicenses []struct {
@@ -280,6 +257,31 @@ func (ft *fakeTenant) serve(w http.ResponseWriter, r *http.Request) {
 		default:
 			graphErr(w, 405, "Request_BadRequest", "unsupported")
 		}
+	case len(parts) == 4 && parts[1] == "groups" && r.Method == http.MethodGet && (parts[3] == "members" || parts[3] == "transitiveMembers"):
+		ft.calls["GET groups/"+parts[3]]++
+		g := ft.groups[parts[2]]
+		if g == nil {
+			graphErr(w, 404, "Request_ResourceNotFound", "no group")
+			return
+		}
+		var ids []string
+		for uid := range ft.users {
+			if g.Members[uid] || (parts[3] == "transitiveMembers" && slices.Contains(ft.transitiveLocked(uid), g.ID)) {
+				ids = append(ids, uid)
+			}
+		}
+		slices.Sort(ids)
+		skip := 0
+		fmt.Sscan(r.URL.Query().Get("$skiptoken"), &skip)
+		vals := []any{}
+		for i := skip; i < len(ids) && i < skip+2; i++ {
+			vals = append(vals, map[string]string{"@odata.type": "#microsoft.graph.user", "id": ids[i]})
+		}
+		page := map[string]any{"value": vals}
+		if skip+2 < len(ids) {
+			page["@odata.nextLink"] = fmt.Sprintf("%s%s?$select=id&$skiptoken=%d", ft.srv.URL, path, skip+2)
+		}
+		respond(page)
 	case len(parts) >= 5 && parts[1] == "groups" && parts[3] == "members":
 		g := ft.groups[parts[2]]
 		ft.calls[r.Method+" groups/members"]++

@@ -73,7 +73,7 @@ func undoStep(done schemas.JournalEntry) step {
 		}
 	case plan.OpRemoveFromGroup:
 		e.Operation = OpAddToGroup
-		s.needGroups = true
+		s.memberOf = []string{done.GroupID}
 		s.inPlaceDetail = "the user is a member of group " + done.GroupID + " again"
 		s.check = func(u *LiveUser) (bool, string) { return u.IsMemberOf(done.GroupID), "" }
 		s.exec = func(ctx context.Context, d Directory) error {
