@@ -52,6 +52,7 @@ Exit codes: 0 ok, 1 error or refused, 2 partial success (see each command).`,
 		newVersionCmd(),
 		newValidateCmd(),
 		newPlanCmd(), newShowCmd(), newApplyCmd(), newUndoCmd(),
+		newSimCmd(),
 	)
 	return root
 }
