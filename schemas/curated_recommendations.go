@@ -51,7 +51,7 @@ type Recommendation struct {
 	// removed: what undo must restore.
 	DisabledPlans   []string   `parquet:"disabled_plans,list"`
 	AccountEnabled  bool       `parquet:"account_enabled"`
-	CreatedDateTime *time.Time `parquet:"created_date_time,optional,timestamp(microsecond)"`
+	CreatedDateTime *time.Time `parquet:"created_date_time,optional,timestamp(microsecond:local)"`
 	// InactiveDays is the rule's threshold.
 	InactiveDays int64 `parquet:"inactive_days"`
 	// LastActivityDate is the latest activity over the rule's counted signals;
@@ -71,8 +71,8 @@ type Recommendation struct {
 	SignalsUnknown []string `parquet:"signals_unknown,list"`
 
 	// Evidence: the last activity per signal (nil: never seen or unknown).
-	LastSignInDateTime               *time.Time `parquet:"last_sign_in_date_time,optional,timestamp(microsecond)"`
-	LastNonInteractiveSignInDateTime *time.Time `parquet:"last_non_interactive_sign_in_date_time,optional,timestamp(microsecond)"`
+	LastSignInDateTime               *time.Time `parquet:"last_sign_in_date_time,optional,timestamp(microsecond:local)"`
+	LastNonInteractiveSignInDateTime *time.Time `parquet:"last_non_interactive_sign_in_date_time,optional,timestamp(microsecond:local)"`
 	LastOffice365Date                *time.Time `parquet:"last_office365_date,optional,date"`
 	LastEmailDate                    *time.Time `parquet:"last_email_date,optional,date"`
 	LastTeamsDate                    *time.Time `parquet:"last_teams_date,optional,date"`

@@ -5,6 +5,12 @@ package schemas
 // OUT/<profile>/curated/<Name>/snapshot_date=YYYY-MM-DD/part-0.parquet, and a
 // test checks that the SQL producing it yields exactly the struct's columns,
 // in order and with matching types.
+//
+// Curated DATE columns are time.Time (midnight UTC) for readers' convenience:
+// parquet-go reads DuckDB's DATE into them correctly, but it writes time.Time
+// tagged "date" wrongly (see Date), so tests that need curated fixtures
+// should produce them with DuckDB (or the transform), not parquet-go.
+// Timestamps are TIMESTAMP (microseconds, not UTC-adjusted) holding UTC.
 type CuratedTable struct {
 	Name string
 	// Row is a zero value of the row struct, e.g. Recommendation{}.
