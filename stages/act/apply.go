@@ -143,7 +143,9 @@ func applyStep(planID string, a plan.Action, cfg *config.Config) step {
 			if since == nil {
 				since = a.Evidence.LastActivity
 			}
-			if since == nil || u.LastSignIn.After(*since) {
+			// A minute of slack absorbs timestamp precision lost in the
+			// snapshot (milli/microseconds); a real new sign-in is later.
+			if since == nil || u.LastSignIn.After(since.Add(time.Minute)) {
 				was := "none"
 				if since != nil {
 					was = since.UTC().Format(time.DateOnly)

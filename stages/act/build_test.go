@@ -28,8 +28,12 @@ func writeRecommendations(t *testing.T, out, profile, date, runID string, recs [
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := parquet.NewGenericWriter[schemas.Recommendation](f)
-	if _, err := w.Write(recs); err != nil {
+	w := parquet.NewGenericWriter[recFixture](f)
+	rows := make([]recFixture, len(recs))
+	for i, r := range recs {
+		rows[i] = toFixture(r)
+	}
+	if _, err := w.Write(rows); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -107,8 +111,12 @@ func TestBuildPlan(t *testing.T) {
 		}
 	}
 	a := p.Actions[1]
-	if a.DisabledPlans[0] != planA || a.Evidence.LastSignIn == nil || len(a.Evidence.Signals) != 2 || a.MonthlySaving != 36 {
+	if a.DisabledPlans[0] != planA || a.Evidence.LastSignIn == nil || !a.Evidence.LastSignIn.Equal(oldSignIn) || len(a.Evidence.Signals) != 2 || a.MonthlySaving != 36 {
 		t.Errorf("action detail %+v", a)
+	}
+	if la := a.Evidence.LastActivity; la == nil || la.Format(time.DateOnly) != "2026-08-21" || a.Evidence.AsOf != "2026-11-20" ||
+		a.Evidence.Signals[1].RefreshDate == nil || a.Evidence.Signals[1].RefreshDate.Format(time.DateOnly) != "2026-11-18" {
+		t.Errorf("dates read back wrong: %+v", a.Evidence)
 	}
 	src := p.Sources[0]
 	if len(p.Sources) != 1 || src.SnapshotID != "20261120T060000Z" || src.SnapshotDate != "2026-11-20" || !strings.HasPrefix(src.ManifestDigest, "sha256:") {
