@@ -1,17 +1,14 @@
 package act
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/stages/act/acttest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -20,29 +17,7 @@ func ptr[T any](v T) *T { return &v }
 // it out, with a run manifest, and returns the output directory.
 func writeRecommendations(t *testing.T, out, profile, date, runID string, recs []schemas.Recommendation) {
 	t.Helper()
-	dir := filepath.Join(out, profile, "curated", "recommendations", "snapshot_date="+date)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(dir, "part-0.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := parquet.NewGenericWriter[recFixture](f)
-	rows := make([]recFixture, len(recs))
-	for i, r := range recs {
-		rows[i] = toFixture(r)
-	}
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	run := filepath.Join(out, profile, "runs", runID)
-	os.MkdirAll(run, 0o755)
-	if err := os.WriteFile(filepath.Join(run, "manifest.json"), []byte(`{"run_id":"`+runID+`","snapshot_date":"`+date+`"}`), 0o644); err != nil {
+	if err := acttest.WriteRecommendations(out, profile, date, runID, recs); err != nil {
 		t.Fatal(err)
 	}
 }

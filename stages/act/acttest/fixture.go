@@ -1,7 +1,14 @@
-package act
+// Package acttest writes curated snapshots the way the transform lays them
+// out, for tests of plan and apply that run before (or without) a real
+// extract and transform. Production code never imports it.
+package acttest
 
 import (
+	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -114,4 +121,36 @@ func datePtr(t *time.Time) *schemas.Date {
 	}
 	d := schemas.DateOf(*t)
 	return &d
+}
+
+// WriteRecommendations writes recs as
+// OUT/<profile>/curated/recommendations/snapshot_date=<date>/part-0.parquet
+// with DATE columns as DuckDB writes them, and a run manifest
+// OUT/<profile>/runs/<runID>/manifest.json naming the date.
+func WriteRecommendations(out, profile, date, runID string, recs []schemas.Recommendation) error {
+	dir := filepath.Join(out, profile, "curated", "recommendations", "snapshot_date="+date)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "part-0.parquet"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := parquet.NewGenericWriter[recFixture](f)
+	rows := make([]recFixture, len(recs))
+	for i, r := range recs {
+		rows[i] = toFixture(r)
+	}
+	if _, err := w.Write(rows); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	run := filepath.Join(out, profile, "runs", runID)
+	if err := os.MkdirAll(run, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(run, "manifest.json"), []byte(`{"run_id":"`+runID+`","snapshot_date":"`+date+`"}`), 0o644)
 }
