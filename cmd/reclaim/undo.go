@@ -56,10 +56,17 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 			profile := applied[0].Profile
 			last := act.LastByAction(applied)
 			n := 0
-			for id, e := range last {
-				if e.Phase == act.PhaseDone && (len(actions) == 0 || contains(actions, id)) {
+			listed := map[string]bool{}
+			for _, e := range applied { // journal order, each action once
+				id := e.ActionID
+				if l := last[id]; !listed[id] && l.Phase == act.PhaseDone && (len(actions) == 0 || contains(actions, id)) {
+					listed[id] = true
 					n++
-					fmt.Fprintf(out, "  + %s back to %s (action %s)\n", e.SkuPartNumber, e.UserPrincipalName, id)
+					what := l.SkuPartNumber
+					if l.GroupID != "" {
+						what += " (rejoin group " + l.GroupID + ")"
+					}
+					fmt.Fprintf(out, "  + %s back to %s (action %s)\n", what, l.UserPrincipalName, id)
 				}
 			}
 			if n == 0 && len(actions) == 0 {

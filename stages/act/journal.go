@@ -61,6 +61,12 @@ func OpenJournal(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening journal: %w", err)
 	}
+	// Make the file's directory entry durable too, so a journal created
+	// just before a crash is found again.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	entries, good, err := readJournal(f, path)
 	if err != nil {
 		f.Close()
