@@ -246,12 +246,21 @@ func LatestSource(outDir, profile string) (plan.Source, error) {
 
 	manifests, _ := filepath.Glob(filepath.Join(outDir, profile, "runs", "*", "manifest.json"))
 	sort.Sort(sort.Reverse(sort.StringSlice(manifests)))
-	chosen := ""
+	// Prefer the run that wrote this very file (its manifest records the
+	// recommendations table's sha256), else the newest naming the date.
+	chosen, byDate := "", ""
 	for _, m := range manifests {
-		if manifestNamesDate(m, date) {
+		wrote, named := manifestMatches(m, date, strings.TrimPrefix(src.RecommendationsDigest, "sha256:"))
+		if wrote {
 			chosen = m
 			break
 		}
+		if named && byDate == "" {
+			byDate = m
+		}
+	}
+	if chosen == "" {
+		chosen = byDate
 	}
 	if chosen == "" && len(manifests) > 0 {
 		chosen = manifests[0]
@@ -271,20 +280,30 @@ func LatestSource(outDir, profile string) (plan.Source, error) {
 	return src, nil
 }
 
-// manifestNamesDate reports whether a run manifest mentions the snapshot
-// date (top-level snapshot_date, or anywhere for other layouts).
-func manifestNamesDate(path, date string) bool {
+// manifestMatches reports whether a run manifest (pipeline/run.Manifest)
+// records writing the recommendations file with this sha256, and whether it
+// names the snapshot date.
+func manifestMatches(path, date, sha string) (wrote, named bool) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return false
+		return false, false
 	}
 	var m struct {
 		SnapshotDate string `json:"snapshot_date"`
+		Stages       []struct {
+			Table  string `json:"table"`
+			SHA256 string `json:"sha256"`
+		} `json:"stages"`
 	}
-	if json.Unmarshal(b, &m) == nil && m.SnapshotDate != "" {
-		return strings.HasPrefix(m.SnapshotDate, date)
+	if json.Unmarshal(b, &m) != nil {
+		return false, false
 	}
-	return strings.Contains(string(b), date)
+	for _, st := range m.Stages {
+		if st.Table == "recommendations" && st.SHA256 != "" && strings.EqualFold(strings.TrimPrefix(st.SHA256, "sha256:"), sha) {
+			return true, true
+		}
+	}
+	return false, strings.HasPrefix(m.SnapshotDate, date)
 }
 
 // ConfigDigest is what a plan records about its configuration:

@@ -1,6 +1,8 @@
 package act
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +146,28 @@ func TestBuildWithoutSnapshot(t *testing.T) {
 	_, err := Build(BuildOptions{Config: cfg, OutDir: t.TempDir(), Now: planned})
 	if err == nil || !strings.Contains(err.Error(), "reclaim run") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLatestSourcePicksTheRunThatWroteTheFile(t *testing.T) {
+	out := t.TempDir()
+	writeRecommendations(t, out, "p", "2026-11-20", "20261120T060000Z-aaaaaa", []schemas.Recommendation{rec("u", skuE3, "SPE_E3", schemas.RecommendRemoveLicense)})
+	digest, err := plan.FileDigest(filepath.Join(out, "p", "curated", "recommendations", "snapshot_date=2026-11-20", "part-0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := func(run, body string) {
+		os.MkdirAll(filepath.Join(out, "p", "runs", run), 0o755)
+		os.WriteFile(filepath.Join(out, "p", "runs", run, "manifest.json"), []byte(body), 0o644)
+	}
+	manifest("20261120T060000Z-aaaaaa", `{"run_id":"20261120T060000Z-aaaaaa","snapshot_date":"2026-11-20","stages":[{"table":"recommendations","sha256":"`+strings.TrimPrefix(digest, "sha256:")+`"}]}`)
+	// A later run the same day that failed before the transform.
+	manifest("20261120T120000Z-bbbbbb", `{"run_id":"20261120T120000Z-bbbbbb","snapshot_date":"2026-11-20","status":"failed","stages":[{"table":"users","sha256":"00"}]}`)
+	src, err := LatestSource(out, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.SnapshotID != "20261120T060000Z-aaaaaa" {
+		t.Fatalf("chose run %s, want the one that wrote the recommendations", src.SnapshotID)
 	}
 }
