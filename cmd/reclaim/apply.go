@@ -81,7 +81,7 @@ Exit codes: 0 every action done or skipped by a precondition; 2 some failed
 
 func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time.Duration) error {
 	out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	log := commandLogger(cmd).Named("apply")
+	log := actLogger(cmd).Named("apply")
 	p, err := plan.Read(planPath)
 	if err != nil {
 		return withExitCode(exitError, err)

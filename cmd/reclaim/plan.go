@@ -84,16 +84,10 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 	return cmd
 }
 
-// commandLogger builds the process logger from the root's persistent flags.
-func commandLogger(cmd *cobra.Command) hclog.Logger {
-	g := &globalFlags{}
-	if f := cmd.Flag("log-level"); f != nil {
-		g.logLevel = f.Value.String()
-	}
-	if f := cmd.Flag("log-format"); f != nil {
-		g.logFormat = f.Value.String()
-	}
-	l, err := g.logger()
+// actLogger is the process logger (see commandLogger), or a silent one
+// when the flags are invalid (PersistentPreRunE has rejected those already).
+func actLogger(cmd *cobra.Command) hclog.Logger {
+	l, err := commandLogger(cmd)
 	if err != nil {
 		return hclog.NewNullLogger()
 	}

@@ -53,6 +53,7 @@ Exit codes: 0 ok, 1 error or refused, 2 partial success (see each command).`,
 		newValidateCmd(),
 		newPlanCmd(), newShowCmd(), newApplyCmd(), newUndoCmd(),
 		newSimCmd(),
+		newRunCmd(),
 	)
 	return root
 }

@@ -76,7 +76,7 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 			if err := confirm(cmd, f.autoApprove, fmt.Sprintf("Do you want to undo %d change(s) in profile %q?", n, profile)); err != nil {
 				return err
 			}
-			dir, err := newDirectory(cfg.Profiles[profile], commandLogger(cmd).Named("undo"))
+			dir, err := newDirectory(cfg.Profiles[profile], actLogger(cmd).Named("undo"))
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
