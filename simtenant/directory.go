@@ -689,7 +689,11 @@ func (s *Server) handleAssignLicense(w http.ResponseWriter, r *http.Request) {
 		missing = append(missing, "removeLicenses")
 	}
 	if len(missing) > 0 {
-		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "One or more parameters of the function import 'assignLicense' are missing from the request payload. The missing parameters are: "+strings.Join(missing, ", ")+".")
+		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: "+strings.Join(missing, ", ")+".")
+		return
+	}
+	if len(*body.AddLicenses) == 0 && len(*body.RemoveLicenses) == 0 {
+		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "No license changes provided. At least one license to add or remove must be specified.")
 		return
 	}
 	s.state.mu.Lock()
