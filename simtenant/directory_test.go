@@ -328,4 +328,6 @@ func TestLicenseDetails(t *testing.T) {
 	}
 }
 
-func findUserT(t *testing.T, srv *Server, pred func(UserTruth) bool) int { return findUser(t, srv, pred) }
+func findUserT(t *testing.T, srv *Server, pred func(UserTruth) bool) int {
+	return findUser(t, srv, pred)
+}
