@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -330,4 +331,27 @@ func TestLicenseDetails(t *testing.T) {
 
 func findUserT(t *testing.T, srv *Server, pred func(UserTruth) bool) int {
 	return findUser(t, srv, pred)
+}
+
+func TestUsersCount(t *testing.T) {
+	srv, c := startSim(t, Options{Users: 250, Seed: 3})
+	tok := tokenFor(t, srv, c, "")
+	guests := 0
+	for i := 0; i < 250; i++ {
+		if srv.Truth(i).UserType == "Guest" {
+			guests++
+		}
+	}
+	f := url.QueryEscape("userType eq 'Guest'")
+	_, b := get(t, c, srv.URL()+"/v1.0/users?$count=true&$top=5&$filter="+f, tok, "ConsistencyLevel", "eventual")
+	if m := mustJSON(t, b); m["@odata.count"] != float64(guests) {
+		t.Errorf("@odata.count = %v, want %d", m["@odata.count"], guests)
+	}
+	_, b = get(t, c, srv.URL()+"/v1.0/users/$count?$filter="+f, tok, "ConsistencyLevel", "eventual")
+	if string(b) != strconv.Itoa(guests) {
+		t.Errorf("/users/$count = %s, want %d", b, guests)
+	}
+	if resp, _ := get(t, c, srv.URL()+"/v1.0/users?$count=true", tok); resp.StatusCode != 400 {
+		t.Errorf("$count without ConsistencyLevel: %d", resp.StatusCode)
+	}
 }
