@@ -234,6 +234,12 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 	}
 	aud := ""
 	for _, f := range fields {
+		// MSAL (and so azidentity) adds the OpenID Connect scopes to every
+		// request; Microsoft ignores them in the client credentials flow.
+		switch f {
+		case "openid", "profile", "offline_access", "email":
+			continue
+		}
 		res, ok := strings.CutSuffix(f, "/.default")
 		if !ok {
 			return "", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", f)
@@ -243,6 +249,9 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 			return "", 70011, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope " + scope + " is not valid. Scopes for multiple resources were requested."
 		}
 		aud = res
+	}
+	if aud == "" {
+		return "", 1002012, "The provided value for scope " + scope + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
 	}
 	for _, a := range s.graphAudiences() {
 		if strings.EqualFold(aud, a) {
