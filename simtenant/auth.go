@@ -234,6 +234,10 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 	}
 	aud := ""
 	for _, f := range fields {
+		switch strings.ToLower(f) {
+		case "openid", "profile", "offline_access", "email":
+			continue // OIDC scopes MSAL adds; the token endpoint ignores them here
+		}
 		res, ok := strings.CutSuffix(f, "/.default")
 		if !ok {
 			return "", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", f)
@@ -243,6 +247,9 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 			return "", 70011, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope " + scope + " is not valid. Scopes for multiple resources were requested."
 		}
 		aud = res
+	}
+	if aud == "" {
+		return "", 1002012, "The provided value for scope " + scope + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
 	}
 	for _, a := range s.graphAudiences() {
 		if strings.EqualFold(aud, a) {
@@ -290,7 +297,8 @@ func (s *Server) verifyAssertion(jwt, clientID, tenant string) (int, string) {
 		if head.X5t != "" && head.X5t != b64(s1[:]) && head.X5t != base64.StdEncoding.EncodeToString(s1[:]) {
 			continue
 		}
-		if head.X5tS256 != "" && head.X5tS256 != b64(s256[:]) {
+		// Thumbprints arrive base64url (RFC 7515) or, from MSAL, standard base64.
+		if head.X5tS256 != "" && head.X5tS256 != b64(s256[:]) && head.X5tS256 != base64.StdEncoding.EncodeToString(s256[:]) {
 			continue
 		}
 		switch pub := c.PublicKey.(type) {

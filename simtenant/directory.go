@@ -768,6 +768,7 @@ func (s *Server) handleAssignLicense(w http.ResponseWriter, r *http.Request) {
 		lic = append(lic, assignment{sku: k, group: -1, disabled: dis, state: "Active"})
 	}
 	s.state.users[i] = &userState{lic: lic, groups: u.groups}
+	s.state.version++
 	err := s.saveLocked()
 	s.state.mu.Unlock()
 	if err != nil {
@@ -968,6 +969,7 @@ func (s *Server) setMembership(i, g int, member bool) (changed bool, err error) 
 		u.groups &^= 1 << g
 	}
 	s.state.users[i] = &userState{lic: lic, groups: u.groups}
+	s.state.version++
 	return true, s.saveLocked()
 }
 

@@ -222,8 +222,10 @@ func (t *Tenant) lookup(key string) int {
 	return t.indexOfID(key)
 }
 
-// user generates user i of the base tenant.
-func (t *Tenant) user(i int) *user {
+// core generates the cheap part of user i — kind, archetype, creation and
+// the (unmasked) activity days — without names or licences. The sign-in log
+// and Dataverse audit scans use it to walk millions of users quickly.
+func (t *Tenant) core(i int) *user {
 	u := &user{idx: i, interactive: -1, nonInter: -1}
 	for k := range u.act {
 		u.act[k] = -1
@@ -305,9 +307,16 @@ func (t *Tenant) user(i int) *user {
 		u.enabled = false
 	}
 
+	t.activity(u, newRNG(t.seed, uint64(i), saltUser, 3))
+	return u
+}
+
+// user generates user i of the base tenant.
+func (t *Tenant) user(i int) *user {
+	u := t.core(i)
 	t.names(u, newRNG(t.seed, uint64(i), saltID))
 	t.licences(u, newRNG(t.seed, uint64(i), saltUser, 2))
-	t.activity(u, newRNG(t.seed, uint64(i), saltUser, 3))
+	u.maskActivity()
 	return u
 }
 
@@ -553,19 +562,31 @@ func (t *Tenant) activity(u *user, r *rng) {
 	if u.interactive == u.nonInter && u.nonInterSec < u.interactiveSec {
 		u.nonInterSec = u.interactiveSec + 60
 	}
-	// Nothing happens before the account exists, and activity needs a licence.
-	work := u.baseWork()
-	need := [nAct]workload{wExchange, wTeams, wSharePoint, wSharePoint, wOffice, wDynamics}
+	// Nothing happens before the account exists.
 	for a := range u.act {
-		if u.act[a] > u.createdDays || work&need[a] == 0 {
+		if u.act[a] > u.createdDays {
 			u.act[a] = -1
 		}
+	}
+	if !u.dynamics {
+		u.act[actDynamics] = -1
 	}
 	if u.interactive > u.createdDays {
 		u.interactive = -1
 	}
 	if u.nonInter > u.createdDays {
 		u.nonInter = -1
+	}
+}
+
+// maskActivity drops workload activity the user's licences do not allow.
+func (u *user) maskActivity() {
+	work := u.baseWork()
+	need := [nAct]workload{wExchange, wTeams, wSharePoint, wSharePoint, wOffice, wDynamics}
+	for a := range u.act {
+		if work&need[a] == 0 {
+			u.act[a] = -1
+		}
 	}
 }
 
