@@ -16,9 +16,9 @@ import (
 	"github.com/reclaimhq/reclaim/stages/act/acttest"
 )
 
-// runCLI runs reclaim in-process like main does and returns its exit code
+// runActCLI runs reclaim in-process like main does and returns its exit code
 // and output. stdin is a plain reader, never a terminal.
-func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+func runActCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	root := newRootCmd()
@@ -129,7 +129,7 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 	}
 
 	planPath := filepath.Join(work, "plan.json")
-	code, stdout, stderr := runCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath, "--detailed-exitcode"}, vars...)...)
+	code, stdout, stderr := runActCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath, "--detailed-exitcode"}, vars...)...)
 	if code != 2 || !strings.Contains(stdout, "Plan: 3 to remove") || !strings.Contains(stdout, "  - SPE_E") {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -137,17 +137,17 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 	if strings.Contains(string(b), srv.ClientSecret()) || strings.Contains(stdout+stderr, srv.ClientSecret()) {
 		t.Fatal("the client secret leaked into the plan or its output")
 	}
-	if code, stdout, _ = runCLI(t, "", "show", planPath, "-markdown"); code != 0 || !strings.Contains(stdout, "### reclaim plan") {
+	if code, stdout, _ = runActCLI(t, "", "show", planPath, "-markdown"); code != 0 || !strings.Contains(stdout, "### reclaim plan") {
 		t.Fatalf("show -markdown: %d\n%s", code, stdout)
 	}
 
 	// Not a terminal and no --auto-approve: refused, nothing changed.
-	code, _, stderr = runCLI(t, "yes\n", append([]string{"apply", planPath}, vars...)...)
+	code, _, stderr = runActCLI(t, "yes\n", append([]string{"apply", planPath}, vars...)...)
 	if code != 1 || !strings.Contains(stderr, "--auto-approve") || !holds(targets[0]) {
 		t.Fatalf("apply without approval: exit %d\n%s", code, stderr)
 	}
 
-	code, stdout, stderr = runCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
 	if code != 0 || !strings.Contains(stdout, "3 done, 0 skipped, 0 failed") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -167,13 +167,13 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 
 	t.Logf("apply output:\n%s", stdout)
 	// Again: nothing to do.
-	code, stdout, _ = runCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	code, stdout, _ = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
 	if code != 0 || !strings.Contains(stdout, "0 done, 0 skipped, 0 failed, 3 already finished earlier") {
 		t.Fatalf("second apply: exit %d\n%s", code, stdout)
 	}
 
 	// Undo puts the licences back.
-	code, stdout, stderr = runCLI(t, "", append([]string{"undo", journal, "--auto-approve"}, vars...)...)
+	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", journal, "--auto-approve"}, vars...)...)
 	if code != 0 || !strings.Contains(stdout, "3 done") {
 		t.Fatalf("undo: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -185,21 +185,21 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 
 	// A configuration change makes the plan stale.
 	writeConfig(2)
-	code, _, stderr = runCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
 	if code != 1 || !strings.Contains(stderr, "configuration changed") || !strings.Contains(stderr, "reclaim plan") {
 		t.Fatalf("stale apply: exit %d\n%s", code, stderr)
 	}
 	// Re-planned under max_actions = 2: plan warns, apply refuses.
-	code, stdout, _ = runCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath}, vars...)...)
+	code, stdout, _ = runActCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath}, vars...)...)
 	if code != 0 || !strings.Contains(stdout, "max_actions = 2") {
 		t.Fatalf("plan over max_actions: exit %d\n%s", code, stdout)
 	}
-	code, _, stderr = runCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
 	if code != 1 || !strings.Contains(stderr, "more than its max_actions = 2") {
 		t.Fatalf("apply over max_actions: exit %d\n%s", code, stderr)
 	}
 	// An old plan is refused.
-	code, _, stderr = runCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--max-age", "1ns"}, vars...)...)
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--max-age", "1ns"}, vars...)...)
 	if code != 1 || !strings.Contains(stderr, "--max-age") {
 		t.Fatalf("apply of an old plan: exit %d\n%s", code, stderr)
 	}
