@@ -2,8 +2,6 @@ package act
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"net/http"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 var simToday = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -35,16 +34,16 @@ func startSim(t *testing.T, users int) *simEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	pem, err := os.ReadFile(srv.CAFile())
+	// The production path: the shared Graph client (azidentity against the
+	// simulator's login endpoint, trusting its CA file).
+	client, err := graphapi.New(graphapi.Options{Profile: "sim", TenantID: srv.TenantID(),
+		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
+		GraphEndpoint: srv.GraphEndpoint(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
+		Limits: map[graphapi.Class]graphapi.Limit{graphapi.ClassWrite: {Rate: 500, Burst: 100}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 30 * time.Second}
-	dir := &GraphDirectory{BaseURL: srv.GraphEndpoint(), HTTP: hc,
-		Token: &ClientCredentials{HTTP: hc, LoginEndpoint: srv.URL(), TenantID: srv.TenantID(), ClientID: srv.ClientID(),
-			Secret: config.NewSecret(srv.ClientSecret()), Scope: srv.GraphEndpoint() + "/.default"}}
+	dir := NewGraphAPIDirectory(client.Graph())
 	return &simEnv{srv: srv, dir: dir, n: users}
 }
 
