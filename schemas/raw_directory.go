@@ -2,11 +2,18 @@ package schemas
 
 import "time"
 
+// Timestamps in raw tables are Parquet TIMESTAMP(MILLIS, isAdjustedToUTC=false)
+// holding UTC wall-clock time: DuckDB reads them as plain TIMESTAMP, so casts to
+// DATE never depend on the session time zone (TIMESTAMPTZ casts do). Dates are
+// Parquet DATE. A pointer field is a nullable column; nil means Microsoft sent
+// null, an empty value or nothing.
+
 // User is one row of raw table "users": GET /v1.0/users with the select list
 // in stages/extract. Sign-in fields are nil when the user never signed in, and
 // SignInActivityAvailable is false when the tenant or app could not read
 // signInActivity at all (no Entra ID P1, or no AuditLog.Read.All): then the
-// sign-in columns mean "unknown", never "inactive".
+// sign-in columns mean "unknown", never "inactive". String columns hold "" for
+// a null.
 type User struct {
 	ID                               string     `parquet:"id"`
 	UserPrincipalName                string     `parquet:"user_principal_name"`
@@ -18,12 +25,12 @@ type User struct {
 	JobTitle                         string     `parquet:"job_title"`
 	Country                          string     `parquet:"country"`
 	UsageLocation                    string     `parquet:"usage_location"`
-	CreatedDateTime                  *time.Time `parquet:"created_date_time,optional,timestamp(millisecond)"`
+	CreatedDateTime                  *time.Time `parquet:"created_date_time,optional,timestamp(millisecond:local)"`
 	OnPremisesSyncEnabled            bool       `parquet:"on_premises_sync_enabled"`
 	SignInActivityAvailable          bool       `parquet:"sign_in_activity_available"`
-	LastSignInDateTime               *time.Time `parquet:"last_sign_in_date_time,optional,timestamp(millisecond)"`
-	LastNonInteractiveSignInDateTime *time.Time `parquet:"last_non_interactive_sign_in_date_time,optional,timestamp(millisecond)"`
-	LastSuccessfulSignInDateTime     *time.Time `parquet:"last_successful_sign_in_date_time,optional,timestamp(millisecond)"`
+	LastSignInDateTime               *time.Time `parquet:"last_sign_in_date_time,optional,timestamp(millisecond:local)"`
+	LastNonInteractiveSignInDateTime *time.Time `parquet:"last_non_interactive_sign_in_date_time,optional,timestamp(millisecond:local)"`
+	LastSuccessfulSignInDateTime     *time.Time `parquet:"last_successful_sign_in_date_time,optional,timestamp(millisecond:local)"`
 }
 
 // UserLicenseAssignment is one row of raw table "user_license_assignments":
@@ -37,10 +44,11 @@ type UserLicenseAssignment struct {
 	State               string     `parquet:"state"`
 	Error               string     `parquet:"error"`
 	DisabledPlans       []string   `parquet:"disabled_plans,list"`
-	LastUpdatedDateTime *time.Time `parquet:"last_updated_date_time,optional,timestamp(millisecond)"`
+	LastUpdatedDateTime *time.Time `parquet:"last_updated_date_time,optional,timestamp(millisecond:local)"`
 }
 
-// SubscribedSku is one row of raw table "subscribed_skus".
+// SubscribedSku is one row of raw table "subscribed_skus". ServicePlanIDs and
+// ServicePlanNames are parallel lists (same index, same plan).
 type SubscribedSku struct {
 	ID               string   `parquet:"id"`
 	SkuID            string   `parquet:"sku_id"`
@@ -54,4 +62,71 @@ type SubscribedSku struct {
 	PrepaidLockedOut int64    `parquet:"prepaid_locked_out"`
 	ServicePlanIDs   []string `parquet:"service_plan_ids,list"`
 	ServicePlanNames []string `parquet:"service_plan_names,list"`
+}
+
+// GroupMember is one row of raw table "group_members": a transitive member
+// of a group named by an exclusion (GET /groups/{id}/transitiveMembers).
+// MemberType is the OData type without its prefix: "user", "group", "device",
+// "servicePrincipal", …
+type GroupMember struct {
+	GroupID    string `parquet:"group_id"`
+	MemberID   string `parquet:"member_id"`
+	MemberType string `parquet:"member_type"`
+}
+
+// ReportSettings is the single row of raw table "report_settings"
+// (GET /admin/reportSettings). DisplayConcealedNames is nil when the setting
+// could not be read (no ReportSettings.Read.All); ConcealedNamesDetected is
+// true when a downloaded report carried hashed user names, whatever the
+// setting said.
+type ReportSettings struct {
+	DisplayConcealedNames  *bool `parquet:"display_concealed_names,optional"`
+	ConcealedNamesDetected bool  `parquet:"concealed_names_detected"`
+}
+
+// SignIn is one row of raw table "sign_ins": an interactive sign-in event
+// from GET /auditLogs/signIns. ID is unique; incremental runs deduplicate on it.
+type SignIn struct {
+	ID                      string     `parquet:"id"`
+	CreatedDateTime         *time.Time `parquet:"created_date_time,optional,timestamp(millisecond:local)"`
+	UserID                  string     `parquet:"user_id"`
+	UserPrincipalName       string     `parquet:"user_principal_name"`
+	UserDisplayName         string     `parquet:"user_display_name"`
+	AppID                   string     `parquet:"app_id"`
+	AppDisplayName          string     `parquet:"app_display_name"`
+	ClientAppUsed           string     `parquet:"client_app_used"`
+	ResourceDisplayName     string     `parquet:"resource_display_name"`
+	IsInteractive           bool       `parquet:"is_interactive"`
+	ConditionalAccessStatus string     `parquet:"conditional_access_status"`
+	StatusErrorCode         int64      `parquet:"status_error_code"`
+	StatusFailureReason     string     `parquet:"status_failure_reason"`
+}
+
+// DataverseSystemUser is one row of raw table "dataverse_system_users": a
+// systemuser of one Dynamics 365 environment. Column names keep Dataverse's
+// logical names. Environment is the name of the dynamics block in the config.
+type DataverseSystemUser struct {
+	Environment                  string `parquet:"environment"`
+	SystemUserID                 string `parquet:"systemuserid"`
+	AzureActiveDirectoryObjectID string `parquet:"azureactivedirectoryobjectid"`
+	DomainName                   string `parquet:"domainname"`
+	FullName                     string `parquet:"fullname"`
+	IsDisabled                   bool   `parquet:"isdisabled"`
+	AccessMode                   *int64 `parquet:"accessmode,optional"`
+	IsIntegrationUser            bool   `parquet:"isintegrationuser"`
+	ApplicationID                string `parquet:"applicationid"`
+}
+
+// DataverseAudit is one row of raw table "dataverse_audits": a user-access
+// audit record (operation 4, action 64 or 65) of one environment. UserID is
+// Dataverse's _userid_value, a systemuserid (not an Entra object id).
+type DataverseAudit struct {
+	Environment    string     `parquet:"environment"`
+	AuditID        string     `parquet:"auditid"`
+	CreatedOn      *time.Time `parquet:"createdon,optional,timestamp(millisecond:local)"`
+	Operation      int64      `parquet:"operation"`
+	Action         int64      `parquet:"action"`
+	ObjectTypeCode string     `parquet:"objecttypecode"`
+	UserID         string     `parquet:"userid"`
+	CallingUserID  string     `parquet:"callinguserid"`
 }

@@ -10,6 +10,8 @@
 package config
 
 import (
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -31,6 +33,8 @@ type Config struct {
 	Prices map[string]*Price
 	// Output is never nil after a successful load: defaults fill it.
 	Output *Output
+
+	digest string // see Digest
 }
 
 // Variable is an input variable, set by -var NAME=VALUE or RECLAIM_VAR_NAME.
@@ -39,6 +43,13 @@ type Variable struct {
 	Description string
 	// Sensitive variables are masked wherever their value would be printed.
 	Sensitive bool
+	// Source says where the value came from: "-var", "env RECLAIM_VAR_NAME"
+	// or "default"; empty when the variable has no value.
+	Source string
+	// Display is the value as a person may see it: "(sensitive)" for a
+	// sensitive variable, otherwise the value in HCL-like syntax. The value
+	// itself is not kept: blocks have already used it.
+	Display   string
 	DeclRange hcl.Range
 }
 
@@ -58,6 +69,10 @@ func (s Secret) IsSet() bool { return s.value != "" }
 
 func (s Secret) String() string   { return "(sensitive)" }
 func (s Secret) GoString() string { return "(sensitive)" }
+
+// Format covers the verbs String and GoString do not (%d, %t, %p, ...),
+// which would otherwise print the struct's field.
+func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, "(sensitive)") }
 
 // MarshalText keeps secrets out of JSON and other encodings.
 func (s Secret) MarshalText() ([]byte, error) { return []byte("(sensitive)"), nil }
@@ -131,6 +146,8 @@ type Exclusion struct {
 	When      string
 	WhenRange hcl.Range
 	DeclRange hcl.Range
+
+	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }
 
 // Signal names an activity source a rule may count.
@@ -177,6 +194,8 @@ type ReclaimRule struct {
 	AllowGroupRemoval bool // may recommend removing the user from a licensing group
 	AllowDataAtRisk   bool // may remove licences whose mailbox/OneDrive holds data
 	DeclRange         hcl.Range
+
+	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }
 
 // ConsolidationRule describes Dynamics 365 base + attach pairs.
@@ -187,11 +206,16 @@ type ConsolidationRule struct {
 	// each when another base is kept.
 	Products  []*ConsolidationProduct
 	DeclRange hcl.Range
+
+	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }
 
 // ConsolidationProduct pairs a base SKU with its attach SKU.
 type ConsolidationProduct struct {
-	Base      string
+	Base string
+	// Attach is the SKU that replaces Base when the user keeps another, dearer
+	// base licence. Empty means the product is covered by any full base
+	// licence (Dynamics 365 Team Members): it is removed, not converted.
 	Attach    string
 	DeclRange hcl.Range
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
+)
+
+// configFlags are what every command that reads a configuration accepts:
+// the optional CONFIG argument (a directory of *.hcl files or one file,
+// default ".") and repeatable -var NAME=VALUE. Use it as
+//
+//	cf := &configFlags{}
+//	cmd := &cobra.Command{Use: "plan [CONFIG]", Args: cf.args(), ...}
+//	cf.register(cmd)
+//	...
+//	cfg, ok := cf.load(cmd, args) // prints diagnostics; !ok means exit 1
+type configFlags struct {
+	vars []string
+}
+
+// configFlagsHelp is the help paragraph shared by every config-reading
+// command; append it to Long.
+const configFlagsHelp = `CONFIG is a directory whose *.hcl files form one configuration (default: the
+current directory), or a single .hcl file. Input variables are set with
+-var NAME=VALUE (repeatable; wins) or the environment variable
+RECLAIM_VAR_NAME; otherwise the variable's default applies.`
+
+// register adds -var to cmd.
+func (f *configFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.vars, "var", nil,
+		"set an input variable: `NAME=VALUE` (repeatable; wins over RECLAIM_VAR_NAME; -var works too)")
+}
+
+// args is the positional-argument check: at most one CONFIG.
+func (f *configFlags) args() cobra.PositionalArgs { return cobra.MaximumNArgs(1) }
+
+// path returns the CONFIG argument or ".".
+func (f *configFlags) path(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return "."
+}
+
+// varValues parses the -var flags.
+func (f *configFlags) varValues() (map[string]string, error) {
+	vals := map[string]string{}
+	for _, kv := range f.vars {
+		name, value, ok := strings.Cut(kv, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("invalid -var %q: want NAME=VALUE", kv)
+		}
+		vals[name] = value
+	}
+	return vals, nil
+}
+
+// loadDiagnostics loads the configuration and returns it with its
+// diagnostics and the parsed files (for ui.WriteDiagnostics). It prints
+// nothing; commands that want to present diagnostics themselves use it.
+func (f *configFlags) loadDiagnostics(args []string) (*config.Config, hcl.Diagnostics, map[string]*hcl.File, error) {
+	vals, err := f.varValues()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	loader := config.NewLoader()
+	cfg, diags := loader.Load(f.path(args), vals)
+	return cfg, diags, loader.Files(), nil
+}
+
+// load loads the configuration, writes every diagnostic (warnings too) to
+// the command's stderr, and returns the config when there were no errors.
+// On errors it returns an error carrying exit code 1 that says how many.
+func (f *configFlags) load(cmd *cobra.Command, args []string) (*config.Config, error) {
+	cfg, diags, files, err := f.loadDiagnostics(args)
+	if err != nil {
+		return nil, withExitCode(exitError, err)
+	}
+	if len(diags) > 0 {
+		if werr := ui.WriteDiagnostics(cmd.ErrOrStderr(), files, diags); werr != nil {
+			return nil, werr
+		}
+	}
+	if diags.HasErrors() {
+		nerr, _ := ui.Count(diags)
+		return nil, withExitCode(exitError, fmt.Errorf("the configuration in %s is invalid: %s", f.path(args), plural(nerr, "error")))
+	}
+	return cfg, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// singleDashLongFlags lets Terraform-style single-dash long flags (-var,
+// -out) work: pflag would read "-var" as -v -a -r. An argument "-NAME" or
+// "-NAME=VALUE" becomes "--NAME..." when NAME is a long flag of the command
+// being run. Everything after "--" is left alone.
+func singleDashLongFlags(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		return args
+	}
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if len(name) > 1 && (cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil) {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}

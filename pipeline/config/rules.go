@@ -1,0 +1,405 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+var excludeSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "profiles"},
+		{Name: "users"},
+		{Name: "groups"},
+		{Name: "skus"},
+		{Name: "when"},
+	},
+}
+
+func decodeExcludeBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Exclusion, hcl.Diagnostics) {
+	e := &Exclusion{Name: block.Labels[0], DeclRange: block.DefRange}
+	diags := checkName("exclusion", e.Name, block.LabelRanges[0])
+	content, ds := block.Body.Content(excludeSchema)
+	diags = append(diags, ds...)
+	attrs := content.Attributes
+
+	profiles, d := decodeStringList(attrs["profiles"], ctx)
+	diags = append(diags, d...)
+	e.Profiles, e.profileRanges = itemValues(profiles), itemRanges(profiles)
+
+	users, d := decodeStringList(attrs["users"], ctx)
+	diags = append(diags, d...)
+	for _, u := range users {
+		if looksLikeGUID(u.Value) {
+			diags = append(diags, checkGUID("user object id", u.Value, u.Range)...)
+		} else if !strings.Contains(u.Value, "@") || strings.ContainsAny(u.Value, " \t") {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid user",
+				Detail:   fmt.Sprintf("A user is a user principal name (name@example.com) or an object id GUID; %q is neither.", u.Value),
+				Subject:  u.Range.Ptr(),
+			})
+		}
+	}
+	e.Users = itemValues(users)
+
+	groups, d := decodeStringList(attrs["groups"], ctx)
+	diags = append(diags, d...)
+	for _, g := range groups {
+		diags = append(diags, checkGUID("group object id", g.Value, g.Range)...)
+	}
+	e.Groups = itemValues(groups)
+
+	skus, d := decodeStringList(attrs["skus"], ctx)
+	diags = append(diags, d...)
+	for _, s := range skus {
+		diags = append(diags, checkSKURef(s)...)
+	}
+	e.SKUs = itemValues(skus)
+
+	if attr := attrs["when"]; attr != nil {
+		e.When, d = decodeString(attr, ctx, "")
+		diags = append(diags, d...)
+		e.WhenRange = attr.Expr.Range()
+		if !d.HasErrors() {
+			diags = append(diags, checkWhen(e.When, attr)...)
+		}
+	}
+	if len(e.Users) == 0 && len(e.Groups) == 0 && len(e.SKUs) == 0 && e.When == "" && !diags.HasErrors() {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Empty exclusion",
+			Detail:   "An exclusion must say what it excludes: set users, groups, skus or when.",
+			Subject:  block.DefRange.Ptr(),
+		})
+	}
+	return e, diags
+}
+
+var reclaimSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "profiles"},
+		{Name: "skus", Required: true},
+		{Name: "signals", Required: true},
+		{Name: "inactive_days", Required: true},
+		{Name: "grace_days"},
+		{Name: "disabled_accounts"},
+		{Name: "include_guests"},
+		{Name: "action"},
+		{Name: "max_actions"},
+		{Name: "allow_group_removal"},
+		{Name: "allow_data_at_risk"},
+	},
+}
+
+// Defaults of a reclaim rule.
+const (
+	DefaultGraceDays        = 30
+	DefaultDisabledAccounts = "include"
+	DefaultAction           = ActionReport
+)
+
+// DisabledAccountsModes are the values of a rule's disabled_accounts.
+var DisabledAccountsModes = []string{"include", "only", "exclude"}
+
+// AllActions lists every valid rule action.
+var AllActions = []Action{ActionRemoveLicense, ActionReport}
+
+func decodeReclaimBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ReclaimRule, hcl.Diagnostics) {
+	r := &ReclaimRule{
+		Name:             block.Labels[0],
+		GraceDays:        DefaultGraceDays,
+		DisabledAccounts: DefaultDisabledAccounts,
+		IncludeGuests:    true,
+		Action:           DefaultAction,
+		DeclRange:        block.DefRange,
+	}
+	diags := checkName("reclaim rule", r.Name, block.LabelRanges[0])
+	content, ds := block.Body.Content(reclaimSchema)
+	diags = append(diags, ds...)
+	attrs := content.Attributes
+	var d hcl.Diagnostics
+
+	profiles, d := decodeStringList(attrs["profiles"], ctx)
+	diags = append(diags, d...)
+	r.Profiles, r.profileRanges = itemValues(profiles), itemRanges(profiles)
+
+	skus, d := decodeStringList(attrs["skus"], ctx)
+	diags = append(diags, d...)
+	for _, s := range skus {
+		diags = append(diags, checkSKURef(s)...)
+	}
+	r.SKUs = itemValues(skus)
+	if attr := attrs["skus"]; attr != nil && !d.HasErrors() && len(skus) == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No SKUs",
+			Detail:   "A reclaim rule must name at least one SKU (part number such as \"SPE_E3\", or skuId GUID).",
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+
+	signals, d := decodeStringList(attrs["signals"], ctx)
+	diags = append(diags, d...)
+	valid := make([]string, len(AllSignals))
+	for i, s := range AllSignals {
+		valid[i] = string(s)
+	}
+	for _, s := range signals {
+		if !isSignal(s.Value) {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Unknown signal %q", s.Value),
+				Detail:   fmt.Sprintf("%sValid signals: %s.", didYouMean(s.Value, valid), quotedList(valid)),
+				Subject:  s.Range.Ptr(),
+			})
+			continue
+		}
+		r.Signals = append(r.Signals, Signal(s.Value))
+	}
+	if attr := attrs["signals"]; attr != nil && !d.HasErrors() && len(signals) == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No signals",
+			Detail:   fmt.Sprintf("A reclaim rule needs at least one activity signal to judge inactivity: %s.", quotedList(valid)),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+
+	r.InactiveDays, d = decodeInt(attrs["inactive_days"], ctx, 0)
+	diags = append(diags, d...)
+	if attr := attrs["inactive_days"]; attr != nil && !d.HasErrors() && r.InactiveDays <= 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid inactive_days",
+			Detail:   fmt.Sprintf("inactive_days must be at least 1 (a user idle for that many days is inactive); got %d.", r.InactiveDays),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	r.GraceDays, d = decodeInt(attrs["grace_days"], ctx, DefaultGraceDays)
+	diags = append(diags, d...)
+	if attr := attrs["grace_days"]; attr != nil && !d.HasErrors() && r.GraceDays < 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid grace_days",
+			Detail:   fmt.Sprintf("grace_days must be 0 or more; got %d.", r.GraceDays),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	r.DisabledAccounts, d = decodeString(attrs["disabled_accounts"], ctx, DefaultDisabledAccounts)
+	diags = append(diags, d...)
+	if attr := attrs["disabled_accounts"]; attr != nil && !d.HasErrors() {
+		diags = append(diags, oneOf(attr, r.DisabledAccounts, DisabledAccountsModes)...)
+	}
+	r.IncludeGuests, d = decodeBool(attrs["include_guests"], ctx, true)
+	diags = append(diags, d...)
+
+	action, d := decodeString(attrs["action"], ctx, string(DefaultAction))
+	diags = append(diags, d...)
+	r.Action = Action(action)
+	if attr := attrs["action"]; attr != nil && !d.HasErrors() {
+		diags = append(diags, oneOf(attr, action, []string{string(ActionRemoveLicense), string(ActionReport)})...)
+	}
+	r.MaxActions, d = decodeInt(attrs["max_actions"], ctx, 0)
+	diags = append(diags, d...)
+	if attr := attrs["max_actions"]; attr != nil && !d.HasErrors() && r.MaxActions < 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid max_actions",
+			Detail:   fmt.Sprintf("max_actions must be 0 (no limit) or more; got %d.", r.MaxActions),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	r.AllowGroupRemoval, d = decodeBool(attrs["allow_group_removal"], ctx, false)
+	diags = append(diags, d...)
+	r.AllowDataAtRisk, d = decodeBool(attrs["allow_data_at_risk"], ctx, false)
+	diags = append(diags, d...)
+	return r, diags
+}
+
+func isSignal(s string) bool {
+	for _, v := range AllSignals {
+		if string(v) == s {
+			return true
+		}
+	}
+	return false
+}
+
+var consolidateSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "profiles"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "product"}},
+}
+
+var productSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "base", Required: true},
+		{Name: "attach"},
+	},
+}
+
+func decodeConsolidateBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ConsolidationRule, hcl.Diagnostics) {
+	c := &ConsolidationRule{Name: block.Labels[0], DeclRange: block.DefRange}
+	diags := checkName("consolidation rule", c.Name, block.LabelRanges[0])
+	content, ds := block.Body.Content(consolidateSchema)
+	diags = append(diags, ds...)
+	profiles, d := decodeStringList(content.Attributes["profiles"], ctx)
+	diags = append(diags, d...)
+	c.Profiles, c.profileRanges = itemValues(profiles), itemRanges(profiles)
+
+	bases := map[string]hcl.Range{}
+	for _, b := range content.Blocks {
+		pc, ds := b.Body.Content(productSchema)
+		diags = append(diags, ds...)
+		p := &ConsolidationProduct{DeclRange: b.DefRange}
+		for _, f := range []struct {
+			name string
+			dst  *string
+		}{{"base", &p.Base}, {"attach", &p.Attach}} {
+			attr := pc.Attributes[f.name]
+			if attr == nil {
+				continue
+			}
+			v, d := decodeString(attr, ctx, "")
+			diags = append(diags, d...)
+			if !d.HasErrors() {
+				diags = append(diags, checkSKURef(stringItem{Value: v, Range: attr.Expr.Range()})...)
+			}
+			*f.dst = v
+		}
+		if p.Base != "" && p.Attach != "" && strings.EqualFold(p.Base, p.Attach) {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Attach SKU equals base SKU",
+				Detail:   "attach must be the cheaper attach licence that replaces base when another base licence is kept.",
+				Subject:  pc.Attributes["attach"].Expr.Range().Ptr(),
+			})
+		}
+		if first, dup := bases[strings.ToLower(p.Base)]; dup && p.Base != "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Duplicate product %q", p.Base),
+				Detail:   fmt.Sprintf("Base SKU %q already has a product block at %s.", p.Base, first),
+				Subject:  b.DefRange.Ptr(),
+			})
+		} else if p.Base != "" {
+			bases[strings.ToLower(p.Base)] = b.DefRange
+		}
+		c.Products = append(c.Products, p)
+	}
+	if len(content.Blocks) == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No products",
+			Detail:   "A consolidate block needs product { base = \"...\", attach = \"...\" } blocks, normally two or more: a user must hold two base licences before one can become an attach licence.",
+			Subject:  block.DefRange.Ptr(),
+		})
+	}
+	return c, diags
+}
+
+var priceSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "amount", Required: true},
+		{Name: "currency"},
+		{Name: "period"},
+	},
+}
+
+// Price defaults and allowed periods.
+const (
+	DefaultCurrency = "USD"
+	DefaultPeriod   = "month"
+)
+
+// PricePeriods are the values of a price's period.
+var PricePeriods = []string{"month", "year"}
+
+func decodePriceBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Price, hcl.Diagnostics) {
+	p := &Price{SKU: block.Labels[0], Currency: DefaultCurrency, Period: DefaultPeriod, DeclRange: block.DefRange}
+	diags := checkSKURef(stringItem{Value: p.SKU, Range: block.LabelRanges[0]})
+	content, ds := block.Body.Content(priceSchema)
+	diags = append(diags, ds...)
+	attrs := content.Attributes
+	var d hcl.Diagnostics
+	p.Amount, d = decodeFloat(attrs["amount"], ctx, 0)
+	diags = append(diags, d...)
+	if attr := attrs["amount"]; attr != nil && !d.HasErrors() && p.Amount < 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid amount",
+			Detail:   "A price amount must be 0 or more.",
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	p.Currency, d = decodeString(attrs["currency"], ctx, DefaultCurrency)
+	diags = append(diags, d...)
+	if attr := attrs["currency"]; attr != nil && !d.HasErrors() && !currencyRE.MatchString(p.Currency) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid currency",
+			Detail:   fmt.Sprintf("currency must be an ISO 4217 code in capitals, such as \"USD\" or \"EUR\"; %q is not.", p.Currency),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	p.Period, d = decodeString(attrs["period"], ctx, DefaultPeriod)
+	diags = append(diags, d...)
+	if attr := attrs["period"]; attr != nil && !d.HasErrors() {
+		diags = append(diags, oneOf(attr, p.Period, PricePeriods)...)
+	}
+	return p, diags
+}
+
+var outputSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "dir"},
+		{Name: "compression"},
+	},
+}
+
+// Output defaults and the allowed compressions.
+const (
+	DefaultOutputDir   = "./reclaim-data"
+	DefaultCompression = "zstd"
+)
+
+// Compressions are the Parquet compressions output may choose.
+var Compressions = []string{"zstd", "snappy", "gzip", "none"}
+
+func defaultOutput() *Output {
+	return &Output{Dir: DefaultOutputDir, Compression: DefaultCompression}
+}
+
+func decodeOutputBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Output, hcl.Diagnostics) {
+	o := defaultOutput()
+	o.DeclRange = block.DefRange
+	content, diags := block.Body.Content(outputSchema)
+	var d hcl.Diagnostics
+	o.Dir, d = decodeString(content.Attributes["dir"], ctx, DefaultOutputDir)
+	diags = append(diags, d...)
+	if attr := content.Attributes["dir"]; attr != nil && !d.HasErrors() && strings.TrimSpace(o.Dir) == "" {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Empty output dir",
+			Detail:   fmt.Sprintf("dir must name a directory; remove it to use the default %q.", DefaultOutputDir),
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+	o.Compression, d = decodeString(content.Attributes["compression"], ctx, DefaultCompression)
+	diags = append(diags, d...)
+	if attr := content.Attributes["compression"]; attr != nil && !d.HasErrors() {
+		diags = append(diags, oneOf(attr, o.Compression, Compressions)...)
+	}
+	return o, diags
+}
+
+// resolvePath makes a path from the config relative to the config directory,
+// the way file() reads it. Empty stays empty.
+func resolvePath(baseDir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(baseDir, p)
+}

@@ -1,0 +1,278 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/stages"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+)
+
+const userSelect = "id,userPrincipalName,displayName,mail,userType,accountEnabled,department,jobTitle,country,usageLocation,createdDateTime,onPremisesSyncEnabled"
+
+type graphUser struct {
+	ID                    string  `json:"id"`
+	UserPrincipalName     *string `json:"userPrincipalName"`
+	DisplayName           *string `json:"displayName"`
+	Mail                  *string `json:"mail"`
+	UserType              *string `json:"userType"`
+	AccountEnabled        *bool   `json:"accountEnabled"`
+	Department            *string `json:"department"`
+	JobTitle              *string `json:"jobTitle"`
+	Country               *string `json:"country"`
+	UsageLocation         *string `json:"usageLocation"`
+	CreatedDateTime       *string `json:"createdDateTime"`
+	OnPremisesSyncEnabled *bool   `json:"onPremisesSyncEnabled"`
+	SignInActivity        *struct {
+		LastSignInDateTime               *string `json:"lastSignInDateTime"`
+		LastNonInteractiveSignInDateTime *string `json:"lastNonInteractiveSignInDateTime"`
+		LastSuccessfulSignInDateTime     *string `json:"lastSuccessfulSignInDateTime"`
+	} `json:"signInActivity"`
+	LicenseAssignmentStates []struct {
+		SkuID               string   `json:"skuId"`
+		AssignedByGroup     *string  `json:"assignedByGroup"`
+		State               *string  `json:"state"`
+		Error               *string  `json:"error"`
+		DisabledPlans       []string `json:"disabledPlans"`
+		LastUpdatedDateTime *string  `json:"lastUpdatedDateTime"`
+	} `json:"licenseAssignmentStates"`
+}
+
+// usersStage: GET /users with signInActivity; without it on a 403 (no
+// Entra ID P1/P2 or no AuditLog.Read.All), marking the rows so.
+type usersStage struct{}
+
+func (usersStage) Info() stages.Info {
+	return stages.Info{Table: schemas.TableUsers, Kind: stages.KindExtract, Layer: stages.LayerRaw,
+		Row: schemas.User{}, Endpoint: "GET /v1.0/users"}
+}
+
+func (usersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	g := req.Client.Graph()
+	w := stages.NewWriter[schemas.User](req)
+	res := &stages.Result{}
+	withSignIn := true
+	q := url.Values{"$select": {userSelect + ",signInActivity"}, "$top": {"500"}}
+	err := g.Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
+		return decodeItems(items, "user", func(u *graphUser) error { return w.Write(userRow(u, withSignIn)) })
+	})
+	if err != nil && w.Rows() == 0 && graphapi.IsStatus(err, http.StatusForbidden) {
+		// Reading signInActivity needs Entra ID P1/P2 and AuditLog.Read.All;
+		// everything else about users does not.
+		res.Warnings = append(res.Warnings, fmt.Sprintf("signInActivity is not readable (%v): users.sign_in_activity_available=false, sign-in dates are unknown, not absent", err))
+		withSignIn = false
+		q = url.Values{"$select": {userSelect}, "$top": {"999"}}
+		err = g.Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
+			return decodeItems(items, "user", func(u *graphUser) error { return w.Write(userRow(u, withSignIn)) })
+		})
+	}
+	if err != nil {
+		return nil, stageErr("reading users", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	res.Rows = w.Rows()
+	return res, nil
+}
+
+func userRow(u *graphUser, signInAvailable bool) schemas.User {
+	r := schemas.User{
+		ID: u.ID, UserPrincipalName: str(u.UserPrincipalName), DisplayName: str(u.DisplayName), Mail: str(u.Mail),
+		UserType: str(u.UserType), AccountEnabled: u.AccountEnabled != nil && *u.AccountEnabled,
+		Department: str(u.Department), JobTitle: str(u.JobTitle), Country: str(u.Country),
+		UsageLocation: str(u.UsageLocation), CreatedDateTime: timeOf(u.CreatedDateTime),
+		OnPremisesSyncEnabled:   u.OnPremisesSyncEnabled != nil && *u.OnPremisesSyncEnabled,
+		SignInActivityAvailable: signInAvailable,
+	}
+	if s := u.SignInActivity; s != nil {
+		r.LastSignInDateTime = timeOf(s.LastSignInDateTime)
+		r.LastNonInteractiveSignInDateTime = timeOf(s.LastNonInteractiveSignInDateTime)
+		r.LastSuccessfulSignInDateTime = timeOf(s.LastSuccessfulSignInDateTime)
+	}
+	return r
+}
+
+// licenseAssignmentsStage: one row per licenseAssignmentStates entry.
+type licenseAssignmentsStage struct{}
+
+func (licenseAssignmentsStage) Info() stages.Info {
+	return stages.Info{Table: schemas.TableUserLicenseAssignments, Kind: stages.KindExtract, Layer: stages.LayerRaw,
+		Row: schemas.UserLicenseAssignment{}, Endpoint: "GET /v1.0/users?$select=id,licenseAssignmentStates"}
+}
+
+func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	w := stages.NewWriter[schemas.UserLicenseAssignment](req)
+	q := url.Values{"$select": {"id,licenseAssignmentStates"}, "$top": {"999"}}
+	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
+		return decodeItems(items, "user", func(u *graphUser) error {
+			for _, s := range u.LicenseAssignmentStates {
+				e := str(s.Error)
+				if strings.EqualFold(e, "None") {
+					e = ""
+				}
+				if err := w.Write(schemas.UserLicenseAssignment{UserID: u.ID, SkuID: s.SkuID,
+					AssignedByGroup: str(s.AssignedByGroup), State: str(s.State), Error: e,
+					DisabledPlans: s.DisabledPlans, LastUpdatedDateTime: timeOf(s.LastUpdatedDateTime)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, stageErr("reading licence assignments", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return &stages.Result{Rows: w.Rows()}, nil
+}
+
+type subscribedSkusStage struct{}
+
+func (subscribedSkusStage) Info() stages.Info {
+	return stages.Info{Table: schemas.TableSubscribedSkus, Kind: stages.KindExtract, Layer: stages.LayerRaw,
+		Row: schemas.SubscribedSku{}, Endpoint: "GET /v1.0/subscribedSkus"}
+}
+
+func (subscribedSkusStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	type sku struct {
+		ID               string `json:"id"`
+		SkuID            string `json:"skuId"`
+		SkuPartNumber    string `json:"skuPartNumber"`
+		AppliesTo        string `json:"appliesTo"`
+		CapabilityStatus string `json:"capabilityStatus"`
+		ConsumedUnits    int64  `json:"consumedUnits"`
+		PrepaidUnits     struct {
+			Enabled, Suspended, Warning, LockedOut int64
+		} `json:"prepaidUnits"`
+		ServicePlans []struct {
+			ServicePlanID   string `json:"servicePlanId"`
+			ServicePlanName string `json:"servicePlanName"`
+		} `json:"servicePlans"`
+	}
+	w := stages.NewWriter[schemas.SubscribedSku](req)
+	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/subscribedSkus", nil, func(items []json.RawMessage) error {
+		return decodeItems(items, "subscribedSku", func(s *sku) error {
+			r := schemas.SubscribedSku{ID: s.ID, SkuID: s.SkuID, SkuPartNumber: s.SkuPartNumber, AppliesTo: s.AppliesTo,
+				CapabilityStatus: s.CapabilityStatus, ConsumedUnits: s.ConsumedUnits,
+				PrepaidEnabled: s.PrepaidUnits.Enabled, PrepaidSuspended: s.PrepaidUnits.Suspended,
+				PrepaidWarning: s.PrepaidUnits.Warning, PrepaidLockedOut: s.PrepaidUnits.LockedOut}
+			for _, p := range s.ServicePlans {
+				r.ServicePlanIDs = append(r.ServicePlanIDs, p.ServicePlanID)
+				r.ServicePlanNames = append(r.ServicePlanNames, p.ServicePlanName)
+			}
+			return w.Write(r)
+		})
+	})
+	if err != nil {
+		return nil, stageErr("reading subscriptions", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return &stages.Result{Rows: w.Rows()}, nil
+}
+
+// groupMembersStage: transitive members of every group an exclusion of the
+// profile names.
+type groupMembersStage struct{}
+
+func (groupMembersStage) Info() stages.Info {
+	return stages.Info{Table: schemas.TableGroupMembers, Kind: stages.KindExtract, Layer: stages.LayerRaw,
+		Row: schemas.GroupMember{}, Endpoint: "GET /v1.0/groups/{id}/transitiveMembers"}
+}
+
+func (groupMembersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	var groups []string
+	for _, ex := range req.Config.Exclusions {
+		if len(ex.Profiles) > 0 && !slices.Contains(ex.Profiles, req.Profile.Name) {
+			continue
+		}
+		for _, g := range ex.Groups {
+			if !slices.Contains(groups, g) {
+				groups = append(groups, g)
+			}
+		}
+	}
+	w := stages.NewWriter[schemas.GroupMember](req)
+	type member struct {
+		ID   string `json:"id"`
+		Type string `json:"@odata.type"`
+	}
+	for _, gid := range groups {
+		path := "/groups/" + url.PathEscape(gid) + "/transitiveMembers?$select=id&$top=999"
+		err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, path, nil, func(items []json.RawMessage) error {
+			return decodeItems(items, "group member", func(m *member) error {
+				return w.Write(schemas.GroupMember{GroupID: gid, MemberID: m.ID, MemberType: odataType(m.Type)})
+			})
+		})
+		if err != nil {
+			return nil, stageErr(fmt.Sprintf("reading members of exclusion group %s", gid), err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return &stages.Result{Rows: w.Rows()}, nil
+}
+
+// reportSettingsStage reads the concealed-names setting, after the reports
+// of this run so it can also say whether one carried hashed names.
+type reportSettingsStage struct{ set *Set }
+
+func (s *reportSettingsStage) Info() stages.Info {
+	var after []string
+	for _, r := range reports {
+		after = append(after, r.table)
+	}
+	return stages.Info{Table: schemas.TableReportSettings, Kind: stages.KindExtract, Layer: stages.LayerRaw,
+		Row: schemas.ReportSettings{}, Endpoint: "GET /v1.0/admin/reportSettings", After: after}
+}
+
+func (s *reportSettingsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	res := &stages.Result{}
+	var raw struct {
+		DisplayConcealedNames *bool `json:"displayConcealedNames"`
+		// The documented example wraps the object in "value".
+		Value *struct {
+			DisplayConcealedNames *bool `json:"displayConcealedNames"`
+		} `json:"value"`
+	}
+	row := schemas.ReportSettings{ConcealedNamesDetected: s.set.concealed.Load()}
+	err := req.Client.Graph().GetJSON(ctx, graphapi.ClassDirectory, "/admin/reportSettings", nil, &raw)
+	switch {
+	case err == nil:
+		row.DisplayConcealedNames = raw.DisplayConcealedNames
+		if row.DisplayConcealedNames == nil && raw.Value != nil {
+			row.DisplayConcealedNames = raw.Value.DisplayConcealedNames
+		}
+	case graphapi.IsStatus(err, http.StatusForbidden):
+		res.Warnings = append(res.Warnings, fmt.Sprintf("report settings not readable (%v); concealed names are detected from the reports instead", err))
+	default:
+		return nil, stageErr("reading report settings", err)
+	}
+	if row.DisplayConcealedNames != nil && *row.DisplayConcealedNames {
+		res.Warnings = append(res.Warnings, concealedWarning)
+	}
+	w := stages.NewWriter[schemas.ReportSettings](req)
+	if err := w.Write(row); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	res.Rows = 1
+	return res, nil
+}
+
+const concealedWarning = `usage reports conceal user names, so user-level activity cannot be joined to users: ` +
+	`in the Microsoft 365 admin center → Settings → Org settings → Reports, clear "Display concealed user, group, and site names in all reports" ` +
+	`(takes effect from the next report refresh)`

@@ -1,0 +1,83 @@
+// Package extract holds the stages that pull raw tables from Microsoft Graph
+// and Dataverse. Each stage produces one raw table (schemas/), streaming:
+// rows are decoded page by page and written to Parquet row groups as they
+// arrive, so memory stays flat as the tenant grows. All HTTP goes through
+// stages/extract/graphapi.
+//
+// New returns the stages as a Set; they share one piece of run state (whether
+// a usage report carried concealed names), so build a Set per run.
+package extract
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/reclaimhq/reclaim/stages"
+)
+
+// Set is the extract stages of one run.
+type Set struct {
+	concealed atomic.Bool // a report carried hashed user names
+}
+
+// New returns a fresh Set.
+func New() *Set { return &Set{} }
+
+// Stages lists every extract stage.
+func (s *Set) Stages() []stages.Stage {
+	out := []stages.Stage{
+		usersStage{}, licenseAssignmentsStage{}, subscribedSkusStage{}, groupMembersStage{},
+		&reportSettingsStage{set: s}, signInsStage{}, systemUsersStage{}, auditsStage{},
+	}
+	for _, r := range reports {
+		out = append(out, r.stage(s))
+	}
+	return out
+}
+
+// timeOf parses a Graph DateTimeOffset; nil for null/empty/unparsable.
+func timeOf(s *string) *time.Time {
+	if s == nil || *s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, *s)
+	if err != nil {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// decodeItems decodes each raw item into T and calls fn; an item that is not
+// the expected JSON is a malformed-response error naming the item.
+func decodeItems[T any](items []json.RawMessage, what string, fn func(*T) error) error {
+	for i, raw := range items {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("malformed %s item %d in page: %v", what, i, err)
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func stageErr(task string, err error) error {
+	return fmt.Errorf("%s: %w", task, err)
+}
+
+// odataType strips "#microsoft.graph." from an @odata.type.
+func odataType(t string) string {
+	return strings.TrimPrefix(t, "#microsoft.graph.")
+}

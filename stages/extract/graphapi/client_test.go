@@ -1,0 +1,211 @@
+package graphapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi/graphapitest"
+)
+
+func users(n int) []map[string]any {
+	out := make([]map[string]any, n)
+	for i := range out {
+		out[i] = map[string]any{"id": fmt.Sprintf("u%05d", i), "userPrincipalName": fmt.Sprintf("u%d@contoso.com", i)}
+	}
+	return out
+}
+
+func client(t *testing.T, ten *graphapitest.Tenant, secret string) *graphapi.Client {
+	t.Helper()
+	c, err := graphapi.New(graphapi.Options{
+		Profile: "demo", TenantID: ten.TenantID,
+		Credentials:   config.Credentials{ClientID: ten.ClientID, ClientSecret: config.NewSecret(secret)},
+		GraphEndpoint: ten.URL(), LoginEndpoint: ten.URL(), CAFile: ten.CAFile(),
+		Retry: graphapi.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func collectIDs(t *testing.T, c *graphapi.Client, ctx context.Context, path string) ([]string, error) {
+	var ids []string
+	err := c.Graph().Pages(ctx, graphapi.ClassDirectory, path, nil, func(items []json.RawMessage) error {
+		for _, it := range items {
+			var u struct{ ID string }
+			if err := json.Unmarshal(it, &u); err != nil {
+				return err
+			}
+			ids = append(ids, u.ID)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// TestPagesSurviveFaults pages 1234 users through 429 storms, 503s,
+// connections dropped mid-page and a token rejected mid-run, and checks
+// every user arrives exactly once, in order.
+func TestPagesSurviveFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    graphapitest.Faults
+	}{
+		{"clean", graphapitest.Faults{}},
+		{"429 storm", graphapitest.Faults{Throttle429Every: 2}},
+		{"503", graphapitest.Faults{Fail503Every: 3}},
+		{"dropped mid-page", graphapitest.Faults{DropEvery: 3}},
+		{"token expires mid-run", graphapitest.Faults{ExpireTokenAt: 4}},
+		{"everything", graphapitest.Faults{Throttle429Every: 5, Fail503Every: 7, DropEvery: 4, ExpireTokenAt: 6}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(1234), Faults: tc.f})
+			c := client(t, ten, ten.ClientSecret)
+			st := &graphapi.Stats{}
+			ids, err := collectIDs(t, c, graphapi.WithStats(context.Background(), st), "/users?$select=id&$top=100")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != 1234 {
+				t.Fatalf("got %d users, want 1234", len(ids))
+			}
+			for i, id := range ids {
+				if id != fmt.Sprintf("u%05d", i) {
+					t.Fatalf("user %d is %s: lost or duplicated rows", i, id)
+				}
+			}
+			if st.Pages.Load() != 13 {
+				t.Errorf("pages = %d, want 13", st.Pages.Load())
+			}
+			if tc.f.Throttle429Every > 0 && st.ThrottledWaits.Load() == 0 {
+				t.Error("no throttled wait counted")
+			}
+			if tc.f != (graphapitest.Faults{}) && st.Retries.Load() == 0 && tc.f.ExpireTokenAt == 0 {
+				t.Error("no retry counted")
+			}
+			if tc.f.ExpireTokenAt > 0 && ten.Tokens.Load() < 2 {
+				t.Errorf("token requests = %d: the rejected token was not replaced", ten.Tokens.Load())
+			}
+		})
+	}
+}
+
+func TestWrongSecretFailsOnceWithAADSTS(t *testing.T) {
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3)})
+	c := client(t, ten, "not-the-secret")
+	_, err := collectIDs(t, c, context.Background(), "/users")
+	var ae *graphapi.AuthError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error %v (%T), want *AuthError", err, err)
+	}
+	msg := err.Error()
+	for _, want := range []string{`profile "demo"`, "AADSTS7000215", "client_secret"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "not-the-secret") {
+		t.Errorf("error leaks the secret: %q", msg)
+	}
+	if n := ten.Tokens.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1 (no retry storm)", n)
+	}
+	if n := ten.Total(); n != 0 {
+		t.Errorf("%d API requests without a token", n)
+	}
+}
+
+func TestForbiddenNamesPermissionAndIsNotRetried(t *testing.T) {
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{ForbiddenPath: "/v1.0/reports"}})
+	c := client(t, ten, ten.ClientSecret)
+	f, _ := os.CreateTemp(t.TempDir(), "r")
+	_, err := c.Graph().Download(context.Background(), graphapi.ClassReports, "/reports/getEmailActivityUserDetail(period='D30')", f)
+	var ge *graphapi.Error
+	if !errors.As(err, &ge) || ge.Status != 403 {
+		t.Fatalf("error %v, want 403 *Error", err)
+	}
+	if !strings.Contains(err.Error(), "Reports.Read.All") {
+		t.Errorf("error %q does not name Reports.Read.All", err)
+	}
+	if n := ten.Total(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestMalformedJSONIsAnError(t *testing.T) {
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{MalformedPath: "/v1.0/users"}})
+	c := client(t, ten, ten.ClientSecret)
+	_, err := collectIDs(t, c, context.Background(), "/users")
+	var me *graphapi.MalformedError
+	if !errors.As(err, &me) {
+		t.Fatalf("error %v, want *MalformedError", err)
+	}
+}
+
+func TestDownloadFollowsRedirectWithoutBearer(t *testing.T) {
+	csv := "\ufeffReport Refresh Date,User Principal Name\n2026-11-23,a@contoso.com\n"
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Reports: map[string]string{"getEmailActivityUserDetail": csv},
+		Faults: graphapitest.Faults{DropEvery: 2}})
+	c := client(t, ten, ten.ClientSecret)
+	f, _ := os.CreateTemp(t.TempDir(), "r")
+	if _, err := c.Graph().Download(context.Background(), graphapi.ClassReports, "/reports/getEmailActivityUserDetail(period='D30')", f); err != nil {
+		t.Fatal(err)
+	}
+	f.Seek(0, 0)
+	got, _ := io.ReadAll(f)
+	if string(got) != csv {
+		t.Errorf("downloaded %q, want %q", got, csv)
+	}
+}
+
+// TestNonIdempotentRetriesOnlyOn429: assignLicense is repeated after a 429
+// (not processed) but never after a 503 (outcome unknown).
+func TestNonIdempotentRetriesOnlyOn429(t *testing.T) {
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Faults: graphapitest.Faults{Throttle429Every: 1}})
+	c := client(t, ten, ten.ClientSecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	body := map[string]any{"addLicenses": []any{}, "removeLicenses": []string{"sku"}}
+	err := c.Graph().PostJSON(ctx, graphapi.ClassWrite, "/users/u1/assignLicense", body, nil, false)
+	if err == nil || !strings.Contains(err.Error(), "giving up") {
+		t.Fatalf("error %v, want giving up after 429s", err)
+	}
+	if n := ten.Total(); n != 8 {
+		t.Errorf("%d attempts on 429, want 8", n)
+	}
+
+	ten = graphapitest.Start(t, &graphapitest.Tenant{Faults: graphapitest.Faults{Fail503Every: 1}})
+	c = client(t, ten, ten.ClientSecret)
+	err = c.Graph().PostJSON(ctx, graphapi.ClassWrite, "/users/u1/assignLicense", body, nil, false)
+	if !graphapi.IsStatus(err, 503) {
+		t.Fatalf("error %v, want the 503", err)
+	}
+	if n := ten.Total(); n != 1 {
+		t.Errorf("%d attempts on 503, want 1 (no blind retry of a write)", n)
+	}
+}
+
+func TestContextCancelStopsRetrying(t *testing.T) {
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{Throttle429Every: 1, RetryAfter: "30"}})
+	c := client(t, ten, ten.ClientSecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := collectIDs(t, c, ctx, "/users")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want deadline exceeded", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Error("cancellation did not interrupt the Retry-After wait")
+	}
+}

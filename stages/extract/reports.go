@@ -1,0 +1,316 @@
+package extract
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/stages"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+)
+
+// report describes one usage-report CSV.
+type report struct {
+	table string
+	fn    string
+	// param: "period" (period only), "either" (period; date also valid),
+	// "none" (the function takes no parameter).
+	param string
+	stage func(s *Set) stages.Stage
+}
+
+var reports = []report{
+	{schemas.TableReportOffice365ActiveUser, "getOffice365ActiveUserDetail", "either", nil},
+	{schemas.TableReportEmailActivityUser, "getEmailActivityUserDetail", "either", nil},
+	{schemas.TableReportM365AppUser, "getM365AppUserDetail", "either", nil},
+	{schemas.TableReportMailboxUsage, "getMailboxUsageDetail", "period", nil},
+	{schemas.TableReportOneDriveUsageAccount, "getOneDriveUsageAccountDetail", "either", nil},
+	{schemas.TableReportOffice365Activations, "getOffice365ActivationsUserDetail", "none", nil},
+	{schemas.TableReportTeamsUserActivity, "getTeamsUserActivityUserDetail", "either", nil},
+	{schemas.TableReportSharePointActivityUser, "getSharePointActivityUserDetail", "either", nil},
+}
+
+func init() {
+	// Bind each report to its row type (generic stage constructors cannot
+	// sit in the table literal above and stay readable).
+	ctors := map[string]func(report, *Set) stages.Stage{
+		schemas.TableReportOffice365ActiveUser:    newReportStage[schemas.ReportOffice365ActiveUserDetail],
+		schemas.TableReportEmailActivityUser:      newReportStage[schemas.ReportEmailActivityUserDetail],
+		schemas.TableReportM365AppUser:            newReportStage[schemas.ReportM365AppUserDetail],
+		schemas.TableReportMailboxUsage:           newReportStage[schemas.ReportMailboxUsageDetail],
+		schemas.TableReportOneDriveUsageAccount:   newReportStage[schemas.ReportOneDriveUsageAccountDetail],
+		schemas.TableReportOffice365Activations:   newReportStage[schemas.ReportOffice365ActivationsUserDetail],
+		schemas.TableReportTeamsUserActivity:      newReportStage[schemas.ReportTeamsUserActivityUserDetail],
+		schemas.TableReportSharePointActivityUser: newReportStage[schemas.ReportSharePointActivityUserDetail],
+	}
+	for i := range reports {
+		r := reports[i]
+		ctor := ctors[r.table]
+		reports[i].stage = func(s *Set) stages.Stage { return ctor(r, s) }
+	}
+}
+
+type reportStage[T any] struct {
+	r   report
+	set *Set
+}
+
+func newReportStage[T any](r report, s *Set) stages.Stage { return &reportStage[T]{r: r, set: s} }
+
+func (s *reportStage[T]) Info() stages.Info {
+	var zero T
+	return stages.Info{Table: s.r.table, Kind: stages.KindExtract, Layer: stages.LayerRaw, Row: zero,
+		Endpoint: "GET /v1.0/reports/" + s.r.fn}
+}
+
+func (s *reportStage[T]) path(period string) string {
+	if s.r.param == "none" {
+		return "/reports/" + s.r.fn
+	}
+	return fmt.Sprintf("/reports/%s(period='%s')", s.r.fn, period)
+}
+
+func (s *reportStage[T]) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	period := req.Options.ReportPeriod
+	if period == "" {
+		period = "D30"
+	}
+	switch period {
+	case "D7", "D30", "D90", "D180":
+	default:
+		return nil, fmt.Errorf("report period %q: want D7, D30, D90 or D180", period)
+	}
+	// Download whole (retrying from scratch if the connection drops), then
+	// parse: a half-read CSV must never become half a snapshot.
+	tmp, err := os.CreateTemp("", "reclaim-report-*.csv")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+	if _, err := req.Client.Graph().Download(ctx, graphapi.ClassReports, s.path(period), tmp); err != nil {
+		return nil, stageErr("downloading "+s.r.fn, err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	w := stages.NewWriter[T](req)
+	res, err := parseReport[T](tmp, w.Write)
+	if err != nil {
+		return nil, stageErr("parsing "+s.r.fn, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	res.Rows = w.Rows()
+	if res.concealed {
+		s.set.concealed.Store(true)
+		res.Warnings = append(res.Warnings, concealedWarning)
+	}
+	return &res.Result, nil
+}
+
+type reportResult struct {
+	stages.Result
+	concealed bool
+}
+
+var concealedRE = regexp.MustCompile(`^[0-9A-F]{32}$`)
+
+// parseReport reads a usage-report CSV and calls emit with one row per
+// record. Columns are found by header name (schemas.ColumnName), never by
+// position; unknown headers are ignored with a warning and missing ones stay
+// NULL. A record with the wrong number of fields or a value that does not
+// parse is quarantined: counted, named in a warning, and not emitted.
+func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) {
+	res := &reportResult{}
+	br := bufio.NewReaderSize(r, 64<<10)
+	// Strip the UTF-8 byte-order mark Microsoft puts before the first header.
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // counted here, to quarantine instead of failing
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("empty report: no header line")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	header = append([]string(nil), header...)
+
+	var zero T
+	typ := reflect.TypeOf(zero)
+	fieldByCol := map[string]int{}
+	for i := 0; i < typ.NumField(); i++ {
+		fieldByCol[strings.Split(typ.Field(i).Tag.Get("parquet"), ",")[0]] = i
+	}
+	cols := make([]int, len(header)) // field index per CSV column, -1 unknown
+	seen := map[int]bool{}
+	var unknown []string
+	for i, h := range header {
+		f, ok := fieldByCol[schemas.ColumnName(h)]
+		if !ok {
+			cols[i] = -1
+			unknown = append(unknown, h)
+			continue
+		}
+		cols[i] = f
+		seen[f] = true
+	}
+	if len(seen) == 0 {
+		return nil, fmt.Errorf("no known column in header %q: not this report", strings.Join(header, ","))
+	}
+	if len(unknown) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("ignored unknown report columns: %s", strings.Join(unknown, ", ")))
+	}
+	var missing []string
+	for col, f := range fieldByCol {
+		if !seen[f] {
+			missing = append(missing, col)
+		}
+	}
+	if len(missing) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("report has no column for %s (left NULL)", strings.Join(missing, ", ")))
+	}
+	upnField := -1
+	for _, name := range []string{"user_principal_name", "owner_principal_name"} {
+		if f, ok := fieldByCol[name]; ok && seen[f] {
+			upnField = f
+			break
+		}
+	}
+	refreshField, hasRefresh := fieldByCol["report_refresh_date"]
+
+	var quarantined []string
+	var rows, hashed int64
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				res.Quarantined++
+				quarantined = appendMax(quarantined, fmt.Sprintf("line %d: %v", pe.Line, pe.Err))
+				continue
+			}
+			return nil, err
+		}
+		if len(rec) == 1 && rec[0] == "" {
+			continue
+		}
+		if len(rec) != len(header) {
+			res.Quarantined++
+			quarantined = appendMax(quarantined, fmt.Sprintf("line %d: %d fields, header has %d", line, len(rec), len(header)))
+			continue
+		}
+		var row T
+		rv := reflect.ValueOf(&row).Elem()
+		bad := ""
+		for i, v := range rec {
+			if cols[i] < 0 {
+				continue
+			}
+			if err := setField(rv.Field(cols[i]), v); err != nil {
+				bad = fmt.Sprintf("line %d column %q: %v", line, header[i], err)
+				break
+			}
+		}
+		if bad != "" {
+			res.Quarantined++
+			quarantined = appendMax(quarantined, bad)
+			continue
+		}
+		if hasRefresh && res.ReportRefreshDate == "" {
+			if d, ok := rv.Field(refreshField).Interface().(*schemas.Date); ok && d != nil {
+				res.ReportRefreshDate = d.String()
+			}
+		}
+		if upnField >= 0 {
+			if u := rv.Field(upnField).String(); u != "" && concealedRE.MatchString(u) {
+				hashed++
+			}
+		}
+		rows++
+		if err := emit(row); err != nil {
+			return nil, err
+		}
+	}
+	if res.Quarantined > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d malformed report rows quarantined (not written): %s",
+			res.Quarantined, strings.Join(quarantined, "; ")))
+	}
+	// Concealed names are 32 uppercase hex characters and never contain "@";
+	// a majority rules out the odd coincidence.
+	res.concealed = rows > 0 && hashed*2 > rows
+	return res, nil
+}
+
+func appendMax(list []string, s string) []string {
+	if len(list) < 5 {
+		return append(list, s)
+	}
+	if len(list) == 5 {
+		return append(list, "…")
+	}
+	return list
+}
+
+var dateType = reflect.TypeOf(schemas.Date(0))
+
+// setField parses a CSV value into a report field: "" is NULL for pointer
+// fields.
+func setField(f reflect.Value, v string) error {
+	if f.Kind() == reflect.String {
+		f.SetString(v)
+		return nil
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil // nil pointer: NULL
+	}
+	et := f.Type().Elem()
+	p := reflect.New(et)
+	switch {
+	case et == dateType:
+		d, err := schemas.ParseDate(v)
+		if err != nil {
+			return fmt.Errorf("not a date: %q", v)
+		}
+		p.Elem().SetInt(int64(d))
+	case et.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			fl, ferr := strconv.ParseFloat(v, 64)
+			if ferr != nil {
+				return fmt.Errorf("not a number: %q", v)
+			}
+			n = int64(fl)
+		}
+		p.Elem().SetInt(n)
+	case et.Kind() == reflect.Bool:
+		switch strings.ToLower(v) {
+		case "true", "yes":
+			p.Elem().SetBool(true)
+		case "false", "no":
+		default:
+			return fmt.Errorf("not a boolean: %q", v)
+		}
+	default:
+		return fmt.Errorf("unsupported field type %s", et)
+	}
+	f.Set(p)
+	return nil
+}

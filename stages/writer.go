@@ -1,0 +1,78 @@
+package stages
+
+import (
+	"io"
+	"sync/atomic"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Counter is a row counter safe to read while a stage writes.
+type Counter struct{ atomic.Int64 }
+
+// Writer writes rows of one table as zstd Parquet, flushing a row group
+// every flushRows rows so memory stays flat however large the table.
+type Writer[T any] struct {
+	w       *parquet.GenericWriter[T]
+	buf     []T
+	flushAt int
+	rows    *Counter
+	n       int64
+}
+
+// NewWriter writes rows of type T to req.Out.
+func NewWriter[T any](req *Request) *Writer[T] {
+	return newWriter[T](req.Out, req.Options.FlushRows, req.Rows)
+}
+
+func newWriter[T any](out io.Writer, flushRows int, rows *Counter) *Writer[T] {
+	if flushRows <= 0 {
+		flushRows = 10000
+	}
+	if rows == nil {
+		rows = &Counter{}
+	}
+	w := parquet.NewGenericWriter[T](out, parquet.Compression(&parquet.Zstd))
+	return &Writer[T]{w: w, flushAt: flushRows, rows: rows, buf: make([]T, 0, 256)}
+}
+
+// Write adds one row.
+func (w *Writer[T]) Write(row T) error {
+	w.buf = append(w.buf, row)
+	if len(w.buf) == cap(w.buf) {
+		if err := w.drain(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Writer[T]) drain() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	if _, err := w.w.Write(w.buf); err != nil {
+		return err
+	}
+	before := w.n
+	w.n += int64(len(w.buf))
+	w.rows.Add(int64(len(w.buf)))
+	clear(w.buf)
+	w.buf = w.buf[:0]
+	if w.n/int64(w.flushAt) != before/int64(w.flushAt) {
+		return w.w.Flush()
+	}
+	return nil
+}
+
+// Rows is the number of rows written.
+func (w *Writer[T]) Rows() int64 { return w.n + int64(len(w.buf)) }
+
+// Close writes what is buffered and the Parquet footer. A table with no rows
+// is still a valid file with the table's schema.
+func (w *Writer[T]) Close() error {
+	if err := w.drain(); err != nil {
+		return err
+	}
+	return w.w.Close()
+}
