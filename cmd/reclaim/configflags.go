@@ -34,7 +34,7 @@ RECLAIM_VAR_NAME; otherwise the variable's default applies.`
 // register adds -var to cmd.
 func (f *configFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.vars, "var", nil,
-		"set an input variable: -var NAME=VALUE (repeatable; overrides RECLAIM_VAR_NAME)")
+		"set an input variable: `NAME=VALUE` (repeatable; wins over RECLAIM_VAR_NAME; -var works too)")
 }
 
 // args is the positional-argument check: at most one CONFIG.

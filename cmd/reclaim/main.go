@@ -9,6 +9,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -39,7 +40,15 @@ func main() {
 }
 
 func run(args []string) int {
+	return execute(args, os.Stdout, os.Stderr)
+}
+
+// execute runs one command line with the given outputs and returns its exit
+// code; tests call it to check exactly what a person would see.
+func execute(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	root.SetArgs(singleDashLongFlags(root, args))
 	err := root.Execute()
 	if err == nil {
@@ -48,10 +57,10 @@ func run(args []string) int {
 	var ec *exitCodeError
 	if errors.As(err, &ec) {
 		if ec.err != nil && ec.err.Error() != "" {
-			fmt.Fprintln(os.Stderr, "Error:", ec.err)
+			fmt.Fprintln(stderr, "Error:", ec.err)
 		}
 		return ec.code
 	}
-	fmt.Fprintln(os.Stderr, "Error:", err)
+	fmt.Fprintln(stderr, "Error:", err)
 	return exitError
 }

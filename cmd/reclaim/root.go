@@ -51,7 +51,10 @@ Exit codes: 0 ok, 1 error or refused, 2 partial success (see each command).`,
 	root.AddCommand(
 		newVersionCmd(),
 		newValidateCmd(),
+		newPlanCmd(), newShowCmd(), newApplyCmd(), newUndoCmd(),
+		newSimCmd(),
 		newRunCmd(),
+		newDemoCmd(),
 	)
 	return root
 }

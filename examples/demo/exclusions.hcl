@@ -1,24 +1,29 @@
-# Who is never touched.
+# Who is never touched. The names below exist in the simulated tenant
+# (domain contoso.com; see simtenant/catalog.go for its groups).
 
 exclude "break_glass" {
-  # Emergency-access accounts sign in rarely by design.
+  # The tenant's first administrator and the emergency-access account sign in
+  # rarely by design.
   users = [
-    "breakglass1@contoso.example",
-    "breakglass2@contoso.example",
+    "admin0@contoso.com",
+    "breakglass@contoso.com",
   ]
 }
 
-exclude "executives" {
-  # Members of this group (and of groups nested in it).
-  groups = ["0e5c4a1b-3c2d-4e5f-8a9b-0c1d2e3f4a5b"]
+exclude "visio_project_pilot" {
+  # Members of the LIC-Visio-Project group (and groups nested in it) keep
+  # their licences until the pilot ends.
+  groups = ["7d1f3a20-5b6c-4e8f-9a01-2b3c4d5e6f74"]
 }
 
-exclude "service_accounts" {
-  # A DuckDB SQL expression over the users table.
-  when = "department = 'IT Service Accounts' OR job_title ILIKE '%service%'"
+exclude "mailboxes" {
+  # A DuckDB SQL expression over the users table: shared and room mailboxes
+  # are not people and never sign in.
+  when = "user_principal_name LIKE 'shared.%' OR user_principal_name LIKE 'room.%'"
 }
 
-exclude "legal_hold_mailboxes" {
+exclude "legal_e5" {
+  # Legal keeps E5 (eDiscovery) whatever its activity.
   when = "department = 'Legal'"
   skus = ["SPE_E5", "ENTERPRISEPREMIUM"]
 }

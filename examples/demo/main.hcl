@@ -16,8 +16,8 @@ profile "sim" {
 
   lookback_days = 90
 
-  dynamics "org1" {
-    url = "${var.sim_url}/dataverse/org1"
+  dynamics "sim" {
+    url = "${var.sim_url}/dataverse/${var.dataverse_org}"
   }
 }
 

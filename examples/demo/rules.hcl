@@ -28,6 +28,7 @@ reclaim "inactive_dynamics" {
     "DYN365_ENTERPRISE_SALES",
     "DYN365_ENTERPRISE_CUSTOMER_SERVICE",
     "DYN365_ENTERPRISE_TEAM_MEMBERS",
+    "DYN365_TEAM_MEMBERS",
   ]
   signals       = ["dynamics"]
   inactive_days = 60
@@ -58,5 +59,8 @@ consolidate "dynamics_base_attach" {
   }
   product {
     base = "DYN365_ENTERPRISE_TEAM_MEMBERS"
+  }
+  product {
+    base = "DYN365_TEAM_MEMBERS" # the newer Team Members SKU
   }
 }

@@ -1,6 +1,8 @@
 # Variables of the demo configuration. Every one has a default so that
-# `reclaim validate examples/demo` passes on a fresh machine; `make demo`
-# overrides them with the values the simulated tenant prints when it starts:
+# `reclaim validate examples/demo` passes on a fresh machine. The credential
+# defaults are the simulated tenant's built-in demo credentials
+# (simtenant.DefaultTenantID, DefaultClientID, DefaultClientSecret); `make
+# demo` overrides the rest with what `reclaim sim serve` prints when it starts:
 #
 #   reclaim run examples/demo -var sim_url=https://127.0.0.1:PORT -var ca_file=/tmp/.../ca.pem
 #
@@ -13,12 +15,12 @@ variable "sim_url" {
 
 variable "tenant_id" {
   description = "Tenant id the simulated tenant answers to."
-  default     = "5e1a7e57-7e57-4e57-8e57-000000000001"
+  default     = "b6c1e2a4-2f3d-4e5a-9b7c-1d2e3f4a5b6c"
 }
 
 variable "client_id" {
   description = "Application (client) id registered in the simulated tenant."
-  default     = "c11e0700-7e57-4e57-8e57-000000000002"
+  default     = "3f0c9d8e-7b6a-4c5d-8e9f-0a1b2c3d4e5f"
 }
 
 # The simulated tenant's fixed demo secret. It opens nothing but the
@@ -27,7 +29,12 @@ variable "client_id" {
 variable "client_secret" {
   description = "Client secret for the simulated tenant's demo app."
   sensitive   = true
-  default     = "sim-demo-secret-not-a-real-secret"
+  default     = "sim-demo-secret-not-for-production"
+}
+
+variable "dataverse_org" {
+  description = "Dataverse environment served by the simulated tenant under /dataverse/{org}."
+  default     = "contoso"
 }
 
 variable "ca_file" {

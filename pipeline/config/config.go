@@ -10,6 +10,8 @@
 package config
 
 import (
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -67,6 +69,10 @@ func (s Secret) IsSet() bool { return s.value != "" }
 
 func (s Secret) String() string   { return "(sensitive)" }
 func (s Secret) GoString() string { return "(sensitive)" }
+
+// Format covers the verbs String and GoString do not (%d, %t, %p, ...),
+// which would otherwise print the struct's field.
+func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, "(sensitive)") }
 
 // MarshalText keeps secrets out of JSON and other encodings.
 func (s Secret) MarshalText() ([]byte, error) { return []byte("(sensitive)"), nil }

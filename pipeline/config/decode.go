@@ -17,8 +17,10 @@ import (
 // The helpers below evaluate one attribute each. They strip cty marks as the
 // value leaves the expression world: only decodeSecret keeps a sensitive
 // value secret after decoding (as a Secret); elsewhere a value read from
-// env() or file() is ordinary configuration. None of them ever quotes a value
-// in a diagnostic, so a secret cannot leak through an error message.
+// env() or file() is ordinary configuration, and a sensitive variable's value
+// is refused. Checks quote the offending value to help the reader ("not-a-
+// guid" is not a GUID); if that value was sensitive, the loader's Redactor
+// replaces it with (sensitive) before any diagnostic leaves the package.
 
 // evalAttr evaluates attr as type ty. It returns a null value (and no
 // diagnostics) when attr is absent or set to null, so callers keep defaults.
@@ -244,12 +246,20 @@ func itemValues(items []stringItem) []string {
 // variable declared sensitive) is written in the config file or a plain
 // variable: that works, but earns a warning because such a value ends up in
 // git and in terminal scrollback.
-func decodeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext) (Secret, hcl.Diagnostics) {
+//
+// allowEmpty is for certificate_password: a certificate file exported with
+// an empty password is common, so "" means "no password" there, which lets
+// certificate_password = env("NAME", "") validate where NAME is unset. An
+// empty client_secret is always a mistake.
+func decodeSecret(attr *hcl.Attribute, ctx *hcl.EvalContext, allowEmpty bool) (Secret, hcl.Diagnostics) {
 	v, sensitive, diags := evalAttrMaybeSecret(attr, ctx, cty.String)
 	if v.IsNull() {
 		return Secret{}, diags
 	}
 	v, _ = v.UnmarkDeep()
+	if v.AsString() == "" && allowEmpty {
+		return Secret{}, diags
+	}
 	if v.AsString() == "" {
 		return Secret{}, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -317,6 +327,14 @@ func checkSKURef(it stringItem) hcl.Diagnostics {
 	return nil
 }
 
+// article is "An" before a vowel, else "A".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
+}
+
 func capitalize(s string) string {
 	if s == "" {
 		return s
@@ -360,7 +378,7 @@ func duplicateDiag(kind, name string, first, second hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Duplicate %s %q", kind, name),
-		Detail:   fmt.Sprintf("A %s named %q was already declared at %s. Names must be unique across all files of a configuration.", kind, name, first),
+		Detail:   fmt.Sprintf("%s %s named %q was already declared at %s. Names must be unique across all files of a configuration.", article(kind), kind, name, first),
 		Subject:  second.Ptr(),
 	}
 }

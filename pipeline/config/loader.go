@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/reclaimhq/reclaim/pipeline/lang"
 )
@@ -197,6 +198,7 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 	}
 	h := sha256.New()
 	syntaxErrors := false
+	var parsed []*hcl.File
 	contents := make([]*hcl.BodyContent, 0, len(srcs))
 	for _, s := range srcs {
 		cfg.Files = append(cfg.Files, s.name)
@@ -215,6 +217,7 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		content, ds := f.Body.Content(rootSchema)
 		diags = append(diags, ds...)
 		contents = append(contents, content)
+		parsed = append(parsed, f)
 	}
 	cfg.digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	if syntaxErrors {
@@ -245,6 +248,11 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 	}
 	values, ds := resolveVariables(decls, vars, l.lookupEnv)
 	diags = append(diags, ds...)
+	undeclared, ds := checkVariableRefs(parsed, decls)
+	diags = append(diags, ds...)
+	for n := range undeclared {
+		values[n] = cty.DynamicVal
+	}
 	for _, v := range values {
 		if lang.IsSensitive(v) {
 			redactor.Add(v)
@@ -336,7 +344,13 @@ func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 	}
 	for _, p := range fc.prices {
 		if first := c.priceByRef(p.SKU); first != nil {
-			diags = append(diags, duplicateDiag("price for SKU", p.SKU, first.DeclRange, p.DeclRange))
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Duplicate price for SKU %q", p.SKU),
+				Detail: fmt.Sprintf("SKU %q already has a price at %s (SKU names are compared ignoring case). Keep one price per SKU.",
+					p.SKU, first.DeclRange),
+				Subject: p.DeclRange.Ptr(),
+			})
 			continue
 		}
 		c.Prices[p.SKU] = p

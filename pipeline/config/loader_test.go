@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -230,7 +232,7 @@ func TestDiagnostics(t *testing.T) {
 		{
 			name:  "unknown variable reference",
 			files: []string{minimalProfile, "output {\n  dir = var.nope\n}\n"},
-			want:  []string{"b.hcl:2: Unsupported attribute"},
+			want:  []string{"b.hcl:2: Reference to undeclared variable \"nope\""},
 		},
 		{
 			name:  "env unset",
@@ -335,5 +337,77 @@ func TestDigest(t *testing.T) {
 	}
 	if a.Digest() == c.Digest() {
 		t.Error("different files, same digest")
+	}
+}
+
+// TestLoadDirectory reads a real directory: only visible *.hcl files count,
+// in name order, and file() and relative paths resolve against it.
+func TestLoadDirectory(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("b_profile.hcl", strings.Replace(minimalProfile, `env("SECRET")`, `trimspace(file("secret.txt"))`, 1))
+	write("a_vars.hcl", "variable \"days\" {}\n")
+	write("c_rules.hcl", "reclaim \"r\" {\n  skus = [\"SPE_E3\"]\n  signals = [\"sign_in\"]\n  inactive_days = var.days\n}\n")
+	write(".hidden.hcl", "this is not HCL")
+	write("notes.txt", "neither is this")
+	write("backup.hcl~", "nor this")
+	write("secret.txt", "from-a-file\n")
+	if err := os.Mkdir(filepath.Join(dir, "sub.hcl"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	l := testLoader(nil)
+	cfg, diags := l.Load(dir, map[string]string{"days": "60"}) // a string from -var, used as a number
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := []string{filepath.Join(dir, "a_vars.hcl"), filepath.Join(dir, "b_profile.hcl"), filepath.Join(dir, "c_rules.hcl")}
+	if strings.Join(cfg.Files, ",") != strings.Join(want, ",") {
+		t.Errorf("Files = %q; want %q", cfg.Files, want)
+	}
+	if len(l.Files()) != 3 {
+		t.Errorf("Loader.Files has %d files; want 3 for rendering diagnostics", len(l.Files()))
+	}
+	if got := cfg.Profile("p").ClientSecret.Reveal(); got != "from-a-file" {
+		t.Errorf("file() secret = %d bytes; want the file's trimmed contents", len(got))
+	}
+	if cfg.ReclaimRules[0].InactiveDays != 60 {
+		t.Errorf("inactive_days = %d; want 60 from -var", cfg.ReclaimRules[0].InactiveDays)
+	}
+	if cfg.Dir != dir {
+		t.Errorf("Dir = %q; want %q", cfg.Dir, dir)
+	}
+
+	// One file of the directory on its own: var.days is declared elsewhere.
+	_, diags = testLoader(nil).Load(filepath.Join(dir, "c_rules.hcl"), nil)
+	var summaries []string
+	for _, d := range diags {
+		summaries = append(summaries, d.Summary)
+	}
+	if got := strings.Join(summaries, "; "); got != `No profile; Reference to undeclared variable "days"` {
+		t.Errorf("single file diagnostics: %s", got)
+	}
+
+	empty := t.TempDir()
+	if _, diags := testLoader(nil).Load(empty, nil); !strings.Contains(diags.Error(), "No configuration files") {
+		t.Errorf("empty dir: %v", diags)
+	}
+}
+
+func TestEmptyCertificatePasswordMeansNone(t *testing.T) {
+	cfg := mustLoad(t, `
+profile "p" {
+  tenant_id            = "11111111-1111-1111-1111-111111111111"
+  client_id            = "22222222-2222-2222-2222-222222222222"
+  certificate_file     = "/etc/app.pfx"
+  certificate_password = env("UNSET_PASSWORD", "")
+}`)
+	if cfg.Profile("p").CertificatePassword.IsSet() {
+		t.Error("an empty certificate_password should mean no password")
 	}
 }

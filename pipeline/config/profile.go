@@ -198,12 +198,12 @@ func decodeCredentials(attrs hcl.Attributes, ctx *hcl.EvalContext, baseDir strin
 			Subject:  declRange.Ptr(),
 		})
 	}
-	c.ClientSecret, d = decodeSecret(attrs["client_secret"], ctx)
+	c.ClientSecret, d = decodeSecret(attrs["client_secret"], ctx, false)
 	diags = append(diags, d...)
 	c.CertificateFile, d = decodeString(attrs["certificate_file"], ctx, "")
 	diags = append(diags, d...)
 	c.CertificateFile = resolvePath(baseDir, c.CertificateFile)
-	c.CertificatePassword, d = decodeSecret(attrs["certificate_password"], ctx)
+	c.CertificatePassword, d = decodeSecret(attrs["certificate_password"], ctx, true)
 	diags = append(diags, d...)
 
 	secretAttr, certAttr := attrs["client_secret"], attrs["certificate_file"]
@@ -234,6 +234,13 @@ func decodeCredentials(attrs hcl.Attributes, ctx *hcl.EvalContext, baseDir strin
 	return c, diags
 }
 
+// urlExamples are shown when a URL attribute is malformed.
+var urlExamples = map[string]string{
+	"graph_endpoint": DefaultGraphEndpoint,
+	"login_endpoint": DefaultLoginEndpoint,
+	"url":            "https://contoso.crm.dynamics.com",
+}
+
 // decodeURL reads an absolute http(s) URL and drops a trailing slash, so
 // callers can append paths.
 func decodeURL(attr *hcl.Attribute, ctx *hcl.EvalContext, def string) (string, hcl.Diagnostics) {
@@ -246,7 +253,7 @@ func decodeURL(attr *hcl.Attribute, ctx *hcl.EvalContext, def string) (string, h
 		return s, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid " + attr.Name,
-			Detail:   fmt.Sprintf("%s must be an absolute https URL without query or fragment, such as \"https://graph.microsoft.com\"; %q is not.", attr.Name, s),
+			Detail:   fmt.Sprintf("%s must be an absolute https URL without query or fragment, such as %q; %q is not.", attr.Name, urlExamples[attr.Name], s),
 			Subject:  attr.Expr.Range().Ptr(),
 		})
 	}

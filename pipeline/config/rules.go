@@ -78,31 +78,6 @@ func decodeExcludeBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Exclusion, hcl
 	return e, diags
 }
 
-// checkWhen does the checks that need no database: the expression is pasted
-// into a WHERE clause by the transform, which is where DuckDB checks the SQL
-// itself. A semicolon would end that statement, so it is refused here.
-func checkWhen(when string, attr *hcl.Attribute) hcl.Diagnostics {
-	var problem string
-	switch {
-	case strings.TrimSpace(when) == "":
-		problem = "when is empty; remove it, or write a boolean expression such as \"department = 'Legal'\"."
-	case strings.Contains(when, ";"):
-		problem = "when must be a single SQL boolean expression; it may not contain \";\"."
-	case strings.Count(when, "'")%2 != 0:
-		problem = "when has an unterminated string literal (odd number of single quotes)."
-	case strings.Count(when, "(") != strings.Count(when, ")"):
-		problem = "when has unbalanced parentheses."
-	default:
-		return nil
-	}
-	return hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid when expression",
-		Detail:   problem,
-		Subject:  attr.Expr.Range().Ptr(),
-	}}
-}
-
 var reclaimSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "profiles"},
@@ -318,7 +293,7 @@ func decodeConsolidateBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Consolidat
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No products",
-			Detail:   "A consolidate block needs product { base = \"...\", attach = \"...\" } blocks; with fewer than two there is nothing to consolidate.",
+			Detail:   "A consolidate block needs product { base = \"...\", attach = \"...\" } blocks, normally two or more: a user must hold two base licences before one can become an attach licence.",
 			Subject:  block.DefRange.Ptr(),
 		})
 	}

@@ -166,6 +166,8 @@ output {
 			for _, name := range cfg.ProfileNames() {
 				p := cfg.Profiles[name]
 				fmt.Fprintf(&out, "%v\n%+v\n%#v\n%s\n", p, *p, *p, p.ClientSecret)
+				fmt.Fprintf(&out, "%d %x %q %t %10.3v %+v\n", p.ClientSecret, p.ClientSecret, p.ClientSecret,
+					p.CertificatePassword, p.ClientSecret, p.Credentials)
 				for _, d := range p.Dynamics {
 					fmt.Fprintf(&out, "%v %+v %#v\n", d, *d, d.Credentials)
 				}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
@@ -112,6 +113,49 @@ func resolveVariables(decls map[string]*variableDecl, cli map[string]string, loo
 		values[n] = val
 	}
 	return values, diags
+}
+
+// checkVariableRefs reports each var.NAME in the files that no variable
+// block declares, with a suggestion, and returns the undeclared names so the
+// caller can give them an unknown value: HCL's own "Unsupported attribute"
+// would otherwise report the same mistake again, less helpfully.
+func checkVariableRefs(files []*hcl.File, decls map[string]*variableDecl) (map[string]bool, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	declared := make([]string, 0, len(decls))
+	for n := range decls {
+		declared = append(declared, n)
+	}
+	sort.Strings(declared)
+	undeclared := map[string]bool{}
+	for _, f := range files {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			continue
+		}
+		_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
+			expr, ok := n.(*hclsyntax.ScopeTraversalExpr)
+			if !ok || len(expr.Traversal) < 2 || expr.Traversal.RootName() != "var" {
+				return nil
+			}
+			step, ok := expr.Traversal[1].(hcl.TraverseAttr)
+			if !ok {
+				return nil
+			}
+			if _, ok := decls[step.Name]; ok {
+				return nil
+			}
+			undeclared[step.Name] = true
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Reference to undeclared variable %q", step.Name),
+				Detail: fmt.Sprintf("%sNo variable block declares %q; declare it with variable %q { default = ... }. Declared variables: %s.",
+					didYouMean(step.Name, declared), step.Name, step.Name, quotedList(declared)),
+				Subject: expr.SrcRange.Ptr(),
+			})
+			return nil
+		})
+	}
+	return undeclared, diags
 }
 
 // displayValue renders a variable's value for people; sensitive values never

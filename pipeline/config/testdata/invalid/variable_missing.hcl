@@ -4,6 +4,6 @@ variable "tenant" { # ERROR: No value for variable "tenant"
 
 profile "p" {
   tenant_id     = var.tenant
-  client_id     = var.client # ERROR: Unsupported attribute
+  client_id     = var.client # ERROR: Reference to undeclared variable "client"
   client_secret = env("SECRET")
 }

@@ -22,3 +22,20 @@ exclude "empty" { # ERROR: Empty exclusion
 exclude "users" {
   users = ["alice"] # ERROR: Invalid user
 }
+
+exclude "subquery" {
+  when = "id IN (SELECT id FROM users)" # ERROR: Invalid when expression
+}
+
+exclude "comment" {
+  when = "department = 'IT' -- and more" # ERROR: Invalid when expression
+}
+
+exclude "typo" {
+  when = "departmnet = 'IT' AND lower(job_title) LIKE '%admin%'" # WARNING: Unknown column "departmnet" in when
+}
+
+exclude "fine" {
+  # Semicolons and keywords inside string literals are text, not SQL.
+  when = "department = 'R&D; SELECT team' AND \"country\" IN ('DE', 'FR') AND created_date_time < DATE '2020-01-01' AND usage_location::VARCHAR <> ''"
+}

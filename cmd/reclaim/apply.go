@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
+	"github.com/reclaimhq/reclaim/stages/act"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+)
+
+// applyFlags are shared by apply and undo.
+type applyFlags struct {
+	cf          configFlags
+	configPath  string
+	autoApprove bool
+	concurrency int
+	writesPerS  float64
+}
+
+func (f *applyFlags) register(cmd *cobra.Command) {
+	f.cf.register(cmd)
+	cmd.Flags().StringVar(&f.configPath, "config", "", "configuration to load (default: the one the plan was made from)")
+	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "do not ask for confirmation (required when stdin is not a terminal)")
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", 4, "users worked on at once")
+	cmd.Flags().Float64Var(&f.writesPerS, "writes-per-second", 10, "pace of changes (Graph allows 3,000 writes per 150 s per app and tenant)")
+}
+
+func newApplyCmd() *cobra.Command {
+	f := &applyFlags{}
+	var maxAge time.Duration
+	cmd := &cobra.Command{
+		Use:   "apply PLAN",
+		Short: "Carry out a reviewed plan, with live re-checks and a journal",
+		Long: `Apply carries out exactly the actions of a plan saved by "reclaim plan -out".
+
+It refuses (exit 1, nothing changed) when the configuration or a snapshot the
+plan was made from has changed, when the plan is older than --max-age, when a
+profile's reclaim_subscriptions task is off, when a rule has more actions than
+its max_actions, or when an action has data at risk or leaves a group and its
+rule does not allow that. It asks you to type "yes" on a terminal; otherwise
+it needs --auto-approve.
+
+Before each change it re-reads the user and skips the change, saying why, when
+the licence is gone, is now inherited from a group, the user signed in after
+the plan's evidence, or an exclusion now matches (users, groups with nested
+membership, SKUs; "when" expressions were evaluated at plan time). Every
+change is journalled before and after in OUT/<profile>/journal/plan-<id>.jsonl
+(also exported as .parquet); running apply again on the same plan resumes:
+finished actions are not repeated and an interrupted one is resolved by
+re-reading the user.
+
+Exit codes: 0 every action done or skipped by a precondition; 2 some failed
+(run apply again to retry them); 1 refused or error.`,
+		Example: `  reclaim apply plan.json
+  reclaim apply plan.json --auto-approve -var client_secret=...`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runApplyCmd(cmd, f, args[0], maxAge)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().DurationVar(&maxAge, "max-age", plan.DefaultMaxAge, "refuse a plan older than this")
+	return cmd
+}
+
+func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time.Duration) error {
+	out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	log := actLogger(cmd).Named("apply")
+	p, err := plan.Read(planPath)
+	if err != nil {
+		return withExitCode(exitError, err)
+	}
+	cfg, err := f.loadConfig(cmd, p.ConfigPath)
+	if err != nil {
+		return err
+	}
+	cur := plan.Current{ConfigDigest: act.ConfigDigest(cfg), Sources: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
+	for name, prof := range cfg.Profiles {
+		cur.ReclaimOn[name] = prof.Tasks.ReclaimSubscriptions
+	}
+	for _, s := range p.Sources {
+		if src, err := act.LatestSource(cfg.Output.Dir, s.Profile); err == nil {
+			cur.Sources[s.Profile] = src
+		}
+	}
+	if err := p.CheckFresh(cur); err != nil {
+		return withExitCode(exitError, err)
+	}
+	if err := act.Preflight(p, cfg); err != nil {
+		return withExitCode(exitError, err)
+	}
+	if !p.HasChanges() {
+		fmt.Fprintln(out, "No changes: the plan has no actions.")
+		return nil
+	}
+	if err := ui.WritePlanText(out, p); err != nil {
+		return withExitCode(exitError, err)
+	}
+	if err := confirm(cmd, f.autoApprove, "Do you want to perform these actions?"); err != nil {
+		return err
+	}
+
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	total := &act.Result{}
+	for _, s := range p.Sources {
+		if p.Totals.ByProfile[s.Profile] == 0 {
+			continue
+		}
+		prof := cfg.Profiles[s.Profile]
+		dir, err := newDirectory(prof, log)
+		if err != nil {
+			return withExitCode(exitError, err)
+		}
+		jpath := act.JournalPath(cfg.Output.Dir, s.Profile, p.ID)
+		j, err := act.OpenJournal(jpath)
+		if err != nil {
+			return withExitCode(exitError, err)
+		}
+		// Keep the exact plan beside its journal: the audit trail and what
+		// undo reads to find the configuration.
+		if err := plan.Write(planCopyPath(jpath), p); err != nil {
+			j.Close()
+			return withExitCode(exitError, err)
+		}
+		fmt.Fprintf(out, "\nApplying %d action(s) to profile %q (journal %s)\n", p.Totals.ByProfile[s.Profile], s.Profile, jpath)
+		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j,
+			Directories: func(string) (act.Directory, error) { return dir, nil },
+			RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out)}})
+		exportErr := act.ExportParquet(j.Entries(), act.ParquetPath(jpath))
+		j.Close()
+		if res != nil {
+			total.Done += res.Done
+			total.Skipped += res.Skipped
+			total.Failed += res.Failed
+			total.Earlier += res.Earlier
+		}
+		if err != nil {
+			var refused *act.RefusedError
+			if errors.As(err, &refused) {
+				return withExitCode(exitError, err)
+			}
+			return withExitCode(exitError, fmt.Errorf("apply stopped: %w; run the same command again to resume", err))
+		}
+		if exportErr != nil {
+			fmt.Fprintf(errw, "Warning: journal Parquet export failed: %v\n", exportErr)
+		}
+		if err := ui.WriteApplySummary(out, "Apply", res.Done, res.Skipped, res.Failed, res.Earlier, jpath); err != nil {
+			return withExitCode(exitError, err)
+		}
+	}
+	if total.Failed > 0 {
+		return withExitCode(exitPartial, fmt.Errorf("%d action(s) failed", total.Failed))
+	}
+	return nil
+}
+
+func planCopyPath(journal string) string {
+	return strings.TrimSuffix(journal, filepath.Ext(journal)) + ".plan.json"
+}
+
+// loadConfig loads --config, else the path recorded in the plan.
+func (f *applyFlags) loadConfig(cmd *cobra.Command, recorded string) (*config.Config, error) {
+	path := f.configPath
+	if path == "" {
+		path = recorded
+	}
+	if path == "" {
+		return nil, withExitCode(exitError, errors.New("the plan does not say where its configuration is; pass --config"))
+	}
+	return f.cf.load(cmd, []string{path})
+}
+
+func progressPrinter(w io.Writer) func(act.Outcome) {
+	return func(o act.Outcome) {
+		e := o.Entry
+		ui.WriteApplyLine(w, ui.ApplyLine{Phase: o.Phase, Earlier: o.Earlier, Operation: e.Operation, User: e.UserPrincipalName,
+			SKU: e.SkuPartNumber, GroupID: e.GroupID, Detail: o.Detail})
+	}
+}
+
+// confirm asks for "yes" on a terminal, or requires --auto-approve.
+func confirm(cmd *cobra.Command, autoApprove bool, question string) error {
+	if autoApprove {
+		return nil
+	}
+	in := cmd.InOrStdin()
+	f, ok := in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return withExitCode(exitError, errors.New("refusing to change the tenant without confirmation: stdin is not a terminal; review the plan and pass --auto-approve"))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		return withExitCode(exitError, errors.New("cancelled: nothing was changed"))
+	}
+	return nil
+}
+
+// newDirectory is the live tenant of a profile for apply and undo, over the
+// shared Graph client.
+func newDirectory(p *config.Profile, log hclog.Logger) (act.Directory, error) {
+	if p == nil {
+		return nil, errors.New("profile not in the configuration")
+	}
+	client, err := graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{}, log.Named(p.Name))
+	if err != nil {
+		return nil, err
+	}
+	return act.NewGraphAPIDirectory(client.Graph()), nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/spf13/cobra"
+
+	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
+	"github.com/reclaimhq/reclaim/stages/act"
+)
+
+func newPlanCmd() *cobra.Command {
+	cf := &configFlags{}
+	var out string
+	var asJSON, detailed bool
+	cmd := &cobra.Command{
+		Use:   "plan [CONFIG]",
+		Short: "Show which licences would be reclaimed, and save that as a plan",
+		Long: `Plan reads the latest recommendations snapshot of every profile whose
+reclaim_subscriptions task is on and turns it into a reviewable plan: one
+action per licence to remove (or, where a rule sets allow_group_removal, per
+licensing group to leave), with the rule, the evidence and the saving.
+Report-only, review, excluded and not-allowed rows are listed but are never
+actions. Nothing is changed and Microsoft is not contacted.
+
+With -out the plan is saved as versioned JSON for "reclaim apply"; it records
+the configuration digest and each snapshot's run manifest and recommendations
+digests, so apply refuses it once any of them changes. It never holds a
+credential.
+
+Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
+0 success with no changes, 2 success with changes, 1 error.
+
+` + configFlagsHelp,
+		Example: `  reclaim plan ./config -out plan.json
+  reclaim plan ./config -json > plan.json
+  reclaim plan ./config --detailed-exitcode -out plan.json || [ $? -eq 2 ]`,
+		Args: cf.args(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := cf.load(cmd, args)
+			if err != nil {
+				return err
+			}
+			cfgPath, err := filepath.Abs(cf.path(args))
+			if err != nil {
+				return withExitCode(exitError, err)
+			}
+			p, err := act.Build(act.BuildOptions{Config: cfg, ConfigDigest: act.ConfigDigest(cfg), ConfigPath: cfgPath,
+				OutDir: cfg.Output.Dir, Now: time.Now()})
+			if err != nil {
+				return withExitCode(exitError, err)
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				err = ui.WritePlanJSON(w, p)
+			} else {
+				err = ui.WritePlanText(w, p)
+			}
+			if err != nil {
+				return withExitCode(exitError, err)
+			}
+			if out != "" {
+				if err := plan.Write(out, p); err != nil {
+					return withExitCode(exitError, err)
+				}
+				if !asJSON {
+					fmt.Fprintf(w, "\nSaved the plan to %s. Review it, then run:\n  reclaim apply %s\n", out, out)
+				}
+			}
+			if detailed && p.HasChanges() {
+				return withExitCode(exitPartial, nil)
+			}
+			return nil
+		},
+	}
+	cf.register(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for \"reclaim apply\"")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON (the plan file's form) instead of text")
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none, 1 on error")
+	return cmd
+}
+
+// actLogger is the process logger (see commandLogger), or a silent one
+// when the flags are invalid (PersistentPreRunE has rejected those already).
+func actLogger(cmd *cobra.Command) hclog.Logger {
+	l, err := commandLogger(cmd)
+	if err != nil {
+		return hclog.NewNullLogger()
+	}
+	return l
+}

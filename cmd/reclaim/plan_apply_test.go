@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/simtenant"
+	"github.com/reclaimhq/reclaim/stages/act"
+	"github.com/reclaimhq/reclaim/stages/act/acttest"
+)
+
+// runActCLI runs reclaim in-process like main does and returns its exit code
+// and output. stdin is a plain reader, never a terminal.
+func runActCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := newRootCmd()
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetArgs(singleDashLongFlags(root, args))
+	err := root.Execute()
+	code := exitOK
+	if err != nil {
+		code = exitError
+		var ec *exitCodeError
+		if errors.As(err, &ec) {
+			code = ec.code
+		}
+		fmt.Fprintln(&errb, "Error:", err)
+	}
+	return code, out.String(), errb.String()
+}
+
+const cliConfig = `
+variable "secret" {
+  sensitive = true
+}
+variable "url" {}
+variable "ca" {}
+variable "out" {}
+
+profile "sim" {
+  tenant_id      = "%s"
+  client_id      = "%s"
+  client_secret  = var.secret
+  graph_endpoint = var.url
+  login_endpoint = var.url
+  ca_file        = var.ca
+  tasks {
+    reclaim_subscriptions = true
+  }
+}
+
+reclaim "inactive" {
+  skus          = ["SPE_E3", "SPE_E5"]
+  signals       = ["sign_in"]
+  inactive_days = 90
+  action        = "remove_license"
+  max_actions   = %d
+}
+
+output {
+  dir = var.out
+}
+`
+
+// TestCLIPlanApplyUndo drives plan, show, apply and undo through the
+// command line against the simulated tenant over loopback HTTPS.
+func TestCLIPlanApplyUndo(t *testing.T) {
+	srv, err := simtenant.Start(simtenant.Options{Users: 80, Seed: 5, Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), CertDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	work := t.TempDir()
+	cfgDir, out := filepath.Join(work, "config"), filepath.Join(work, "data")
+	os.MkdirAll(cfgDir, 0o755)
+	writeConfig := func(maxActions int) {
+		if err := os.WriteFile(filepath.Join(cfgDir, "main.hcl"), []byte(fmt.Sprintf(cliConfig, srv.TenantID(), srv.ClientID(), maxActions)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeConfig(10)
+	vars := []string{"-var", "secret=" + srv.ClientSecret(), "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + out}
+
+	// Recommendations for three users' direct E3/E5 licences, evidence as of
+	// the snapshot (no sign-in after it).
+	var recs []schemas.Recommendation
+	type target struct{ id, sku string }
+	var targets []target
+	asOf := time.Date(2026, 11, 24, 23, 0, 0, 0, time.UTC)
+	for i := 0; i < 80 && len(recs) < 3; i++ {
+		tr := srv.Truth(i)
+		for _, l := range tr.Licenses {
+			if l.Direct && (l.SkuPartNumber == "SPE_E3" || l.SkuPartNumber == "SPE_E5") {
+				last := asOf
+				saving := 36.0
+				recs = append(recs, schemas.Recommendation{SnapshotDate: asOf, AsOf: asOf, UserID: tr.ID, UserPrincipalName: tr.UserPrincipalName,
+					SkuID: l.SkuID, SkuPartNumber: l.SkuPartNumber, Rule: "inactive", Action: schemas.RecommendRemoveLicense, Reason: "inactive",
+					AssignedDirectly: true, DisabledPlans: l.DisabledPlans, InactiveDays: 90, LastSignInDateTime: &last,
+					SignalsCounted: []string{"sign_in"}, MonthlySaving: &saving, Currency: "USD"})
+				targets = append(targets, target{tr.ID, l.SkuID})
+				break
+			}
+		}
+	}
+	if err := acttest.WriteRecommendations(out, "sim", "2026-11-24", "20261124T060000Z", recs); err != nil {
+		t.Fatal(err)
+	}
+	holds := func(tg target) bool {
+		for i := range 80 {
+			if tr := srv.Truth(i); tr.ID == tg.id {
+				for _, l := range tr.Licenses {
+					if l.SkuID == tg.sku && l.Direct {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+
+	planPath := filepath.Join(work, "plan.json")
+	code, stdout, stderr := runActCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath, "--detailed-exitcode"}, vars...)...)
+	if code != 2 || !strings.Contains(stdout, "Plan: 3 to remove") || !strings.Contains(stdout, "  - SPE_E") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b, _ := os.ReadFile(planPath)
+	if strings.Contains(string(b), srv.ClientSecret()) || strings.Contains(stdout+stderr, srv.ClientSecret()) {
+		t.Fatal("the client secret leaked into the plan or its output")
+	}
+	if code, stdout, _ = runActCLI(t, "", "show", planPath, "-markdown"); code != 0 || !strings.Contains(stdout, "### reclaim plan") {
+		t.Fatalf("show -markdown: %d\n%s", code, stdout)
+	}
+
+	// Not a terminal and no --auto-approve: refused, nothing changed.
+	code, _, stderr = runActCLI(t, "yes\n", append([]string{"apply", planPath}, vars...)...)
+	if code != 1 || !strings.Contains(stderr, "--auto-approve") || !holds(targets[0]) {
+		t.Fatalf("apply without approval: exit %d\n%s", code, stderr)
+	}
+
+	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	if code != 0 || !strings.Contains(stdout, "3 done, 0 skipped, 0 failed") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, tg := range targets {
+		if holds(tg) {
+			t.Errorf("%s still holds %s", tg.id, tg.sku)
+		}
+	}
+	var planID string
+	fmt.Sscanf(stdout[strings.Index(stdout, "reclaim plan ")+len("reclaim plan "):], "%16s", &planID)
+	journal := act.JournalPath(out, "sim", planID)
+	for _, f := range []string{journal, act.ParquetPath(journal), strings.TrimSuffix(journal, ".jsonl") + ".plan.json"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("missing %v", err)
+		}
+	}
+
+	t.Logf("apply output:\n%s", stdout)
+	// Again: nothing to do.
+	code, stdout, _ = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	if code != 0 || !strings.Contains(stdout, "0 done, 0 skipped, 0 failed, 3 already finished earlier") {
+		t.Fatalf("second apply: exit %d\n%s", code, stdout)
+	}
+
+	// Undo puts the licences back.
+	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", journal, "--auto-approve"}, vars...)...)
+	if code != 0 || !strings.Contains(stdout, "3 done") {
+		t.Fatalf("undo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, tg := range targets {
+		if !holds(tg) {
+			t.Errorf("%s did not get %s back", tg.id, tg.sku)
+		}
+	}
+
+	// A configuration change makes the plan stale.
+	writeConfig(2)
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	if code != 1 || !strings.Contains(stderr, "configuration changed") || !strings.Contains(stderr, "reclaim plan") {
+		t.Fatalf("stale apply: exit %d\n%s", code, stderr)
+	}
+	// Re-planned under max_actions = 2: plan warns, apply refuses.
+	code, stdout, _ = runActCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath}, vars...)...)
+	if code != 0 || !strings.Contains(stdout, "max_actions = 2") {
+		t.Fatalf("plan over max_actions: exit %d\n%s", code, stdout)
+	}
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	if code != 1 || !strings.Contains(stderr, "more than its max_actions = 2") {
+		t.Fatalf("apply over max_actions: exit %d\n%s", code, stderr)
+	}
+	// An old plan is refused.
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--max-age", "1ns"}, vars...)...)
+	if code != 1 || !strings.Contains(stderr, "--max-age") {
+		t.Fatalf("apply of an old plan: exit %d\n%s", code, stderr)
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// cliResult is what a person sees from one command line.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r cliResult) String() string {
+	return fmt.Sprintf("exit %d\n-- stdout --\n%s-- stderr --\n%s", r.code, r.stdout, r.stderr)
+}
+
+func runCLI(args ...string) cliResult {
+	var out, errb bytes.Buffer
+	code := execute(args, &out, &errb)
+	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// TestValidateGolden runs reclaim validate on fixtures and compares
+// everything printed with testdata/NAME.golden (refresh: go test -update).
+// Each command runs twice: the output must not change between runs.
+func TestValidateGolden(t *testing.T) {
+	t.Setenv("RECLAIM_VAR_secret", "golden-secret-value")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"validate_syntax_error", []string{"validate", "testdata/configs/syntax_error"}, exitError},
+		{"validate_unknown_block", []string{"validate", "testdata/configs/unknown_block/main.hcl"}, exitError},
+		{"validate_unknown_attribute", []string{"validate", "testdata/configs/unknown_attribute"}, exitError},
+		{"validate_valid", []string{"validate", "testdata/configs/valid", "-var", "tenant=33333333-3333-3333-3333-333333333333"}, exitOK},
+		{"validate_undeclared_var", []string{"validate", "testdata/configs/valid", "-var=tenat=x"}, exitError},
+		{"validate_bad_var_flag", []string{"validate", "testdata/configs/valid", "--var", "tenant"}, exitError},
+		{"validate_missing_dir", []string{"validate", "testdata/configs/nope"}, exitError},
+		{"validate_help", []string{"validate", "--help"}, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runCLI(tt.args...)
+			if again := runCLI(tt.args...); again != got {
+				t.Fatalf("output differs between two runs:\n%s\n---\n%s", got, again)
+			}
+			if got.code != tt.wantCode {
+				t.Errorf("exit %d; want %d\n%s", got.code, tt.wantCode, got)
+			}
+			if strings.Contains(got.String(), "golden-secret-value") {
+				t.Errorf("secret printed:\n%s", got)
+			}
+			text := "$ reclaim " + strings.Join(tt.args, " ") + "\n" + got.String()
+			path := filepath.Join("testdata", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if text != string(want) {
+				t.Errorf("output differs from %s (go test -update to accept):\n--- got ---\n%s\n--- want ---\n%s", path, text, want)
+			}
+		})
+	}
+}
+
+// TestExamplesValidate: every directory under examples/ that holds *.hcl files
+// is a configuration that validates with no environment set, as on a fresh
+// machine. Other directories (examples/scheduling) hold scheduler files.
+func TestExamplesValidate(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "RECLAIM_") {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	dirs, err := filepath.Glob("../../examples/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	configs := 0
+	for _, dir := range dirs {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		if hcl, _ := filepath.Glob(filepath.Join(dir, "*.hcl")); len(hcl) == 0 {
+			continue
+		}
+		configs++
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			r := runCLI("validate", dir)
+			if r.code != exitOK {
+				t.Fatalf("reclaim validate %s: %s", dir, r)
+			}
+			if strings.Contains(r.stderr, "warning:") {
+				t.Errorf("examples should validate without warnings:\n%s", r.stderr)
+			}
+		})
+	}
+	if configs < 2 {
+		t.Errorf("found %d example configurations, want at least examples/demo and examples/contoso", configs)
+	}
+}
+
+// TestSecretNeverPrintedByValidate: a secret given by -var, by
+// RECLAIM_VAR_* and through env() is not in anything validate prints,
+// whether the configuration is valid or not.
+func TestSecretNeverPrintedByValidate(t *testing.T) {
+	const secret = "cli-Secret-0f-9aa1-never-shown"
+	t.Setenv("RECLAIM_VAR_secret", secret)
+	t.Setenv("RECLAIM_TEST_SECRET", secret)
+	dir := t.TempDir()
+	write := func(src string) {
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`
+variable "secret" { sensitive = true }
+variable "other" { sensitive = true }
+profile "a" {
+  tenant_id     = "11111111-1111-1111-1111-111111111111"
+  client_id     = "22222222-2222-2222-2222-222222222222"
+  client_secret = var.secret
+}
+profile "b" {
+  tenant_id     = "11111111-1111-1111-1111-111111111111"
+  client_id     = "22222222-2222-2222-2222-222222222222"
+  client_secret = env("RECLAIM_TEST_SECRET")
+  dynamics "d" {
+    url                  = "https://x.crm.dynamics.com"
+    client_id            = "33333333-3333-3333-3333-333333333333"
+    certificate_file     = "d.pem"
+    certificate_password = var.other
+  }
+}
+`)
+	ok := runCLI("validate", dir, "-var", "other="+secret, "--log-level", "trace")
+	if ok.code != exitOK || !strings.Contains(ok.stdout, "(sensitive)") {
+		t.Fatalf("valid config: %s", ok)
+	}
+	write(`
+variable "secret" { sensitive = true }
+profile "a" {
+  tenant_id      = env("RECLAIM_TEST_SECRET")
+  client_id      = var.secret
+  client_secret  = regex(var.secret, "[")
+  graph_endpoint = env("RECLAIM_TEST_SECRET")
+}
+reclaim "r" {
+  skus          = [env("RECLAIM_TEST_SECRET")]
+  signals       = [var.secret, env("RECLAIM_TEST_SECRET")]
+  inactive_days = env("RECLAIM_TEST_SECRET")
+}
+`)
+	bad := runCLI("validate", dir)
+	if bad.code != exitError {
+		t.Fatalf("invalid config: %s", bad)
+	}
+	for _, r := range []cliResult{ok, bad} {
+		if strings.Contains(r.String(), secret) {
+			t.Errorf("the secret was printed:\n%s", r)
+		}
+	}
+}
+
+func TestSingleDashLongFlags(t *testing.T) {
+	root := newRootCmd()
+	got := singleDashLongFlags(root, []string{"validate", "-var", "a=b", "-var=c=d", "-h", "--var", "e=f", "dir", "--", "-var"})
+	want := []string{"validate", "--var", "a=b", "--var=c=d", "-h", "--var", "e=f", "dir", "--", "-var"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}

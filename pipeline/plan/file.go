@@ -1,0 +1,146 @@
+package plan
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Marshal encodes a plan as the indented JSON of the plan file.
+func Marshal(p *Plan) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return nil, fmt.Errorf("encoding plan: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Write saves a plan to path through a temporary file and a rename, so a
+// reader never sees half a plan.
+func Write(path string, p *Plan) error {
+	b, err := Marshal(p)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, b, 0o600)
+}
+
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// Read loads and validates a plan file. A plan of another format version is
+// refused with the command that makes a fresh one.
+func Read(path string) (*Plan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading plan: %w", err)
+	}
+	p, err := Unmarshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Unmarshal decodes and validates plan JSON.
+func Unmarshal(b []byte) (*Plan, error) {
+	var probe struct {
+		FormatVersion *int `json:"format_version"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, fmt.Errorf("not a reclaim plan file: %w", err)
+	}
+	if probe.FormatVersion == nil {
+		return nil, fmt.Errorf("not a reclaim plan file: no format_version")
+	}
+	if *probe.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("plan format version %d is not supported by this reclaim (wants %d); run \"reclaim plan\" again with this version", *probe.FormatVersion, FormatVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Plan
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("decoding plan: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Validate checks what apply relies on: known operations, unique ids, a
+// source for every profile acted on.
+func (p *Plan) Validate() error {
+	seen := map[string]bool{}
+	for i, a := range p.Actions {
+		switch {
+		case a.ID == "":
+			return fmt.Errorf("actions[%d]: empty id", i)
+		case seen[a.ID]:
+			return fmt.Errorf("actions[%d]: duplicate id %s", i, a.ID)
+		case !a.Operation.Valid():
+			return fmt.Errorf("actions[%d] (%s): unknown operation %q", i, a.ID, a.Operation)
+		case a.UserID == "" || a.SkuID == "":
+			return fmt.Errorf("actions[%d] (%s): user_id and sku_id are required", i, a.ID)
+		case a.Operation == OpRemoveFromGroup && a.GroupID == "":
+			return fmt.Errorf("actions[%d] (%s): remove_from_group needs group_id", i, a.ID)
+		case p.Source(a.Profile) == nil:
+			return fmt.Errorf("actions[%d] (%s): profile %q has no source snapshot", i, a.ID, a.Profile)
+		}
+		seen[a.ID] = true
+	}
+	return nil
+}
+
+// FileDigest returns "sha256:<hex>" of a file's content.
+func FileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("digest of %s: %w", path, err)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}

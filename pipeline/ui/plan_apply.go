@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+)
+
+// ApplyLine is one outcome of apply or undo as a person reads it.
+type ApplyLine struct {
+	Phase     string // done, skipped, failed
+	Earlier   bool   // finished by an earlier run of the same journal
+	Operation string
+	User      string
+	SKU       string
+	GroupID   string
+	Detail    string
+}
+
+// WriteApplyLine prints one outcome as it happens.
+func WriteApplyLine(w io.Writer, l ApplyLine) error {
+	what := l.SKU + " from " + l.User
+	switch l.Operation {
+	case "remove_from_group":
+		what = fmt.Sprintf("%s from %s (left group %s)", l.SKU, l.User, l.GroupID)
+	case "add_license":
+		what = l.SKU + " back to " + l.User
+	case "add_to_group":
+		what = fmt.Sprintf("%s back to %s (rejoined group %s)", l.SKU, l.User, l.GroupID)
+	}
+	mark := map[string]string{"done": "✓", "skipped": "·", "failed": "✗"}[l.Phase]
+	line := fmt.Sprintf("%s %-7s %s", mark, l.Phase, what)
+	if l.Earlier {
+		line += " (in the journal from an earlier run)"
+	} else if l.Detail != "" {
+		line += ": " + oneLine(l.Detail)
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+// WriteApplySummary prints the closing totals of apply or undo.
+func WriteApplySummary(w io.Writer, verb string, done, skipped, failed, earlier int, journal string) error {
+	ew := &errWriter{w: w}
+	ew.printf("\n%s complete: %d done, %d skipped, %d failed", verb, done, skipped, failed)
+	if earlier > 0 {
+		ew.printf(", %d already finished earlier", earlier)
+	}
+	ew.printf(".\nJournal: %s\n", journal)
+	if failed > 0 {
+		ew.printf("Some changes failed; see the journal. Running the same command again retries them (done ones are not repeated).\n")
+	}
+	return ew.err
+}

@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/plan"
+)
+
+// WritePlanText renders a plan as a Terraform-like reviewable diff:
+//
+//   - SPE_E3 from alice@contoso.com: inactive 94 days (last sign-in 2026-08-21)
+//
+// one line per change, then the rows listed but never applied, warnings and
+// the totals. The output depends only on the plan, so it is golden-tested.
+func WritePlanText(w io.Writer, p *plan.Plan) error {
+	ew := &errWriter{w: w}
+	ew.printf("reclaim plan %s, created %s, config %s\n", p.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), shortDigest(p.ConfigDigest))
+	if len(p.Sources) == 0 {
+		ew.printf("\nNo profile has tasks { reclaim_subscriptions = true }: nothing to plan.\n")
+	}
+	for _, s := range p.Sources {
+		ew.printf("\nProfile %q: snapshot %s (run %s)\n", s.Profile, s.SnapshotDate, s.SnapshotID)
+		n := 0
+		for _, a := range p.Actions {
+			if a.Profile != s.Profile {
+				continue
+			}
+			n++
+			mark := "-"
+			if a.DataAtRisk {
+				mark = "!"
+			}
+			ew.printf("  %s %s%s\n", mark, ActionSummary(a), savingSuffix(a.MonthlySaving, a.Currency))
+			ew.printf("      rule %q, action %s", a.Rule, a.ID)
+			if len(a.DisabledPlans) > 0 {
+				ew.printf(", %d disabled plan(s) kept for undo", len(a.DisabledPlans))
+			}
+			ew.printf("\n")
+			if a.DataAtRisk {
+				ew.printf("      data at risk: the mailbox or OneDrive holds data (rule allows it)\n")
+			}
+		}
+		if n == 0 {
+			ew.printf("  No changes.\n")
+		}
+		var reviews []plan.Review
+		for _, r := range p.Reviews {
+			if r.Profile == s.Profile {
+				reviews = append(reviews, r)
+			}
+		}
+		if len(reviews) > 0 {
+			ew.printf("\n  Listed, never applied:\n")
+			for _, r := range reviews {
+				ew.printf("    ~ %-8s %s for %s: %s\n", r.Kind, r.SkuPartNumber, r.UserPrincipalName, oneLine(r.Reason))
+			}
+		}
+	}
+	if len(p.Warnings) > 0 {
+		ew.printf("\nWarnings:\n")
+		for _, wmsg := range p.Warnings {
+			ew.printf("  ! %s\n", wmsg)
+		}
+	}
+	ew.printf("\n%s\n", PlanTotalsLine(p))
+	if s := savings(p.Totals.MonthlySaving); s != "" {
+		ew.printf("Monthly saving: %s.\n", s)
+	}
+	return ew.err
+}
+
+// ActionSummary is the one-line description of a change.
+func ActionSummary(a plan.Action) string {
+	switch a.Operation {
+	case plan.OpRemoveFromGroup:
+		return fmt.Sprintf("%s from %s by leaving group %s: %s", a.SkuPartNumber, a.UserPrincipalName, groupName(a.GroupID, a.GroupName), EvidenceSummary(a.Evidence))
+	default:
+		return fmt.Sprintf("%s from %s: %s", a.SkuPartNumber, a.UserPrincipalName, EvidenceSummary(a.Evidence))
+	}
+}
+
+// EvidenceSummary says why in a few words: "inactive 94 days (last sign-in
+// 2026-08-21)" or "no activity ever seen".
+func EvidenceSummary(e plan.Evidence) string {
+	if e.DaysInactive == nil || e.LastActivity == nil {
+		return "no activity ever seen"
+	}
+	src := activitySource(e.LastActivitySource)
+	return fmt.Sprintf("inactive %d days (last %s %s)", *e.DaysInactive, src, e.LastActivity.UTC().Format(time.DateOnly))
+}
+
+func activitySource(s string) string {
+	switch {
+	case s == "" || s == "sign_in" || s == "sign_in_interactive":
+		if s == "" {
+			return "activity"
+		}
+		return "sign-in"
+	case s == "sign_in_non_interactive":
+		return "non-interactive sign-in"
+	default:
+		return strings.ReplaceAll(s, "_", " ") + " activity"
+	}
+}
+
+func groupName(id, name string) string {
+	if name != "" {
+		return fmt.Sprintf("%s (%s)", name, id)
+	}
+	return id
+}
+
+// PlanTotalsLine is "Plan: 3 to remove (2 licences, 1 group membership), …".
+func PlanTotalsLine(p *plan.Plan) string {
+	t := p.Totals
+	if t.Actions == 0 {
+		return fmt.Sprintf("No changes. %s listed for review.", count(t.Reviews, "row", "rows"))
+	}
+	s := fmt.Sprintf("Plan: %d to remove (%s, %s)", t.Actions, count(t.RemoveLicense, "licence", "licences"), count(t.RemoveFromGroup, "group membership", "group memberships"))
+	if t.DataAtRisk > 0 {
+		s += fmt.Sprintf(", %d with data at risk", t.DataAtRisk)
+	}
+	return s + fmt.Sprintf("; %s listed for review.", count(t.Reviews, "row", "rows"))
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func savings(m map[string]float64) string {
+	cur := make([]string, 0, len(m))
+	for c := range m {
+		cur = append(cur, c)
+	}
+	sort.Strings(cur)
+	parts := make([]string, 0, len(cur))
+	for _, c := range cur {
+		parts = append(parts, money(m[c], c))
+	}
+	return strings.Join(parts, " + ")
+}
+
+func money(v float64, cur string) string {
+	if cur == "" {
+		cur = "USD"
+	}
+	return fmt.Sprintf("%s %.2f", cur, v)
+}
+
+func savingSuffix(v float64, cur string) string {
+	if v == 0 {
+		return ""
+	}
+	return "  (" + money(v, cur) + "/month)"
+}
+
+func shortDigest(d string) string {
+	if len(d) > len("sha256:")+12 {
+		return d[:len("sha256:")+12]
+	}
+	if d == "" {
+		return "(none)"
+	}
+	return d
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// errWriter keeps the first write error so rendering code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

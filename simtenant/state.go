@@ -1,0 +1,232 @@
+package simtenant
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"sync"
+)
+
+// overlay holds every change made through the API, keyed by user index; the
+// base tenant stays a pure function of the seed. An overlay entry replaces
+// the user's licence assignments and group memberships wholesale.
+type overlay struct {
+	mu        sync.RWMutex
+	users     map[int]*userState
+	concealed bool
+	version   int64 // bumped on every change (report ETags)
+
+	baseOnce     sync.Once
+	baseConsumed []int // per SKU, base tenant (computed lazily in one pass)
+	path         string
+}
+
+type userState struct {
+	lic    []assignment
+	groups uint8
+}
+
+func newOverlay(concealed bool) *overlay {
+	return &overlay{users: map[int]*userState{}, concealed: concealed}
+}
+
+// current returns user i with the overlay applied.
+func (s *Server) current(i int) *user {
+	u := s.t.user(i)
+	s.state.mu.RLock()
+	st := s.state.users[i]
+	s.state.mu.RUnlock()
+	if st != nil {
+		u.lic = append([]assignment(nil), st.lic...)
+		u.groups = st.groups
+	}
+	return u
+}
+
+// holds reports whether the assignments give the user the SKU (a seat).
+func holds(lic []assignment, sku int) bool {
+	for _, a := range lic {
+		if a.sku == sku && a.state != "Error" {
+			return true
+		}
+	}
+	return false
+}
+
+// baseCounts counts seats per SKU over the base tenant, once.
+func (s *Server) baseCounts() []int {
+	s.state.baseOnce.Do(func() {
+		c := make([]int, len(skus))
+		for i := 0; i < s.t.n; i++ {
+			u := s.t.user(i)
+			for k := range skus {
+				if holds(u.lic, k) {
+					c[k]++
+				}
+			}
+		}
+		s.state.baseConsumed = c
+	})
+	return s.state.baseConsumed
+}
+
+// consumed is consumedUnits per SKU with the overlay applied. Callers hold
+// at least the read lock.
+func (s *Server) consumedLocked() []int {
+	base := s.baseCounts()
+	c := append([]int(nil), base...)
+	for i, st := range s.state.users {
+		b := s.t.user(i)
+		for k := range skus {
+			if holds(b.lic, k) {
+				c[k]--
+			}
+			if holds(st.lic, k) {
+				c[k]++
+			}
+		}
+	}
+	return c
+}
+
+// prepaid is prepaidUnits.enabled per SKU: what was bought, derived from the
+// base assignment counts so there are always some unassigned seats — except
+// Project Plan 5, bought exactly to its use so adding it fails with no seats.
+func (s *Server) prepaid(k int) int {
+	base := s.baseCounts()[k]
+	if skus[k].free {
+		return 1000000
+	}
+	if k == skuProjectP5 {
+		return base
+	}
+	if k == skuEntraP1 {
+		if s.opts.NoP1 {
+			return 0
+		}
+		return 25
+	}
+	slack := 5 + int(hashOf(uint64(s.opts.Seed), uint64(k))%20) // 5–24 %
+	return base + max(3, base*slack/100)
+}
+
+// ---- persistence ----
+
+type stateFile struct {
+	Version   int             `json:"version"`
+	Seed      int64           `json:"seed"`
+	Users     int             `json:"users"`
+	Concealed bool            `json:"displayConcealedNames"`
+	Changes   []stateFileUser `json:"changes"`
+}
+
+type stateFileUser struct {
+	Index    int                `json:"index"`
+	ID       string             `json:"id"`
+	Groups   []string           `json:"groups"`
+	Licenses []stateFileLicense `json:"licenses"`
+}
+
+type stateFileLicense struct {
+	SkuID         string   `json:"skuId"`
+	GroupID       string   `json:"groupId,omitempty"`
+	DisabledPlans []string `json:"disabledPlans,omitempty"`
+	State         string   `json:"state"`
+	Error         string   `json:"error,omitempty"`
+}
+
+func (o *overlay) load(path string, t *Tenant) error {
+	o.path = path
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("simtenant: read state file: %w", err)
+	}
+	var f stateFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("simtenant: state file %s: %w", path, err)
+	}
+	if f.Version != 1 || f.Seed != int64(t.seed) || f.Users != t.n {
+		return fmt.Errorf("simtenant: state file %s is for version %d, seed %d, %d users; this server has seed %d, %d users",
+			path, f.Version, f.Seed, f.Users, int64(t.seed), t.n)
+	}
+	o.concealed = f.Concealed
+	for _, c := range f.Changes {
+		if c.Index < 0 || c.Index >= t.n || t.userID(c.Index) != c.ID {
+			return fmt.Errorf("simtenant: state file %s: user index %d does not match id %s", path, c.Index, c.ID)
+		}
+		st := &userState{}
+		for _, g := range c.Groups {
+			gi := groupIndexByID(g)
+			if gi < 0 {
+				return fmt.Errorf("simtenant: state file %s: unknown group %s", path, g)
+			}
+			st.groups |= 1 << gi
+		}
+		for _, l := range c.Licenses {
+			a := assignment{sku: skuIndexByID(l.SkuID), group: -1, state: l.State, err: l.Error}
+			if a.sku < 0 {
+				return fmt.Errorf("simtenant: state file %s: unknown SKU %s", path, l.SkuID)
+			}
+			if l.GroupID != "" {
+				if a.group = groupIndexByID(l.GroupID); a.group < 0 {
+					return fmt.Errorf("simtenant: state file %s: unknown group %s", path, l.GroupID)
+				}
+			}
+			for _, p := range l.DisabledPlans {
+				pi := planIndexByID(p)
+				if pi < 0 {
+					return fmt.Errorf("simtenant: state file %s: unknown service plan %s", path, p)
+				}
+				a.disabled = append(a.disabled, pi)
+			}
+			st.lic = append(st.lic, a)
+		}
+		o.users[c.Index] = st
+	}
+	return nil
+}
+
+// saveLocked writes the overlay (temp file + rename). Callers hold the lock.
+func (s *Server) saveLocked() error {
+	o := s.state
+	if o.path == "" {
+		return nil
+	}
+	f := stateFile{Version: 1, Seed: s.opts.Seed, Users: s.t.n, Concealed: o.concealed, Changes: []stateFileUser{}}
+	idx := make([]int, 0, len(o.users))
+	for i := range o.users {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		st := o.users[i]
+		c := stateFileUser{Index: i, ID: s.t.userID(i), Groups: []string{}, Licenses: []stateFileLicense{}}
+		for g := range groups {
+			if st.groups&(1<<g) != 0 {
+				c.Groups = append(c.Groups, groups[g].ID)
+			}
+		}
+		for _, a := range st.lic {
+			l := stateFileLicense{SkuID: skus[a.sku].ID, State: a.state, Error: a.err}
+			if a.group >= 0 {
+				l.GroupID = groups[a.group].ID
+			}
+			for _, p := range a.disabled {
+				l.DisabledPlans = append(l.DisabledPlans, servicePlans[p].ID)
+			}
+			c.Licenses = append(c.Licenses, l)
+		}
+		f.Changes = append(f.Changes, c)
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(o.path, append(b, '\n'))
+}

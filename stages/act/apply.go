@@ -1,0 +1,202 @@
+package act
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// RefusedError says why apply would not start and what to do instead.
+type RefusedError struct {
+	Reasons []string
+	Fix     string
+}
+
+func (e *RefusedError) Error() string {
+	s := "apply refused:\n  - " + strings.Join(e.Reasons, "\n  - ")
+	if e.Fix != "" {
+		s += "\n" + e.Fix
+	}
+	return s
+}
+
+// Preflight checks a plan against the configuration's safety limits before
+// anything is read or changed: every action's rule still exists, no rule has
+// more actions than its max_actions, data-at-risk and group removals only
+// where the rule allows them, and the profile's reclaim task is on.
+func Preflight(p *plan.Plan, cfg *config.Config) error {
+	rules := map[string]*config.ReclaimRule{}
+	for _, r := range cfg.ReclaimRules {
+		rules[r.Name] = r
+	}
+	var reasons []string
+	perRule := map[string]int{}
+	for _, a := range p.Actions {
+		perRule[a.Rule]++
+		r := rules[a.Rule]
+		prof := cfg.Profiles[a.Profile]
+		switch {
+		case prof == nil:
+			reasons = append(reasons, fmt.Sprintf("action %s: profile %q is not in the configuration", a.ID, a.Profile))
+		case !prof.Tasks.ReclaimSubscriptions:
+			reasons = append(reasons, fmt.Sprintf("action %s: profile %q has reclaim_subscriptions off", a.ID, a.Profile))
+		}
+		switch {
+		case r == nil:
+			reasons = append(reasons, fmt.Sprintf("action %s: rule %q is not in the configuration", a.ID, a.Rule))
+			continue
+		case r.Action != config.ActionRemoveLicense:
+			reasons = append(reasons, fmt.Sprintf("action %s: rule %q is report-only", a.ID, a.Rule))
+		}
+		if a.DataAtRisk && !r.AllowDataAtRisk {
+			reasons = append(reasons, fmt.Sprintf("%s from %s: the mailbox or OneDrive holds data and rule %q does not set allow_data_at_risk", a.SkuPartNumber, a.UserPrincipalName, r.Name))
+		}
+		if a.Operation == plan.OpRemoveFromGroup && !r.AllowGroupRemoval {
+			reasons = append(reasons, fmt.Sprintf("%s from %s: removal from group %s needs allow_group_removal on rule %q", a.SkuPartNumber, a.UserPrincipalName, a.GroupID, r.Name))
+		}
+	}
+	names := make([]string, 0, len(perRule))
+	for n := range perRule {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if r := rules[n]; r != nil && r.MaxActions > 0 && perRule[n] > r.MaxActions {
+			reasons = append(reasons, fmt.Sprintf("rule %q has %d actions, more than its max_actions = %d", n, perRule[n], r.MaxActions))
+		}
+	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	return &RefusedError{Reasons: reasons, Fix: "Nothing was changed. Adjust the rule (max_actions, allow_data_at_risk, allow_group_removal) or its scope, then run \"reclaim plan\" again."}
+}
+
+// ApplyOptions are the inputs of Apply.
+type ApplyOptions struct {
+	Plan   *plan.Plan
+	Config *config.Config
+	// Directories returns the live directory of a profile.
+	Directories func(profile string) (Directory, error)
+	// Profile, when set, limits the run to that profile's actions (each
+	// profile has its own journal under OUT/<profile>/journal/).
+	Profile string
+	Journal *Journal
+	RunOptions
+}
+
+// JournalPath is where the apply journal of a plan lives for one profile:
+// beside that profile's snapshots, named after the plan, so running apply on
+// the same plan again finds it and resumes.
+func JournalPath(outDir, profile, planID string) string {
+	return filepath.Join(outDir, profile, "journal", "plan-"+planID+".jsonl")
+}
+
+// Apply carries out a plan that passed CheckFresh and Preflight. Before each
+// change it re-reads the user and skips, recording why, when the licence is
+// gone, is now group-inherited, the user shows a sign-in newer than the
+// plan's evidence, or an exclusion now matches. Actions the journal already
+// shows done or skipped are not repeated.
+func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
+	if err := Preflight(o.Plan, o.Config); err != nil {
+		return nil, err
+	}
+	steps := make([]step, 0, len(o.Plan.Actions))
+	for _, a := range o.Plan.Actions {
+		if o.Profile != "" && a.Profile != o.Profile {
+			continue
+		}
+		steps = append(steps, applyStep(o.Plan.ID, a, o.Config))
+	}
+	return execute(ctx, steps, o.Directories, o.Journal, o.RunOptions)
+}
+
+func entryFor(kind, planID string, a plan.Action) schemas.JournalEntry {
+	return schemas.JournalEntry{
+		Kind: kind, PlanID: planID, ActionID: a.ID, Operation: string(a.Operation), Profile: a.Profile,
+		UserID: a.UserID, UserPrincipalName: a.UserPrincipalName, SkuID: a.SkuID, SkuPartNumber: a.SkuPartNumber,
+		GroupID: a.GroupID, DisabledPlans: a.DisabledPlans, Rule: a.Rule, MonthlySaving: a.MonthlySaving, Currency: a.Currency,
+	}
+}
+
+func applyStep(planID string, a plan.Action, cfg *config.Config) step {
+	s := step{
+		id: a.ID, profile: a.Profile, userID: a.UserID, entry: entryFor("apply", planID, a),
+		transitiveMemberOf: exclusionGroups(cfg.Exclusions, a.Profile),
+	}
+	if a.Operation == plan.OpRemoveFromGroup {
+		s.memberOf = []string{a.GroupID}
+	}
+	// Common preconditions: exclusions and activity newer than the evidence.
+	common := func(u *LiveUser) string {
+		if x := Excluded(cfg.Exclusions, a.Profile, u, a.SkuID, a.SkuPartNumber); x != "" {
+			return fmt.Sprintf("the user is now excluded by exclusion %q", x)
+		}
+		if u.LastSignIn != nil {
+			since := a.Evidence.LastSignIn
+			if since == nil {
+				since = a.Evidence.LastActivity
+			}
+			// A minute of slack absorbs timestamp precision lost in the
+			// snapshot (milli/microseconds); a real new sign-in is later.
+			if since == nil || u.LastSignIn.After(since.Add(time.Minute)) {
+				was := "none"
+				if since != nil {
+					was = since.UTC().Format(time.DateOnly)
+				}
+				return fmt.Sprintf("the user signed in on %s, after the plan's evidence (last activity %s)", u.LastSignIn.UTC().Format(time.DateOnly), was)
+			}
+		}
+		return ""
+	}
+	switch a.Operation {
+	case plan.OpRemoveLicense:
+		s.inPlaceDetail = "the licence is no longer assigned directly"
+		s.check = func(u *LiveUser) (bool, string) {
+			groups := u.InheritedFrom(a.SkuID)
+			if u.Direct(a.SkuID) == nil {
+				if len(groups) > 0 {
+					return false, "the licence is now inherited from group " + strings.Join(groups, ", ") + ", not assigned directly"
+				}
+				return true, ""
+			}
+			if len(groups) > 0 {
+				return false, "the licence is now also inherited from group " + strings.Join(groups, ", ") + "; removing the direct assignment would free no seat"
+			}
+			return false, common(u)
+		}
+		s.record = func(u *LiveUser, e *schemas.JournalEntry) {
+			if l := u.Direct(a.SkuID); l != nil {
+				// Undo restores what was live just before the change.
+				e.DisabledPlans = append([]string{}, l.DisabledPlans...)
+			}
+		}
+		s.exec = func(ctx context.Context, d Directory) error {
+			return d.ChangeLicenses(ctx, LicenseChange{UserID: a.UserID, Remove: []string{a.SkuID}})
+		}
+	case plan.OpRemoveFromGroup:
+		s.inPlaceDetail = "the user is no longer a member of group " + a.GroupID
+		s.check = func(u *LiveUser) (bool, string) {
+			if !u.IsMemberOf(a.GroupID) {
+				return true, ""
+			}
+			if !containsFold(u.InheritedFrom(a.SkuID), a.GroupID) {
+				return false, "the licence is no longer inherited from group " + a.GroupID
+			}
+			if u.Direct(a.SkuID) != nil {
+				return false, "the licence is now also assigned directly; leaving the group would free no seat"
+			}
+			return false, common(u)
+		}
+		s.exec = func(ctx context.Context, d Directory) error {
+			return d.ChangeMembership(ctx, MembershipChange{GroupID: a.GroupID, UserID: a.UserID})
+		}
+	}
+	return s
+}

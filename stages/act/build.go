@@ -1,0 +1,347 @@
+package act
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/version"
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// BuildOptions are the inputs of Build.
+type BuildOptions struct {
+	Config *config.Config
+	// ConfigDigest is recorded in the plan; see ConfigDigest.
+	ConfigDigest string
+	// ConfigPath is recorded so apply can find the configuration again.
+	ConfigPath string
+	// OutDir is the resolved output directory (config output.dir).
+	OutDir string
+	Now    time.Time
+}
+
+// Build makes a plan from the latest recommendations snapshot of every
+// profile whose reclaim task is on. Rows the rule lets apply act on become
+// actions; report-only, review, excluded and not-allowed rows become
+// reviews, listed but never applied.
+func Build(o BuildOptions) (*plan.Plan, error) {
+	p := &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		ToolVersion:   version.Version,
+		CreatedAt:     o.Now.UTC().Truncate(time.Second),
+		ConfigDigest:  o.ConfigDigest,
+		ConfigPath:    o.ConfigPath,
+	}
+	rules := map[string]*config.ReclaimRule{}
+	for _, r := range o.Config.ReclaimRules {
+		rules[r.Name] = r
+	}
+	names := make([]string, 0, len(o.Config.Profiles))
+	for n, prof := range o.Config.Profiles {
+		if prof.Tasks.ReclaimSubscriptions {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, profile := range names {
+		src, err := LatestSource(o.OutDir, profile)
+		if err != nil {
+			return nil, err
+		}
+		p.Sources = append(p.Sources, src)
+		recs, err := ReadRecommendations(filepath.Join(o.OutDir, src.RecommendationsPath))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			addRecommendation(p, profile, src, r, rules)
+		}
+	}
+	p.Finish()
+	// Warn now about what apply would refuse.
+	perRule := map[string]int{}
+	for _, a := range p.Actions {
+		perRule[a.Rule]++
+	}
+	for _, r := range o.Config.ReclaimRules {
+		if r.MaxActions > 0 && perRule[r.Name] > r.MaxActions {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("rule %q plans %d actions but max_actions = %d: apply will refuse this plan; narrow the rule or raise max_actions", r.Name, perRule[r.Name], r.MaxActions))
+		}
+	}
+	return p, nil
+}
+
+func addRecommendation(p *plan.Plan, profile string, src plan.Source, r schemas.Recommendation, rules map[string]*config.ReclaimRule) {
+	saving, currency := 0.0, r.Currency
+	if r.MonthlySaving != nil {
+		saving = *r.MonthlySaving
+	}
+	review := func(kind plan.ReviewKind, reason string) {
+		p.Reviews = append(p.Reviews, plan.Review{
+			Profile: profile, UserID: r.UserID, UserPrincipalName: r.UserPrincipalName, SkuID: r.SkuID, SkuPartNumber: r.SkuPartNumber,
+			Kind: kind, GroupID: r.AssignedByGroup, Rule: r.Rule, Reason: reason, MonthlySaving: saving, Currency: currency, DataAtRisk: r.DataAtRisk,
+		})
+	}
+	rule := rules[r.Rule]
+	var op plan.Operation
+	switch {
+	case r.Suppressed:
+		review(plan.ReviewExcluded, "excluded by "+r.SuppressedBy)
+		return
+	case r.Action == schemas.RecommendReport:
+		review(plan.ReviewReportOnly, r.Reason)
+		return
+	case r.Action == schemas.RecommendRemoveLicense:
+		op = plan.OpRemoveLicense
+	case r.Action == schemas.RecommendRemoveFromGroup:
+		op = plan.OpRemoveFromGroup
+	default:
+		review(plan.ReviewReview, r.Reason)
+		return
+	}
+	// The transform already applies these rules; checking again here keeps
+	// a plan safe even from a snapshot made under another configuration.
+	switch {
+	case rule == nil:
+		review(plan.ReviewBlocked, fmt.Sprintf("rule %q is not in the configuration", r.Rule))
+		return
+	case rule.Action != config.ActionRemoveLicense:
+		review(plan.ReviewReportOnly, r.Reason)
+		return
+	case r.DataAtRisk && !rule.AllowDataAtRisk:
+		review(plan.ReviewBlocked, fmt.Sprintf("data at risk (%s) and rule %q does not set allow_data_at_risk", r.DataAtRiskReason, r.Rule))
+		return
+	case op == plan.OpRemoveFromGroup && (!rule.AllowGroupRemoval || r.AssignedByGroup == ""):
+		review(plan.ReviewBlocked, fmt.Sprintf("licence inherited from group %s; rule %q does not set allow_group_removal", r.AssignedByGroup, r.Rule))
+		return
+	case op == plan.OpRemoveLicense && !r.AssignedDirectly:
+		// Group licences are never removed user by user.
+		review(plan.ReviewBlocked, "licence inherited from group "+strings.Join(r.AssignedByGroups, ", ")+"; it cannot be removed from the user directly")
+		return
+	}
+	a := plan.Action{
+		ID:      plan.ActionID(profile, r.UserID, r.SkuID, op, src.SnapshotID),
+		Profile: profile, UserID: r.UserID, UserPrincipalName: r.UserPrincipalName,
+		SkuID: r.SkuID, SkuPartNumber: r.SkuPartNumber, Operation: op, Rule: r.Rule, Reason: r.Reason,
+		Evidence: evidenceOf(r), DisabledPlans: append([]string{}, r.DisabledPlans...),
+		MonthlySaving: saving, Currency: currency, DataAtRisk: r.DataAtRisk,
+	}
+	slices.Sort(a.DisabledPlans)
+	if op == plan.OpRemoveFromGroup {
+		a.GroupID = r.AssignedByGroup
+	}
+	p.Actions = append(p.Actions, a)
+}
+
+func evidenceOf(r schemas.Recommendation) plan.Evidence {
+	e := plan.Evidence{
+		LastActivity: r.LastActivityDate, LastActivitySource: r.LastActivitySource,
+		DaysInactive: r.DaysInactive, Threshold: r.InactiveDays, LastSignIn: newest(r.LastSignInDateTime, r.LastNonInteractiveSignInDateTime),
+	}
+	if !r.AsOf.IsZero() {
+		e.AsOf = r.AsOf.Format(time.DateOnly)
+	}
+	type sig struct {
+		name          string
+		last, refresh *time.Time
+	}
+	all := []sig{
+		{string(config.SignalSignIn), e.LastSignIn, nil},
+		{string(config.SignalOffice365), r.LastOffice365Date, r.Office365RefreshDate},
+		{string(config.SignalEmail), r.LastEmailDate, r.EmailRefreshDate},
+		{string(config.SignalTeams), r.LastTeamsDate, r.TeamsRefreshDate},
+		{string(config.SignalOneDrive), r.LastOneDriveDate, r.OneDriveRefreshDate},
+		{string(config.SignalSharePoint), r.LastSharePointDate, r.SharePointRefreshDate},
+		{string(config.SignalM365Apps), r.LastM365AppsDate, r.M365AppsRefreshDate},
+		{string(config.SignalDynamics), r.LastDynamicsDate, nil},
+	}
+	for _, s := range all {
+		counted := slices.Contains(r.SignalsCounted, s.name)
+		if !counted && s.last == nil {
+			continue
+		}
+		e.Signals = append(e.Signals, plan.SignalEvidence{Signal: s.name, LastActivity: s.last, RefreshDate: s.refresh, Unknown: slices.Contains(r.SignalsUnknown, s.name)})
+	}
+	return e
+}
+
+func newest(ts ...*time.Time) *time.Time {
+	var n *time.Time
+	for _, t := range ts {
+		if t != nil && (n == nil || t.After(*n)) {
+			n = t
+		}
+	}
+	return n
+}
+
+// ReadRecommendations reads a recommendations Parquet file.
+func ReadRecommendations(path string) ([]schemas.Recommendation, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading recommendations: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading recommendations: %w", err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("reading recommendations %s: %w", path, err)
+	}
+	r := parquet.NewGenericReader[schemas.Recommendation](pf)
+	defer r.Close()
+	out := make([]schemas.Recommendation, 0, pf.NumRows())
+	buf := make([]schemas.Recommendation, 256)
+	for {
+		n, err := r.Read(buf)
+		out = append(out, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading recommendations %s: %w", path, err)
+		}
+	}
+}
+
+// LatestSource finds a profile's newest recommendations snapshot and the run
+// manifest that produced it, and digests both. Layout:
+//
+//	OUT/<profile>/curated/recommendations/snapshot_date=YYYY-MM-DD/part-0.parquet
+//	OUT/<profile>/runs/<run-id>/manifest.json
+//
+// The run is the newest (by run id, which sorts by time) whose manifest
+// names the snapshot date, else the newest run.
+func LatestSource(outDir, profile string) (plan.Source, error) {
+	recDir := filepath.Join(outDir, profile, "curated", "recommendations")
+	parts, _ := filepath.Glob(filepath.Join(recDir, "snapshot_date=*", "part-0.parquet"))
+	if len(parts) == 0 {
+		return plan.Source{}, fmt.Errorf("profile %q has no recommendations snapshot under %s; run \"reclaim run CONFIG\" first", profile, recDir)
+	}
+	sort.Strings(parts)
+	recPath := parts[len(parts)-1]
+	date := strings.TrimPrefix(filepath.Base(filepath.Dir(recPath)), "snapshot_date=")
+	src := plan.Source{Profile: profile, SnapshotDate: date}
+	var err error
+	if src.RecommendationsDigest, err = plan.FileDigest(recPath); err != nil {
+		return plan.Source{}, fmt.Errorf("profile %q: %w", profile, err)
+	}
+	src.RecommendationsPath, _ = filepath.Rel(outDir, recPath)
+
+	manifests, _ := filepath.Glob(filepath.Join(outDir, profile, "runs", "*", "manifest.json"))
+	sort.Sort(sort.Reverse(sort.StringSlice(manifests)))
+	// Prefer the run that wrote this very file (its manifest records the
+	// recommendations table's sha256), else the newest naming the date.
+	chosen, byDate := "", ""
+	for _, m := range manifests {
+		wrote, named := manifestMatches(m, date, strings.TrimPrefix(src.RecommendationsDigest, "sha256:"))
+		if wrote {
+			chosen = m
+			break
+		}
+		if named && byDate == "" {
+			byDate = m
+		}
+	}
+	if chosen == "" {
+		chosen = byDate
+	}
+	if chosen == "" && len(manifests) > 0 {
+		chosen = manifests[0]
+	}
+	if chosen == "" {
+		// No manifest (a snapshot written by hand or by an older run): the
+		// recommendations digest alone identifies the snapshot.
+		sum := sha256.Sum256([]byte(src.RecommendationsDigest))
+		src.SnapshotID = date + "-" + hex.EncodeToString(sum[:4])
+		return src, nil
+	}
+	src.SnapshotID = filepath.Base(filepath.Dir(chosen))
+	if src.ManifestDigest, err = plan.FileDigest(chosen); err != nil {
+		return plan.Source{}, fmt.Errorf("profile %q: %w", profile, err)
+	}
+	src.ManifestPath, _ = filepath.Rel(outDir, chosen)
+	return src, nil
+}
+
+// manifestMatches reports whether a run manifest (pipeline/run.Manifest)
+// records writing the recommendations file with this sha256, and whether it
+// names the snapshot date.
+func manifestMatches(path, date, sha string) (wrote, named bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false, false
+	}
+	var m struct {
+		SnapshotDate string `json:"snapshot_date"`
+		Stages       []struct {
+			Table  string `json:"table"`
+			SHA256 string `json:"sha256"`
+		} `json:"stages"`
+	}
+	if json.Unmarshal(b, &m) != nil {
+		return false, false
+	}
+	for _, st := range m.Stages {
+		if st.Table == "recommendations" && st.SHA256 != "" && strings.EqualFold(strings.TrimPrefix(st.SHA256, "sha256:"), sha) {
+			return true, true
+		}
+	}
+	return false, strings.HasPrefix(m.SnapshotDate, date)
+}
+
+// ConfigDigest is what a plan records about its configuration:
+// "sha256:<hex>" over the files' digest ((*config.Config).Digest) and the
+// evaluated settings apply acts on — profiles' reclaim switches, rules and
+// exclusions — so a -var that changes a rule (config.Digest leaves variable
+// values out) also makes the plan stale. No credential is part of it.
+func ConfigDigest(cfg *config.Config) string {
+	type rule struct {
+		Name, Action                                      string
+		Profiles, SKUs                                    []string
+		Signals                                           []config.Signal
+		InactiveDays, GraceDays, MaxActions               int
+		DisabledAccounts                                  string
+		IncludeGuests, AllowGroupRemoval, AllowDataAtRisk bool
+	}
+	type excl struct {
+		Name                          string
+		Profiles, Users, Groups, SKUs []string
+		When                          string
+	}
+	v := struct {
+		Files      string
+		Reclaim    map[string]bool
+		Rules      []rule
+		Exclusions []excl
+	}{Files: cfg.Digest(), Reclaim: map[string]bool{}}
+	for n, p := range cfg.Profiles {
+		v.Reclaim[n] = p.Tasks.ReclaimSubscriptions
+	}
+	for _, r := range cfg.ReclaimRules {
+		v.Rules = append(v.Rules, rule{r.Name, string(r.Action), r.Profiles, r.SKUs, r.Signals, r.InactiveDays, r.GraceDays, r.MaxActions,
+			r.DisabledAccounts, r.IncludeGuests, r.AllowGroupRemoval, r.AllowDataAtRisk})
+	}
+	for _, x := range cfg.Exclusions {
+		v.Exclusions = append(v.Exclusions, excl{x.Name, x.Profiles, x.Users, x.Groups, x.SKUs, x.When})
+	}
+	b, _ := json.Marshal(v) // maps marshal in key order: stable
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

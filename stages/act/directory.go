@@ -1,0 +1,170 @@
+// Package act turns curated recommendations into a plan and carries a plan
+// out against the tenant: live re-checks before each change, bounded
+// concurrency within Graph's write budget, an fsync'd journal that makes a
+// crashed apply resumable, and undo from that journal.
+//
+// It talks to the tenant only through Directory, so the engine is the same
+// over Graph, the simulated tenant or a test fake.
+package act
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Directory is what apply and undo need from the tenant. Implementations must
+// be safe for concurrent use. GetUser is called before every change and to
+// resolve an intent left by a crash; ChangeLicenses and ChangeMembership each
+// make exactly one change attempt and report ambiguous failures (timeouts,
+// 5xx) as errors for which IsAmbiguous is true, so the engine can re-read the
+// user before deciding whether a retry is safe.
+type Directory interface {
+	// GetUser reads one user live. It returns an error wrapping ErrNotFound
+	// when the user does not exist.
+	GetUser(ctx context.Context, req UserRequest) (*LiveUser, error)
+	// ChangeLicenses is assignLicense: add and remove licences of one user.
+	ChangeLicenses(ctx context.Context, ch LicenseChange) error
+	// ChangeMembership adds the user to or removes the user from a group.
+	ChangeMembership(ctx context.Context, ch MembershipChange) error
+}
+
+// UserRequest names the user to read and the group memberships to check.
+type UserRequest struct {
+	UserID string
+	// MemberOf lists groups whose direct membership to check (the
+	// licensing group of a group removal).
+	MemberOf []string
+	// TransitiveMemberOf lists groups whose direct-or-nested membership to
+	// check (exclusions naming groups).
+	TransitiveMemberOf []string
+}
+
+// LiveUser is a user as the tenant shows it now.
+type LiveUser struct {
+	ID                string
+	UserPrincipalName string
+	AccountEnabled    bool
+	// Licenses holds one entry per assignment path (licenseAssignmentStates):
+	// the same SKU appears once directly and once per licensing group.
+	Licenses []LiveLicense
+	// LastSignIn is the newest of the signInActivity timestamps; nil when
+	// none is known.
+	LastSignIn *time.Time
+	// MemberOf and TransitiveMemberOf are the groups of the request's lists
+	// that the user is a member of (directly, or directly or through nesting).
+	MemberOf           []string
+	TransitiveMemberOf []string
+}
+
+// LiveLicense is one assignment path of a licence.
+type LiveLicense struct {
+	SkuID string
+	// AssignedByGroup is empty for a direct assignment.
+	AssignedByGroup string
+	DisabledPlans   []string
+	State           string
+}
+
+// Direct returns the direct assignment of sku, or nil.
+func (u *LiveUser) Direct(sku string) *LiveLicense {
+	for i, l := range u.Licenses {
+		if strings.EqualFold(l.SkuID, sku) && l.AssignedByGroup == "" {
+			return &u.Licenses[i]
+		}
+	}
+	return nil
+}
+
+// InheritedFrom returns the groups sku is inherited from.
+func (u *LiveUser) InheritedFrom(sku string) []string {
+	var gs []string
+	for _, l := range u.Licenses {
+		if strings.EqualFold(l.SkuID, sku) && l.AssignedByGroup != "" {
+			gs = append(gs, l.AssignedByGroup)
+		}
+	}
+	return gs
+}
+
+// IsMemberOf reports whether the user is a direct member of group.
+func (u *LiveUser) IsMemberOf(group string) bool {
+	for _, g := range u.MemberOf {
+		if strings.EqualFold(g, group) {
+			return true
+		}
+	}
+	return false
+}
+
+// LicenseChange is one assignLicense call.
+type LicenseChange struct {
+	UserID string
+	Add    []AssignedLicense
+	Remove []string // SKU ids
+}
+
+// AssignedLicense is a licence to add, with the service plans to switch off.
+type AssignedLicense struct {
+	SkuID         string
+	DisabledPlans []string
+}
+
+// MembershipChange adds (Add) or removes a direct group membership.
+type MembershipChange struct {
+	GroupID string
+	UserID  string
+	Add     bool
+}
+
+// ErrNotFound is wrapped by errors for a user or group that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// GraphError is an error answer from the directory.
+type GraphError struct {
+	Status  int
+	Code    string
+	Message string
+	// Detail, when set, is the full error text of the client that got it.
+	Detail string
+}
+
+func (e *GraphError) Error() string {
+	if e.Detail != "" {
+		return e.Detail
+	}
+	return fmt.Sprintf("graph: HTTP %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+func (e *GraphError) Unwrap() error {
+	if e.Status == 404 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// IsAmbiguous reports whether a failed change may nevertheless have been
+// made: server errors, timeouts and broken connections. A 4xx answer means
+// the change was not made. Throttling (429) is retried inside the Directory
+// and, if it persists, is not ambiguous either.
+func IsAmbiguous(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ge *GraphError
+	if errors.As(err, &ge) {
+		return ge.Status >= 500
+	}
+	return !errors.Is(err, context.Canceled)
+}
+
+// IsGroupInherited reports whether err is Graph's refusal to remove a
+// group-inherited licence directly. Microsoft's guidance is to branch on the
+// code, but this case shares Request_BadRequest with many others, so the
+// message has to be matched.
+func IsGroupInherited(err error) bool {
+	var ge *GraphError
+	return errors.As(err, &ge) && ge.Status == 400 && strings.Contains(strings.ToLower(ge.Message), "inherited from a group")
+}

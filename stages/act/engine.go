@@ -1,0 +1,294 @@
+package act
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// step is one journalled change, shared by apply and undo.
+type step struct {
+	id      string
+	profile string
+	userID  string
+	// entry is the template of every journal entry of this step.
+	entry schemas.JournalEntry
+	// groups asks the live read for group memberships.
+	memberOf, transitiveMemberOf []string
+	// check decides, from the live user, whether the change is already in
+	// place (inPlace) or must not be made (skip names why).
+	check func(u *LiveUser) (inPlace bool, skip string)
+	// record may copy live facts (e.g. disabled plans) into the entry.
+	record func(u *LiveUser, e *schemas.JournalEntry)
+	exec   func(ctx context.Context, d Directory) error
+	// inPlaceDetail says what "already in place" means for this change.
+	inPlaceDetail string
+}
+
+// Outcome is what happened to one action in this run.
+type Outcome struct {
+	ActionID string
+	Entry    schemas.JournalEntry
+	Phase    string // done, skipped, failed
+	Detail   string
+	// Earlier: the journal already held the outcome; nothing was done now.
+	Earlier bool
+}
+
+// Result counts a run's outcomes.
+type Result struct {
+	Done, Skipped, Failed int
+	// Earlier counts actions finished by an earlier run of the same journal.
+	Earlier  int
+	Outcomes []Outcome
+}
+
+// ExitCode is 0 when every action is done or skipped by a precondition and 2
+// when some failed.
+func (r *Result) ExitCode() int {
+	if r.Failed > 0 {
+		return 2
+	}
+	return 0
+}
+
+// RunOptions tune execution; the zero value is usable.
+type RunOptions struct {
+	// Concurrency is how many users are worked on at once (default 4, the
+	// per-host limit Graph guidance suggests).
+	Concurrency int
+	// WritesPerSecond paces changes (default 10: half of Graph's
+	// 3,000 writes per 150 s per app and tenant, leaving room for others).
+	WritesPerSecond float64
+	// MaxAttempts bounds attempts of one change whose failure was ambiguous
+	// and which a live re-read showed was not made (default 3).
+	MaxAttempts int
+	Logger      hclog.Logger
+	// Progress is called once per outcome, never concurrently.
+	Progress func(Outcome)
+	// CrashAfterJournalWrites stops the run, as kill -9 would, once the
+	// journal has taken this many writes in this run (tests only).
+	CrashAfterJournalWrites int
+}
+
+func (o *RunOptions) defaults() {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.WritesPerSecond <= 0 {
+		o.WritesPerSecond = 10
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.Logger == nil {
+		o.Logger = hclog.NewNullLogger()
+	}
+}
+
+// execute runs steps against the directories, journalling each. Steps of the
+// same user run one after another; different users run concurrently.
+func execute(ctx context.Context, steps []step, dirs func(profile string) (Directory, error), j *Journal, opts RunOptions) (*Result, error) {
+	opts.defaults()
+	j.mu.Lock()
+	j.writes = 0
+	j.crashAfter = opts.CrashAfterJournalWrites
+	j.mu.Unlock()
+
+	last := LastByAction(j.Entries())
+	res := &Result{}
+	var resMu sync.Mutex
+	report := func(o Outcome) {
+		resMu.Lock()
+		defer resMu.Unlock()
+		switch {
+		case o.Earlier:
+			res.Earlier++
+		case o.Phase == PhaseDone:
+			res.Done++
+		case o.Phase == PhaseSkipped:
+			res.Skipped++
+		default:
+			res.Failed++
+		}
+		res.Outcomes = append(res.Outcomes, o)
+		if opts.Progress != nil {
+			opts.Progress(o)
+		}
+	}
+
+	// Group by user, keeping plan order within a user.
+	var order []string
+	byUser := map[string][]step{}
+	for _, s := range steps {
+		if e, ok := last[s.id]; ok && (e.Phase == PhaseDone || e.Phase == PhaseSkipped) {
+			report(Outcome{ActionID: s.id, Entry: e, Phase: e.Phase, Detail: e.Detail, Earlier: true})
+			continue
+		}
+		key := s.profile + "\x00" + s.userID
+		if _, ok := byUser[key]; !ok {
+			order = append(order, key)
+		}
+		byUser[key] = append(byUser[key], s)
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	lim := newPacer(opts.WritesPerSecond)
+	work := make(chan []step)
+	var wg sync.WaitGroup
+	for range min(opts.Concurrency, max(len(order), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range work {
+				for _, s := range batch {
+					if ctx.Err() != nil {
+						return
+					}
+					o, err := runStep(ctx, s, last[s.id], dirs, j, lim, opts)
+					if err != nil {
+						cancel(err)
+						return
+					}
+					report(o)
+				}
+			}
+		}()
+	}
+feed:
+	for _, k := range order {
+		select {
+		case work <- byUser[k]:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// runStep carries one step to an outcome. It returns an error only when the
+// run must stop (journal failure, crash injection, cancellation).
+func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(string) (Directory, error), j *Journal, lim *pacer, opts RunOptions) (Outcome, error) {
+	log := opts.Logger.With("action", s.id, "user", s.entry.UserPrincipalName, "sku", s.entry.SkuPartNumber)
+	// An intent without outcome (or an outcome-unknown failure) may mean the
+	// change was made just before a crash: if the live user shows it in
+	// place, it is done, not skipped.
+	resumed := prev.Phase == PhaseIntent || (prev.Phase == PhaseFailed && strings.HasPrefix(prev.Detail, outcomeUnknown))
+	finish := func(phase, detail string, e schemas.JournalEntry) (Outcome, error) {
+		e.Phase, e.Detail = phase, detail
+		if err := j.Append(e); err != nil {
+			return Outcome{}, err
+		}
+		log.Info("outcome", "phase", phase, "detail", detail)
+		return Outcome{ActionID: s.id, Entry: e, Phase: phase, Detail: detail}, nil
+	}
+	e := s.entry
+	d, err := dirs(s.profile)
+	if err != nil {
+		return finish(PhaseFailed, err.Error(), e)
+	}
+	u, err := d.GetUser(ctx, s.userRequest())
+	switch {
+	case ctx.Err() != nil:
+		return Outcome{}, context.Cause(ctx)
+	case errors.Is(err, ErrNotFound):
+		return finish(PhaseSkipped, "the user no longer exists", e)
+	case err != nil:
+		return finish(PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e)
+	}
+	if s.record != nil {
+		s.record(u, &e)
+	}
+	inPlace, skip := s.check(u)
+	switch {
+	case inPlace && resumed:
+		return finish(PhaseDone, s.inPlaceDetail+" (confirmed by a live re-read after an interrupted run)", e)
+	case inPlace:
+		return finish(PhaseSkipped, s.inPlaceDetail, e)
+	case skip != "":
+		return finish(PhaseSkipped, skip, e)
+	}
+
+	e.Phase, e.Detail = PhaseIntent, ""
+	if err := j.Append(e); err != nil {
+		return Outcome{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		e.Attempts = int32(attempt)
+		if err := lim.wait(ctx); err != nil {
+			return Outcome{}, context.Cause(ctx)
+		}
+		err := s.exec(ctx, d)
+		if ctx.Err() != nil {
+			return Outcome{}, context.Cause(ctx)
+		}
+		switch {
+		case err == nil:
+			return finish(PhaseDone, "", e)
+		case IsGroupInherited(err):
+			return finish(PhaseSkipped, "the licence is inherited from a group and cannot be removed directly", e)
+		case errors.Is(err, ErrNotFound):
+			return finish(PhaseSkipped, "the user or group no longer exists", e)
+		case !IsAmbiguous(err):
+			return finish(PhaseFailed, err.Error(), e)
+		}
+		// Ambiguous: the change may have been made. Re-read before any retry.
+		log.Warn("ambiguous failure, re-reading the user", "error", err)
+		u, rerr := d.GetUser(ctx, s.userRequest())
+		if rerr != nil {
+			return finish(PhaseFailed, fmt.Sprintf("%s: %v; the live re-read failed too (%v); run apply again to resolve", outcomeUnknown, err, rerr), e)
+		}
+		if inPlace, _ := s.check(u); inPlace {
+			return finish(PhaseDone, fmt.Sprintf("confirmed by a live re-read after: %v", err), e)
+		}
+		if attempt >= opts.MaxAttempts {
+			return finish(PhaseFailed, fmt.Sprintf("not made after %d attempts: %v", attempt, err), e)
+		}
+	}
+}
+
+func (s step) userRequest() UserRequest {
+	return UserRequest{UserID: s.userID, MemberOf: s.memberOf, TransitiveMemberOf: s.transitiveMemberOf}
+}
+
+const outcomeUnknown = "outcome unknown"
+
+// pacer spaces changes evenly at a rate; a simple leaky bucket is enough
+// because Graph's write budget is per 150 s and apply is the only writer.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newPacer(perSecond float64) *pacer {
+	return &pacer{interval: time.Duration(float64(time.Second) / perSecond)}
+}
+
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := time.Now()
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(p.interval)
+	p.mu.Unlock()
+	if d := time.Until(at); d > 0 {
+		return sleep(ctx, d)
+	}
+	return ctx.Err()
+}

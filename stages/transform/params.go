@@ -1,0 +1,214 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+)
+
+// paramDDL creates the parameter tables the SQL reads. Every value that is
+// not in the snapshot — the run date, rules, exclusions, prices — reaches
+// the SQL through these tables, filled with bound parameters (never by
+// pasting text), so a run is reproducible from the snapshot and the config.
+const paramDDL = `
+CREATE TABLE param.run (as_of DATE, snapshot_date DATE, stale_report_days INTEGER, lookback_days INTEGER, profile VARCHAR);
+CREATE TABLE param.raw_tables (name VARCHAR, present BOOLEAN, reason VARCHAR);
+CREATE TABLE param.rules (rule VARCHAR, ord INTEGER, inactive_days INTEGER, grace_days INTEGER,
+  disabled_accounts VARCHAR, include_guests BOOLEAN, action VARCHAR, max_actions INTEGER,
+  allow_group_removal BOOLEAN, allow_data_at_risk BOOLEAN);
+CREATE TABLE param.rule_skus (rule VARCHAR, sku_ref VARCHAR);
+CREATE TABLE param.rule_signals (rule VARCHAR, signal VARCHAR);
+CREATE TABLE param.exclusions (name VARCHAR, ord INTEGER, has_user_selector BOOLEAN, has_sku_selector BOOLEAN);
+CREATE TABLE param.exclusion_users (name VARCHAR, ref VARCHAR);
+CREATE TABLE param.exclusion_groups (name VARCHAR, group_id VARCHAR);
+CREATE TABLE param.exclusion_skus (name VARCHAR, sku_ref VARCHAR);
+CREATE TABLE param.exclusion_when (name VARCHAR, user_id VARCHAR);
+CREATE TABLE param.prices (sku_ref VARCHAR, monthly DOUBLE, currency VARCHAR);
+CREATE TABLE param.consolidation (rule VARCHAR, ord INTEGER, product_ord INTEGER, base_ref VARCHAR, attach_ref VARCHAR);
+`
+
+// appliesTo reports whether a block restricted to profiles applies to profile.
+func appliesTo(profiles []string, profile string) bool {
+	return len(profiles) == 0 || slices.Contains(profiles, profile)
+}
+
+// loadParams fills the parameter tables from the request. The exclusion
+// `when` expressions are evaluated here, against raw.users, so their errors
+// can name the exclusion's source range.
+func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[string]string) error {
+	if err := e.exec(ctx, paramDDL); err != nil {
+		return fmt.Errorf("creating parameter tables: %w", err)
+	}
+	cfg := req.Config
+	lookback := 90
+	if p := cfg.Profiles[req.Profile]; p != nil && p.LookbackDays > 0 {
+		lookback = p.LookbackDays
+	}
+	ins := func(table string, args ...any) error {
+		q := "INSERT INTO param." + table + " VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ") + ")"
+		if err := e.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("filling param.%s: %w", table, err)
+		}
+		return nil
+	}
+	if err := ins("run", req.AsOf, req.SnapshotDate, req.StaleReportDays, lookback, req.Profile); err != nil {
+		return err
+	}
+	for name, reason := range rawStatus {
+		if err := ins("raw_tables", name, reason == "", reason); err != nil {
+			return err
+		}
+	}
+	ord := 0
+	for _, r := range cfg.ReclaimRules {
+		if !appliesTo(r.Profiles, req.Profile) {
+			continue
+		}
+		ord++
+		disabled := r.DisabledAccounts
+		if disabled == "" {
+			disabled = "include"
+		}
+		action := string(r.Action)
+		if action == "" {
+			action = string(config.ActionRemoveLicense)
+		}
+		if err := ins("rules", r.Name, ord, r.InactiveDays, r.GraceDays, disabled, r.IncludeGuests, action,
+			r.MaxActions, r.AllowGroupRemoval, r.AllowDataAtRisk); err != nil {
+			return err
+		}
+		for _, s := range r.SKUs {
+			if err := ins("rule_skus", r.Name, s); err != nil {
+				return err
+			}
+		}
+		signals := r.Signals
+		if len(signals) == 0 {
+			signals = config.AllSignals
+		}
+		for _, s := range signals {
+			if err := ins("rule_signals", r.Name, string(s)); err != nil {
+				return err
+			}
+		}
+	}
+	ord = 0
+	for _, x := range cfg.Exclusions {
+		if !appliesTo(x.Profiles, req.Profile) {
+			continue
+		}
+		ord++
+		hasUser := len(x.Users) > 0 || len(x.Groups) > 0 || strings.TrimSpace(x.When) != ""
+		if err := ins("exclusions", x.Name, ord, hasUser, len(x.SKUs) > 0); err != nil {
+			return err
+		}
+		for _, u := range x.Users {
+			if err := ins("exclusion_users", x.Name, u); err != nil {
+				return err
+			}
+		}
+		for _, g := range x.Groups {
+			if err := ins("exclusion_groups", x.Name, g); err != nil {
+				return err
+			}
+		}
+		for _, s := range x.SKUs {
+			if err := ins("exclusion_skus", x.Name, s); err != nil {
+				return err
+			}
+		}
+		if strings.TrimSpace(x.When) != "" {
+			if err := evalWhen(ctx, e, x); err != nil {
+				return err
+			}
+		}
+	}
+	for ref, p := range cfg.Prices {
+		cur := p.Currency
+		if cur == "" {
+			cur = "USD"
+		}
+		if err := ins("prices", ref, p.MonthlyAmount(), cur); err != nil {
+			return err
+		}
+	}
+	ord = 0
+	for _, c := range cfg.ConsolidationRules {
+		if !appliesTo(c.Profiles, req.Profile) {
+			continue
+		}
+		ord++
+		for i, p := range c.Products {
+			if err := ins("consolidation", c.Name, ord, i+1, p.Base, p.Attach); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// evalWhen runs an exclusion's `when` expression as the WHERE of a query over
+// raw.users and records the users it matches. The expression must be one
+// boolean expression: statement separators and sub-queries are refused
+// before DuckDB sees it, and DuckDB's own errors are reported at the
+// expression's source range.
+func evalWhen(ctx context.Context, e *engine, x *config.Exclusion) error {
+	at := x.WhenRange.String()
+	if x.WhenRange.Filename == "" {
+		at = "exclusion " + x.Name
+	}
+	if bad := unsafeSQLWord(x.When); bad != "" {
+		return fmt.Errorf("%s: exclusion %q: when must be a single boolean expression over the users columns; %s is not allowed", at, x.Name, bad)
+	}
+	q := "INSERT INTO param.exclusion_when SELECT ?, id FROM raw.users WHERE (\n" + x.When + "\n)"
+	if err := e.exec(ctx, q, x.Name); err != nil {
+		msg := err.Error()
+		if m := lineRe.FindStringSubmatch(msg); m != nil {
+			msg = strings.Replace(msg, m[0], "in the expression:", 1)
+		}
+		return fmt.Errorf("%s: exclusion %q: when: %s", at, x.Name, strings.TrimSpace(msg))
+	}
+	return nil
+}
+
+// unsafeSQLWord finds, outside string literals and quoted identifiers, a
+// token that would let a `when` expression be more than an expression.
+func unsafeSQLWord(expr string) string {
+	var word strings.Builder
+	check := func() string {
+		w := strings.ToUpper(word.String())
+		word.Reset()
+		switch w {
+		case "SELECT", "FROM", "UNION", "INSERT", "UPDATE", "DELETE", "COPY", "ATTACH", "PRAGMA", "INSTALL", "LOAD", "CREATE", "DROP", "ALTER", "SET", "CALL", "EXPORT", "IMPORT":
+			return "the keyword " + w
+		}
+		return ""
+	}
+	var quote rune
+	for _, r := range expr {
+		if quote != 0 {
+			if r == quote {
+				quote = 0
+			}
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
+			word.WriteRune(r)
+			continue
+		}
+		if bad := check(); bad != "" {
+			return bad
+		}
+		switch r {
+		case '\'', '"':
+			quote = r
+		case ';':
+			return `";"`
+		}
+	}
+	return check()
+}

@@ -1,0 +1,198 @@
+-- recommendations: one row per user × SKU × reclaim rule whose counted
+-- signals show no activity for inactive_days (or none ever, on an account
+-- older than that). The action is the strongest the evidence and the rule
+-- allow; every weaker outcome says why in `reason`:
+--   report             the rule only reports
+--   review             a counted signal is unknown; data at risk without
+--                      allow_data_at_risk; a licence held directly and
+--                      through a group (removing the direct one frees no
+--                      seat); a group-only licence without
+--                      allow_group_removal, or through several groups
+--   remove_from_group  group-only licence, one group, allow_group_removal
+--   remove_license     direct-only licence
+-- Rows matched by an exclusion stay, with suppressed = true.
+-- requires: raw.users, user_licenses, user_activity, signal_status
+WITH run AS (SELECT * FROM param.run),
+successful_populated AS (SELECT count(last_successful_sign_in_date_time) > 0 AS yes FROM raw.users),
+cand AS (
+  SELECT r.rule, r.ord, r.inactive_days, r.action AS rule_action, r.allow_group_removal, r.allow_data_at_risk,
+    ul.user_id, ul.user_principal_name, ul.display_name, ul.user_type, ul.account_enabled,
+    ul.sku_id, ul.sku_part_number, ul.assigned_directly, ul.assigned_by_groups, ul.disabled_plans,
+    ul.price_monthly, ul.currency, u.created_date_time,
+    CASE WHEN (SELECT yes FROM successful_populated) THEN u.last_successful_sign_in_date_time ELSE u.last_sign_in_date_time END AS last_sign_in,
+    u.last_non_interactive_sign_in_date_time AS last_non_interactive
+  FROM param.rules r
+  JOIN param.rule_sku_ids rs ON rs.rule = r.rule
+  JOIN user_licenses ul ON ul.sku_id = rs.sku_id
+  JOIN raw.users u ON u.id = ul.user_id
+  CROSS JOIN run
+  WHERE (r.disabled_accounts = 'include'
+         OR (r.disabled_accounts = 'only' AND NOT ul.account_enabled)
+         OR (r.disabled_accounts = 'exclude' AND ul.account_enabled))
+    AND (r.include_guests OR ul.user_type IS DISTINCT FROM 'Guest')
+    -- Grace period: accounts created fewer than grace_days ago are left alone.
+    AND (u.created_date_time IS NULL OR date_diff('day', u.created_date_time::DATE, run.as_of) >= r.grace_days)
+),
+-- Per user × signal: is it known, and the fewest days since activity over
+-- its workloads (each against its own reference date).
+sig AS (
+  SELECT user_id, signal, bool_or(known) AS known,
+    min(days_inactive) AS days,
+    arg_min(workload, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS source,
+    arg_min(last_activity_date, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS last_date
+  FROM user_activity GROUP BY user_id, signal
+),
+status AS (SELECT signal, reason FROM signal_status),
+eval AS (
+  SELECT c.rule, c.user_id, c.sku_id,
+    list_sort(list(rs.signal)) AS signals_counted,
+    list_sort(coalesce(list(rs.signal) FILTER (WHERE NOT coalesce(s.known, false)), []::VARCHAR[])) AS signals_unknown,
+    string_agg(rs.signal || ' unknown (' ||
+      CASE WHEN coalesce(st.reason, '') <> '' THEN st.reason
+           WHEN rs.signal = 'sign_in' THEN 'sign-in activity not readable for this user'
+           ELSE 'not extracted' END || ')', '; ' ORDER BY rs.signal) FILTER (WHERE NOT coalesce(s.known, false)) AS unknown_reason,
+    string_agg(rs.signal, ', ' ORDER BY rs.signal) FILTER (WHERE coalesce(s.known, false)) AS known_list,
+    min(s.days) FILTER (WHERE s.known) AS days_inactive,
+    arg_min(s.source, s.days) FILTER (WHERE s.known AND s.days IS NOT NULL) AS last_activity_source,
+    arg_min(s.last_date, s.days) FILTER (WHERE s.known AND s.days IS NOT NULL) AS last_activity_date
+  FROM cand c
+  JOIN param.rule_signals rs ON rs.rule = c.rule
+  LEFT JOIN sig s ON s.user_id = c.user_id AND s.signal = rs.signal
+  LEFT JOIN status st ON st.signal = rs.signal
+  GROUP BY c.rule, c.user_id, c.sku_id
+),
+-- Does the licence (minus the user's disabled plans) carry a mailbox or
+-- OneDrive, and does the user keep data there?
+plans AS (SELECT sku_id, unnest(service_plan_ids) AS plan_id, upper(unnest(service_plan_names)) AS plan_name FROM raw.subscribed_skus),
+carries AS (
+  SELECT c.rule, c.user_id, c.sku_id,
+    bool_or(p.plan_name LIKE 'EXCHANGE_S_%' AND p.plan_name <> 'EXCHANGE_S_FOUNDATION') AS exchange,
+    bool_or((p.plan_name LIKE 'SHAREPOINT%' AND p.plan_name NOT LIKE 'SHAREPOINTWAC%') OR p.plan_name LIKE 'ONEDRIVE%') AS onedrive
+  FROM cand c JOIN plans p ON p.sku_id = c.sku_id
+  WHERE NOT list_contains(c.disabled_plans, p.plan_id)
+  GROUP BY ALL
+),
+mailbox AS (
+  SELECT u.id AS user_id, max(coalesce(r.item_count, 0)) AS items, max(coalesce(r.storage_used_byte, 0)) AS bytes
+  FROM raw.report_mailbox_usage_detail r JOIN raw.users u ON lower(u.user_principal_name) = lower(r.user_principal_name)
+  WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
+),
+drive AS (
+  SELECT u.id AS user_id, max(coalesce(r.file_count, 0)) AS files, max(coalesce(r.storage_used_byte, 0)) AS bytes
+  FROM raw.report_onedrive_usage_account_detail r JOIN raw.users u ON lower(u.user_principal_name) = lower(r.owner_principal_name)
+  WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
+),
+risk AS (
+  SELECT k.rule, k.user_id, k.sku_id,
+    concat_ws('; ',
+      CASE WHEN k.exchange AND (SELECT reason FROM status WHERE signal = 'mailbox') <> ''
+             THEN 'mailbox contents unknown: ' || (SELECT reason FROM status WHERE signal = 'mailbox')
+           WHEN k.exchange AND (m.items > 0 OR m.bytes > 0)
+             THEN 'mailbox holds ' || m.items || ' items (' || round(m.bytes / 1048576.0, 1) || ' MB)' END,
+      CASE WHEN k.onedrive AND (SELECT reason FROM status WHERE signal = 'onedrive') <> ''
+             AND (SELECT reason FROM status WHERE signal = 'onedrive') NOT LIKE 'report refreshed%'
+             THEN 'OneDrive contents unknown: ' || (SELECT reason FROM status WHERE signal = 'onedrive')
+           WHEN k.onedrive AND (d.files > 0 OR d.bytes > 0)
+             THEN 'OneDrive holds ' || d.files || ' files (' || round(d.bytes / 1048576.0, 1) || ' MB)' END
+    ) AS reason
+  FROM carries k
+  LEFT JOIN mailbox m ON m.user_id = k.user_id
+  LEFT JOIN drive d ON d.user_id = k.user_id
+),
+-- Evidence per user: last activity per signal and report refresh dates.
+ev AS (
+  SELECT user_id,
+    max(last_activity_date) FILTER (WHERE signal = 'office365') AS last_office365_date,
+    max(last_activity_date) FILTER (WHERE signal = 'email') AS last_email_date,
+    max(last_activity_date) FILTER (WHERE signal = 'teams') AS last_teams_date,
+    max(last_activity_date) FILTER (WHERE signal = 'onedrive') AS last_onedrive_date,
+    max(last_activity_date) FILTER (WHERE signal = 'sharepoint') AS last_sharepoint_date,
+    max(last_activity_date) FILTER (WHERE signal = 'm365_apps') AS last_m365_apps_date,
+    max(last_activity_date) FILTER (WHERE signal = 'dynamics') AS last_dynamics_date
+  FROM user_activity GROUP BY user_id
+),
+refresh AS (
+  SELECT
+    max(report_refresh_date) FILTER (WHERE signal = 'office365') AS office365,
+    max(report_refresh_date) FILTER (WHERE signal = 'email') AS email,
+    max(report_refresh_date) FILTER (WHERE signal = 'teams') AS teams,
+    max(report_refresh_date) FILTER (WHERE signal = 'onedrive') AS onedrive,
+    max(report_refresh_date) FILTER (WHERE signal = 'sharepoint') AS sharepoint,
+    max(report_refresh_date) FILTER (WHERE signal = 'm365_apps') AS m365_apps
+  FROM signal_status
+),
+judged AS (
+  SELECT c.*, e.signals_counted, e.signals_unknown, e.unknown_reason, e.days_inactive,
+    e.last_activity_source, e.last_activity_date,
+    coalesce(rk.reason, '') AS risk_reason,
+    CASE WHEN e.days_inactive IS NOT NULL
+      THEN 'no activity on ' || coalesce(e.known_list, '-') || ' for ' || e.days_inactive || ' days (threshold '
+           || c.inactive_days || '; last ' || e.last_activity_source || ' on ' || strftime(e.last_activity_date, '%Y-%m-%d') || ')'
+      WHEN e.known_list IS NOT NULL
+      THEN 'no activity ever recorded on ' || e.known_list || CASE WHEN c.created_date_time IS NOT NULL
+           THEN '; account created ' || date_diff('day', c.created_date_time::DATE, run.as_of) || ' days ago' ELSE '' END
+           || ' (threshold ' || c.inactive_days || ')'
+      ELSE 'no counted signal is known'
+    END AS base_reason
+  FROM cand c
+  JOIN eval e USING (rule, user_id, sku_id)
+  LEFT JOIN risk rk USING (rule, user_id, sku_id)
+  CROSS JOIN run
+  -- Active on a known signal within the threshold: nothing to say. Never
+  -- active: only once the account is older than the threshold.
+  WHERE (e.days_inactive IS NOT NULL AND e.days_inactive >= c.inactive_days)
+     OR (e.days_inactive IS NULL AND (c.created_date_time IS NULL
+         OR date_diff('day', c.created_date_time::DATE, run.as_of) >= c.inactive_days))
+),
+decided AS (
+  SELECT j.*,
+    CASE
+      WHEN j.rule_action = 'report' THEN 'report'
+      WHEN len(j.signals_unknown) > 0 THEN 'review'
+      WHEN j.risk_reason <> '' AND NOT j.allow_data_at_risk THEN 'review'
+      WHEN j.assigned_directly AND len(j.assigned_by_groups) > 0 THEN 'review'
+      WHEN j.assigned_directly THEN 'remove_license'
+      WHEN j.allow_group_removal AND len(j.assigned_by_groups) = 1 THEN 'remove_from_group'
+      ELSE 'review'
+    END AS action,
+    CASE
+      WHEN j.rule_action = 'report' THEN 'report only: ' || j.base_reason
+        || CASE WHEN len(j.signals_unknown) > 0 THEN '; ' || j.unknown_reason ELSE '' END
+      WHEN len(j.signals_unknown) > 0 THEN j.base_reason || '; cannot confirm inactivity: ' || j.unknown_reason
+      WHEN j.risk_reason <> '' AND NOT j.allow_data_at_risk THEN j.base_reason || '; data at risk: ' || j.risk_reason || ' and allow_data_at_risk is off'
+      WHEN j.assigned_directly AND len(j.assigned_by_groups) > 0 THEN j.base_reason || '; held directly and through group '
+        || array_to_string(j.assigned_by_groups, ', ') || ': removing the direct assignment frees no seat'
+      WHEN j.assigned_directly THEN j.base_reason
+      WHEN j.allow_group_removal AND len(j.assigned_by_groups) = 1 THEN j.base_reason || '; licence comes only from group ' || j.assigned_by_groups[1]
+      WHEN len(j.assigned_by_groups) > 1 THEN j.base_reason || '; licence inherited through groups '
+        || array_to_string(j.assigned_by_groups, ', ') || ': removing the user from one group frees no seat'
+      ELSE j.base_reason || '; licence inherited from group ' || array_to_string(j.assigned_by_groups, ', ') || ' and allow_group_removal is off'
+    END AS reason
+  FROM judged j
+)
+SELECT run.snapshot_date, run.as_of,
+  d.user_id, d.user_principal_name, d.display_name, d.user_type, d.sku_id, d.sku_part_number,
+  d.rule, d.action, d.reason,
+  d.assigned_directly,
+  CASE WHEN len(d.assigned_by_groups) = 1 THEN d.assigned_by_groups[1] ELSE '' END AS assigned_by_group,
+  d.assigned_by_groups, d.disabled_plans, d.account_enabled, d.created_date_time,
+  d.inactive_days::BIGINT AS inactive_days,
+  d.last_activity_date, coalesce(d.last_activity_source, '') AS last_activity_source, d.days_inactive,
+  d.signals_counted, d.signals_unknown,
+  d.last_sign_in AS last_sign_in_date_time, d.last_non_interactive AS last_non_interactive_sign_in_date_time,
+  ev.last_office365_date, ev.last_email_date, ev.last_teams_date, ev.last_onedrive_date,
+  ev.last_sharepoint_date, ev.last_m365_apps_date, ev.last_dynamics_date,
+  rf.office365 AS office365_refresh_date, rf.email AS email_refresh_date, rf.teams AS teams_refresh_date,
+  rf.onedrive AS onedrive_refresh_date, rf.sharepoint AS sharepoint_refresh_date, rf.m365_apps AS m365_apps_refresh_date,
+  d.risk_reason <> '' AS data_at_risk, d.risk_reason AS data_at_risk_reason,
+  -- Removing a direct assignment that a group also provides frees nothing.
+  CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly END AS monthly_saving,
+  CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly * 12 END AS yearly_saving,
+  d.currency,
+  sp.suppressed_by IS NOT NULL AS suppressed, coalesce(sp.suppressed_by, '') AS suppressed_by
+FROM decided d
+LEFT JOIN ev ON ev.user_id = d.user_id
+LEFT JOIN param.suppression sp ON sp.user_id = d.user_id AND sp.sku_id = d.sku_id
+CROSS JOIN refresh rf
+CROSS JOIN run
+ORDER BY d.ord, d.user_principal_name, d.sku_part_number, d.sku_id;

@@ -1,0 +1,89 @@
+-- signal_status: can each activity signal (and the mailbox report used for
+-- the data-at-risk check) be trusted in this run?
+-- requires: raw.users
+WITH run AS (SELECT * FROM param.run),
+present AS (SELECT name, present, reason FROM param.raw_tables),
+directory AS (SELECT DISTINCT lower(user_principal_name) AS upn FROM raw.users),
+concealed AS (
+  SELECT coalesce(bool_or(coalesce(display_concealed_names, false) OR concealed_names_detected), false) AS concealed_on
+  FROM raw.report_settings
+),
+-- One row per usage report: rows, newest refresh date, and how many of its
+-- user names are found in the directory (concealed names match none).
+reports AS (
+  SELECT 'office365' AS signal, 'report_office365_active_user_detail' AS source,
+         count(*) AS n, max(report_refresh_date) AS refresh,
+         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory)) AS matched
+  FROM raw.report_office365_active_user_detail
+  UNION ALL
+  SELECT 'email', 'report_email_activity_user_detail', count(*), max(report_refresh_date),
+         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
+  FROM raw.report_email_activity_user_detail
+  UNION ALL
+  SELECT 'teams', 'report_teams_user_activity_user_detail', count(*), max(report_refresh_date),
+         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
+  FROM raw.report_teams_user_activity_user_detail
+  UNION ALL
+  SELECT 'onedrive', 'report_onedrive_usage_account_detail', count(*), max(report_refresh_date),
+         count(*) FILTER (WHERE lower(owner_principal_name) IN (SELECT upn FROM directory))
+  FROM raw.report_onedrive_usage_account_detail
+  UNION ALL
+  SELECT 'sharepoint', 'report_sharepoint_activity_user_detail', count(*), max(report_refresh_date),
+         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
+  FROM raw.report_sharepoint_activity_user_detail
+  UNION ALL
+  SELECT 'm365_apps', 'report_m365_app_user_detail', count(*), max(report_refresh_date),
+         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
+  FROM raw.report_m365_app_user_detail
+  UNION ALL
+  SELECT 'mailbox', 'report_mailbox_usage_detail', count(*), max(report_refresh_date),
+         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
+  FROM raw.report_mailbox_usage_detail
+),
+report_status AS (
+  SELECT r.signal, r.source, r.n, r.refresh,
+    CASE
+      WHEN NOT p.present THEN p.reason
+      WHEN r.n = 0 THEN 'report ' || r.source || ' has no rows'
+      WHEN (SELECT concealed_on FROM concealed) THEN 'report user names are concealed (admin/reportSettings displayConcealedNames): rows cannot be joined to users'
+      WHEN r.matched * 2 < r.n THEN 'only ' || r.matched || ' of ' || r.n || ' user names in ' || r.source || ' match the directory (concealed names?)'
+      WHEN r.refresh IS NULL THEN 'report ' || r.source || ' has no refresh date'
+      WHEN r.signal <> 'mailbox' AND date_diff('day', r.refresh, run.as_of) > run.stale_report_days
+        THEN 'report refreshed ' || strftime(r.refresh, '%Y-%m-%d') || ', ' || date_diff('day', r.refresh, run.as_of)
+             || ' days before ' || strftime(run.as_of, '%Y-%m-%d') || ' (limit ' || run.stale_report_days || ' days)'
+      ELSE ''
+    END AS reason
+  FROM reports r JOIN present p ON p.name = r.source, run
+),
+sign_in AS (
+  SELECT 'sign_in' AS signal, 'users.sign_in_activity' AS source,
+    count(*) FILTER (WHERE sign_in_activity_available) AS n,
+    CASE WHEN count(*) FILTER (WHERE sign_in_activity_available) = 0
+      THEN 'sign-in activity could not be read (needs Entra ID P1/P2 and AuditLog.Read.All)'
+      ELSE '' END AS reason
+  FROM raw.users
+),
+dynamics AS (
+  SELECT 'dynamics' AS signal, 'dataverse_audits' AS source,
+    (SELECT count(*) FROM raw.dataverse_audits) AS n,
+    CASE
+      WHEN NOT (SELECT present FROM present WHERE name = 'dataverse_system_users') THEN (SELECT reason FROM present WHERE name = 'dataverse_system_users')
+      WHEN NOT (SELECT present FROM present WHERE name = 'dataverse_audits') THEN (SELECT reason FROM present WHERE name = 'dataverse_audits')
+      WHEN (SELECT count(*) FROM raw.dataverse_audits) = 0 THEN 'no Dataverse user-access audit records (is user access auditing switched on?)'
+      ELSE ''
+    END AS reason
+)
+SELECT * FROM (
+SELECT run.snapshot_date, signal, source, reason = '' AS available, reason,
+       NULL::DATE AS report_refresh_date, NULL::BIGINT AS lag_days, n AS rows
+FROM sign_in, run
+UNION ALL
+SELECT run.snapshot_date, signal, source, reason = '', reason, refresh,
+       CASE WHEN refresh IS NOT NULL THEN date_diff('day', refresh, run.as_of) END, n
+FROM report_status, run
+UNION ALL
+SELECT run.snapshot_date, signal, source, reason = '', reason, NULL::DATE, NULL::BIGINT, n
+FROM dynamics, run
+)
+ORDER BY CASE signal WHEN 'sign_in' THEN 1 WHEN 'office365' THEN 2 WHEN 'email' THEN 3 WHEN 'teams' THEN 4
+  WHEN 'onedrive' THEN 5 WHEN 'sharepoint' THEN 6 WHEN 'm365_apps' THEN 7 WHEN 'dynamics' THEN 8 ELSE 9 END;

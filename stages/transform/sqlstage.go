@@ -1,0 +1,134 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// SQLStage is a user-defined table: a DuckDB SELECT over the curated tables
+// (by name: recommendations, user_licenses, … and earlier SQL stages)
+// producing another curated Parquet table. In HCL:
+//
+//	sql_stage "NAME" { query = <<-EOT ... EOT }
+type SQLStage struct {
+	Name  string
+	Query string
+	// QueryRange is where Query's text starts in the config: DuckDB's line
+	// numbers are mapped onto it so errors point at the HCL line.
+	QueryRange hcl.Range
+}
+
+var stageNameRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+func (s SQLStage) validate() error {
+	if !stageNameRe.MatchString(s.Name) {
+		return fmt.Errorf("%s: sql_stage %q: the name must be lowercase letters, digits and _ (it names the table and its directory)", s.QueryRange, s.Name)
+	}
+	if _, ok := curatedSchema(s.Name); ok {
+		return fmt.Errorf("%s: sql_stage %q: the name is a built-in curated table", s.QueryRange, s.Name)
+	}
+	if _, ok := schemas.RawTable(s.Name); ok {
+		return fmt.Errorf("%s: sql_stage %q: the name is a raw table", s.QueryRange, s.Name)
+	}
+	if strings.TrimSpace(s.Query) == "" {
+		return fmt.Errorf("%s: sql_stage %q: query is empty", s.QueryRange, s.Name)
+	}
+	return nil
+}
+
+// error maps a DuckDB error onto the stage's source.
+func (s SQLStage) error(err error) error {
+	file, line := s.QueryRange.Filename, s.QueryRange.Start.Line
+	if file == "" {
+		file = "sql_stage " + s.Name
+	}
+	if line == 0 {
+		line = 1
+	}
+	e := sqlError(file, line, 1, err)
+	return fmt.Errorf("sql_stage %q: %w", s.Name, e)
+}
+
+// runStage creates the stage's table in the engine and writes it.
+func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, snapshot time.Time, st *TableStatus) error {
+	if err := s.validate(); err != nil {
+		return err
+	}
+	query := strings.TrimRight(strings.TrimSpace(s.Query), ";")
+	if err := e.exec(ctx, "CREATE OR REPLACE TABLE main."+quoteIdent(s.Name)+" AS\n"+query); err != nil {
+		return s.error(err)
+	}
+	n, err := e.count(ctx, "main."+quoteIdent(s.Name))
+	if err != nil {
+		return s.error(err)
+	}
+	path := filepath.Join(curatedDir, s.Name, partition(snapshot), "part-0.parquet")
+	if err := e.copyOut(ctx, "main."+quoteIdent(s.Name), path); err != nil {
+		return fmt.Errorf("sql_stage %q: writing %s: %w", s.Name, path, err)
+	}
+	st.Rows, st.Path = n, path
+	return nil
+}
+
+// SQLStageRequest runs SQL stages over a curated snapshot already on disk.
+type SQLStageRequest struct {
+	// CuratedDir is OUT/<profile>/curated; every table directory holding
+	// the SnapshotDate partition is visible to the query by its name.
+	CuratedDir   string
+	SnapshotDate time.Time
+	Stages       []SQLStage
+	DuckDB       Settings
+}
+
+// RunSQLStages runs each stage in order (a stage can read the ones before
+// it) and writes CuratedDir/<name>/snapshot_date=…/part-0.parquet. It stops
+// at the first failing stage; the statuses so far are returned with the
+// error, which names the stage's file and line.
+func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, error) {
+	if req.SnapshotDate.IsZero() {
+		return nil, fmt.Errorf("sql stages: SnapshotDate is required")
+	}
+	snapshot := dayOf(req.SnapshotDate)
+	e, err := openEngine(ctx, req.DuckDB)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	dirs, _ := filepath.Glob(filepath.Join(req.CuratedDir, "*", partition(snapshot), "*.parquet"))
+	seen := map[string]bool{}
+	for _, f := range dirs {
+		name := filepath.Base(filepath.Dir(filepath.Dir(f)))
+		if seen[name] || !stageNameRe.MatchString(name) {
+			continue
+		}
+		seen[name] = true
+		glob := filepath.Join(req.CuratedDir, name, partition(snapshot), "*.parquet")
+		if err := e.exec(ctx, fmt.Sprintf("CREATE VIEW main.%s AS SELECT * FROM read_parquet(%s)", quoteIdent(name), quoteString(glob))); err != nil {
+			return nil, fmt.Errorf("opening curated table %s: %w", name, err)
+		}
+	}
+	var out []TableStatus
+	for _, s := range req.Stages {
+		st := TableStatus{Name: s.Name}
+		start := time.Now()
+		// A stage replaces the view of its own previous output.
+		e.exec(ctx, "DROP VIEW IF EXISTS main."+quoteIdent(s.Name))
+		err := runStage(ctx, e, s, req.CuratedDir, snapshot, &st)
+		st.Duration = time.Since(start)
+		if err != nil {
+			st.Status, st.Reason = StatusFailed, err.Error()
+			return append(out, st), err
+		}
+		st.Status = StatusWritten
+		out = append(out, st)
+	}
+	return out, nil
+}

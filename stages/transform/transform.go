@@ -1,0 +1,287 @@
+// Package transform turns one raw Parquet snapshot into the curated tables
+// with embedded DuckDB SQL: one .sql file per curated table (sql/*.sql),
+// run in dependency order over views of the raw files, with the config's
+// rules, exclusions and prices loaded as parameter tables. It owns the
+// meaning of "inactive": which signals count, how report lags and unknown
+// signals are handled, and what a recommendation may ask for.
+//
+// Entry point: Run. User SQL stages (a named query over curated tables):
+// RunSQLStage. People-facing output: Summarize, then pipeline/ui renders.
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// DefaultStaleReportDays is how old (before as_of) a usage report's refresh
+// date may be before its signal counts as unknown. Reports normally lag 2–3
+// days, Teams and Microsoft 365 Apps up to a week.
+const DefaultStaleReportDays = 10
+
+// Request is one transform run over one profile's raw snapshot.
+type Request struct {
+	// Profile is the profile name: rules and exclusions restricted to other
+	// profiles are ignored.
+	Profile string
+	// RawDir is OUT/<profile>/raw; tables are read from
+	// RawDir/<table>/snapshot_date=<SnapshotDate>/*.parquet.
+	RawDir string
+	// CuratedDir is OUT/<profile>/curated; tables are written to
+	// CuratedDir/<table>/snapshot_date=<SnapshotDate>/part-0.parquet.
+	CuratedDir string
+	// RunDir receives report.md and report.html; "" writes no report.
+	RunDir string
+	// SnapshotDate is the raw snapshot to read; zero means AsOf's date.
+	SnapshotDate time.Time
+	// AsOf is the run date inactivity is measured at; zero means today (UTC).
+	// The SQL never reads the clock: the same snapshot, config and AsOf give
+	// the same output.
+	AsOf time.Time
+	// Config supplies rules, exclusions, consolidation rules and prices. Nil
+	// means an empty configuration (positions and findings only).
+	Config *config.Config
+	// DuckDB tunes the engine.
+	DuckDB Settings
+	// StaleReportDays: a usage report refreshed more than this many days
+	// before AsOf is "unknown"; 0 means DefaultStaleReportDays.
+	StaleReportDays int
+	// SQLStages run after the built-in tables, in order, over the curated
+	// tables (and earlier stages) still in memory.
+	SQLStages []SQLStage
+	// Logger receives progress; nil discards.
+	Logger hclog.Logger
+}
+
+// Table statuses.
+const (
+	StatusWritten = "written"
+	// StatusMissing: an input was missing; Reason names it.
+	StatusMissing = "missing"
+	// StatusFailed: the SQL or the write failed; Reason has the error.
+	StatusFailed = "failed"
+)
+
+// TableStatus is the outcome for one curated table.
+type TableStatus struct {
+	Name   string
+	Status string
+	Reason string
+	Rows   int64
+	// Path is the written Parquet file ("" unless written).
+	Path     string
+	Duration time.Duration
+}
+
+// Result is what a run produced. Tables is in dependency order.
+type Result struct {
+	SnapshotDate time.Time
+	AsOf         time.Time
+	Tables       []TableStatus
+	// RawMissing maps each raw table absent from the snapshot to why.
+	RawMissing map[string]string
+	// Summary is nil when the tables it reads were not written.
+	Summary *Summary
+	// ReportFiles are the report paths written under RunDir.
+	ReportFiles []string
+}
+
+// Table returns the status of the named table.
+func (r *Result) Table(name string) (TableStatus, bool) {
+	for _, t := range r.Tables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return TableStatus{}, false
+}
+
+// ErrPartial is wrapped by Run's error when some tables were not written
+// although the run itself worked (missing raw inputs).
+var ErrPartial = errors.New("some curated tables were not written")
+
+func (req *Request) normalize() error {
+	if req.RawDir == "" || req.CuratedDir == "" {
+		return errors.New("transform: RawDir and CuratedDir are required")
+	}
+	if req.AsOf.IsZero() {
+		req.AsOf = time.Now().UTC()
+	}
+	req.AsOf = dayOf(req.AsOf)
+	if req.SnapshotDate.IsZero() {
+		req.SnapshotDate = req.AsOf
+	}
+	req.SnapshotDate = dayOf(req.SnapshotDate)
+	if req.StaleReportDays <= 0 {
+		req.StaleReportDays = DefaultStaleReportDays
+	}
+	if req.Config == nil {
+		req.Config = &config.Config{}
+	}
+	if req.Logger == nil {
+		req.Logger = hclog.NewNullLogger()
+	}
+	return nil
+}
+
+func dayOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// partition is the snapshot directory name for a date.
+func partition(d time.Time) string { return "snapshot_date=" + d.Format(time.DateOnly) }
+
+// Run computes every curated table from the raw snapshot. A missing raw
+// table marks the tables that need it as missing and the rest still run;
+// then the error wraps ErrPartial. Any other error (bad config expression,
+// SQL failure, I/O) is returned with the Result so far.
+func Run(ctx context.Context, req Request) (*Result, error) {
+	if err := req.normalize(); err != nil {
+		return nil, err
+	}
+	log := req.Logger.Named("transform")
+	res := &Result{SnapshotDate: req.SnapshotDate, AsOf: req.AsOf}
+
+	settings := req.DuckDB
+	cleanupTmp := false
+	if settings.TempDirectory == "" {
+		settings.TempDirectory = filepath.Join(req.CuratedDir, ".duckdb_tmp")
+		cleanupTmp = true
+	}
+	e, err := openEngine(ctx, settings)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	if cleanupTmp {
+		defer os.RemoveAll(settings.TempDirectory)
+	}
+
+	raw, err := openRaw(ctx, e, req.RawDir, req.SnapshotDate)
+	if err != nil {
+		return nil, err
+	}
+	res.RawMissing = map[string]string{}
+	for name, reason := range raw {
+		if reason != "" {
+			res.RawMissing[name] = reason
+			log.Warn("raw table not in snapshot", "table", name, "reason", reason)
+		}
+	}
+	if err := loadParams(ctx, e, &req, raw); err != nil {
+		return res, err
+	}
+	if err := runPrelude(ctx, e); err != nil {
+		return res, err
+	}
+
+	queries, err := curatedQueries()
+	if err != nil {
+		return res, err
+	}
+	done := map[string]string{} // curated table → "" when written, else why not
+	var firstErr error
+	partial := false
+	for _, q := range queries {
+		st := TableStatus{Name: q.table}
+		start := time.Now()
+		if why := q.blocked(raw, done); why != "" {
+			st.Status, st.Reason = StatusMissing, why
+			partial = true
+		} else if err := runQuery(ctx, e, q, req, &st); err != nil {
+			st.Status, st.Reason = StatusFailed, err.Error()
+			if firstErr == nil {
+				firstErr = err
+			}
+		} else {
+			st.Status = StatusWritten
+		}
+		st.Duration = time.Since(start)
+		done[q.table] = st.Reason
+		if st.Status != StatusWritten && st.Reason == "" {
+			done[q.table] = st.Status
+		}
+		log.Info("curated table", "table", st.Name, "status", st.Status, "rows", st.Rows, "reason", st.Reason, "took", st.Duration.Round(time.Millisecond))
+		res.Tables = append(res.Tables, st)
+	}
+	if firstErr != nil {
+		return res, firstErr
+	}
+	for _, s := range req.SQLStages {
+		st := TableStatus{Name: s.Name}
+		start := time.Now()
+		err := runStage(ctx, e, s, req.CuratedDir, req.SnapshotDate, &st)
+		st.Duration = time.Since(start)
+		if err != nil {
+			st.Status, st.Reason = StatusFailed, err.Error()
+			res.Tables = append(res.Tables, st)
+			return res, err
+		}
+		st.Status = StatusWritten
+		log.Info("sql stage", "table", st.Name, "rows", st.Rows, "took", st.Duration.Round(time.Millisecond))
+		res.Tables = append(res.Tables, st)
+	}
+
+	if sum, err := summarize(ctx, e, req, res); err != nil {
+		return res, fmt.Errorf("summary: %w", err)
+	} else {
+		res.Summary = sum
+	}
+	if req.RunDir != "" && res.Summary != nil {
+		files, err := writeReports(req.RunDir, res.Summary)
+		res.ReportFiles = files
+		if err != nil {
+			return res, err
+		}
+	}
+	if partial {
+		return res, fmt.Errorf("transform %s: %w", req.Profile, ErrPartial)
+	}
+	return res, nil
+}
+
+// runQuery creates one curated table, checks it against its Go schema and
+// writes it.
+func runQuery(ctx context.Context, e *engine, q query, req Request, st *TableStatus) error {
+	const prefix = "CREATE OR REPLACE TABLE main.%s AS\n"
+	if err := e.exec(ctx, fmt.Sprintf(prefix, quoteIdent(q.table))+q.text); err != nil {
+		return sqlError(q.file, 1, 1, err)
+	}
+	got, err := e.describe(ctx, "main."+quoteIdent(q.table))
+	if err != nil {
+		return fmt.Errorf("%s: %w", q.file, err)
+	}
+	if diff := sameColumns(got, q.columns); diff != "" {
+		return fmt.Errorf("%s: output does not match schemas.%T: %s", q.file, q.row, diff)
+	}
+	n, err := e.count(ctx, "main."+quoteIdent(q.table))
+	if err != nil {
+		return fmt.Errorf("%s: %w", q.file, err)
+	}
+	path := filepath.Join(req.CuratedDir, q.table, partition(req.SnapshotDate), "part-0.parquet")
+	if err := e.copyOut(ctx, "main."+quoteIdent(q.table), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	st.Rows, st.Path = n, path
+	return nil
+}
+
+// curatedSchema returns the Go definition of a curated table.
+func curatedSchema(name string) (schemas.CuratedTable, bool) {
+	for _, t := range schemas.CuratedTables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return schemas.CuratedTable{}, false
+}
