@@ -236,7 +236,7 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 	for _, f := range fields {
 		// MSAL (and so azidentity) adds the OpenID Connect scopes to every
 		// request; Microsoft ignores them in the client credentials flow.
-		switch f {
+		switch strings.ToLower(f) {
 		case "openid", "profile", "offline_access", "email":
 			continue
 		}
@@ -299,7 +299,8 @@ func (s *Server) verifyAssertion(jwt, clientID, tenant string) (int, string) {
 		if head.X5t != "" && head.X5t != b64(s1[:]) && head.X5t != base64.StdEncoding.EncodeToString(s1[:]) {
 			continue
 		}
-		if head.X5tS256 != "" && head.X5tS256 != b64(s256[:]) {
+		// Thumbprints arrive base64url (RFC 7515) or, from MSAL, standard base64.
+		if head.X5tS256 != "" && head.X5tS256 != b64(s256[:]) && head.X5tS256 != base64.StdEncoding.EncodeToString(s256[:]) {
 			continue
 		}
 		switch pub := c.PublicKey.(type) {

@@ -286,7 +286,11 @@ func tokenize(s string) ([]string, error) {
 			i = j + 1
 		default:
 			j := i
-			for j < len(s) && !strings.ContainsRune(" \t(),:'", rune(s[j])) {
+			stop := " \t(),:'"
+			if c >= '0' && c <= '9' {
+				stop = " \t(),'" // DateTimeOffset literals contain ':'
+			}
+			for j < len(s) && !strings.ContainsRune(stop, rune(s[j])) {
 				j++
 			}
 			toks = append(toks, s[i:j])

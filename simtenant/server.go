@@ -119,6 +119,8 @@ type Server struct {
 	tokenKey []byte
 	orgs     map[string]bool
 
+	handler http.Handler
+
 	state *overlay
 	stats statsCounter
 	thr   *throttler
@@ -220,8 +222,9 @@ func Start(o Options) (*Server, error) {
 	}
 	s.url = fmt.Sprintf("https://%s:%d", host, port)
 
+	s.handler = s.routes()
 	s.http = &http.Server{
-		Handler:           s.routes(),
+		Handler:           s.handler,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),

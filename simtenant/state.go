@@ -17,6 +17,7 @@ type overlay struct {
 	mu        sync.RWMutex
 	users     map[int]*userState
 	concealed bool
+	version   int64 // bumped on every change (report ETags)
 
 	baseOnce     sync.Once
 	baseConsumed []int // per SKU, base tenant (computed lazily in one pass)

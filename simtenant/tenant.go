@@ -222,8 +222,10 @@ func (t *Tenant) lookup(key string) int {
 	return t.indexOfID(key)
 }
 
-// user generates user i of the base tenant.
-func (t *Tenant) user(i int) *user {
+// core generates the cheap part of user i — kind, archetype, creation and
+// the (unmasked) activity days — without names or licences. The sign-in log
+// and Dataverse audit scans use it to walk millions of users quickly.
+func (t *Tenant) core(i int) *user {
 	u := &user{idx: i, interactive: -1, nonInter: -1}
 	for k := range u.act {
 		u.act[k] = -1
@@ -305,9 +307,16 @@ func (t *Tenant) user(i int) *user {
 		u.enabled = false
 	}
 
+	t.activity(u, newRNG(t.seed, uint64(i), saltUser, 3))
+	return u
+}
+
+// user generates user i of the base tenant.
+func (t *Tenant) user(i int) *user {
+	u := t.core(i)
 	t.names(u, newRNG(t.seed, uint64(i), saltID))
 	t.licences(u, newRNG(t.seed, uint64(i), saltUser, 2))
-	t.activity(u, newRNG(t.seed, uint64(i), saltUser, 3))
+	u.maskActivity()
 	return u
 }
 
@@ -355,6 +364,19 @@ func (t *Tenant) names(u *user, r *rng) {
 		u.upn = fmt.Sprintf("%s%d@%s", local, i, t.domain)
 		u.mail = u.upn
 	}
+}
+
+// plansOf keeps the plans of want that SKU k contains.
+func plansOf(k int, want []int) []int {
+	var out []int
+	for _, p := range want {
+		for _, q := range skus[k].plans {
+			if p == q {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 func (u *user) addLic(sku, group int, disabled []int) {
@@ -422,6 +444,7 @@ func (t *Tenant) licences(u *user, r *rng) {
 		if u.arch == ArchOnlyTeams {
 			disabled = nil
 		}
+		disabled = plansOf(suite, disabled) // only plans the SKU has can be disabled
 		y := r.intn(100)
 		switch {
 		case suite == skuM365E3 && y < 50, suite == skuM365E5 && y < 50:
@@ -492,7 +515,7 @@ func (t *Tenant) activity(u *user, r *rng) {
 	inactive := func(k int) {
 		base := k + r.between(0, 4)
 		u.interactive = base
-		u.nonInter = base - r.between(0, 1)
+		u.nonInter = base + r.between(0, 1)
 		for a := range u.act {
 			if r.chance(0.85) {
 				u.act[a] = base + r.between(0, 10)
@@ -553,19 +576,31 @@ func (t *Tenant) activity(u *user, r *rng) {
 	if u.interactive == u.nonInter && u.nonInterSec < u.interactiveSec {
 		u.nonInterSec = u.interactiveSec + 60
 	}
-	// Nothing happens before the account exists, and activity needs a licence.
-	work := u.baseWork()
-	need := [nAct]workload{wExchange, wTeams, wSharePoint, wSharePoint, wOffice, wDynamics}
+	// Nothing happens before the account exists.
 	for a := range u.act {
-		if u.act[a] > u.createdDays || work&need[a] == 0 {
+		if u.act[a] > u.createdDays {
 			u.act[a] = -1
 		}
+	}
+	if !u.dynamics {
+		u.act[actDynamics] = -1
 	}
 	if u.interactive > u.createdDays {
 		u.interactive = -1
 	}
 	if u.nonInter > u.createdDays {
 		u.nonInter = -1
+	}
+}
+
+// maskActivity drops workload activity the user's licences do not allow.
+func (u *user) maskActivity() {
+	work := u.baseWork()
+	need := [nAct]workload{wExchange, wTeams, wSharePoint, wSharePoint, wOffice, wDynamics}
+	for a := range u.act {
+		if work&need[a] == 0 {
+			u.act[a] = -1
+		}
 	}
 }
 

@@ -1,0 +1,522 @@
+package simtenant
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// report describes one usage report: its CSV header (exactly as Microsoft
+// documents it, graph-api-detail.md §4.2), its refresh lag, which parameter
+// forms it accepts and how a user becomes a row.
+type report struct {
+	name    string
+	header  []string
+	lag     int  // days between Today and Report Refresh Date
+	period  bool // accepts (period='Dn')
+	date    bool // accepts (date=YYYY-MM-DD)
+	noParam bool // takes no parameter
+	rows    func(s *Server, rc *reportCtx, u *user, emit func([]string) error) error
+}
+
+var reports = map[string]*report{}
+
+func init() {
+	for _, r := range []*report{
+		{name: "getOffice365ActiveUserDetail", lag: 2, period: true, date: true, rows: rowsActiveUser,
+			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products", ",")},
+		{name: "getEmailActivityUserDetail", lag: 2, period: true, date: true, rows: rowsEmail,
+			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count,Receive Count,Read Count,Meeting Created Count,Meeting Interacted Count,Assigned Products,Report Period", ",")},
+		{name: "getM365AppUserDetail", lag: 3, period: true, date: true, rows: rowsM365Apps,
+			header: strings.Split("Report Refresh Date,User Principal Name,Last Activation Date,Last Activity Date,Report Period,Windows,Mac,Mobile,Web,Outlook,Word,Excel,PowerPoint,OneNote,Teams,Outlook (Windows),Word (Windows),Excel (Windows),PowerPoint (Windows),OneNote (Windows),Teams (Windows),Outlook (Mac),Word (Mac),Excel (Mac),PowerPoint (Mac),OneNote (Mac),Teams (Mac),Outlook (Mobile),Word (Mobile),Excel (Mobile),PowerPoint (Mobile),OneNote (Mobile),Teams (Mobile),Outlook (Web),Word (Web),Excel (Web),PowerPoint (Web),OneNote (Web),Teams (Web)", ",")},
+		{name: "getMailboxUsageDetail", lag: 2, period: true, rows: rowsMailbox,
+			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Created Date,Last Activity Date,Item Count,Storage Used (Byte),Issue Warning Quota (Byte),Prohibit Send Quota (Byte),Prohibit Send/Receive Quota (Byte),Deleted Item Count,Deleted Item Size (Byte),Deleted Item Quota (Byte),Has Archive,Report Period", ",")},
+		{name: "getOneDriveUsageAccountDetail", lag: 2, period: true, date: true, rows: rowsOneDrive,
+			header: strings.Split("Report Refresh Date,Site URL,Owner Display Name,Is Deleted,Last Activity Date,File Count,Active File Count,Storage Used (Byte),Storage Allocated (Byte),Owner Principal Name,Report Period", ",")},
+		{name: "getOffice365ActivationsUserDetail", lag: 2, noParam: true, rows: rowsActivations,
+			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Product Type,Last Activated Date,Windows,Mac,Windows 10 Mobile,iOS,Android,Activated On Shared Computer", ",")},
+		{name: "getTeamsUserActivityUserDetail", lag: 3, period: true, date: true, rows: rowsTeams,
+			header: strings.Split("Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,Post Messages,Reply Messages,Urgent Messages,Meetings Organized Count,Meetings Attended Count,Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,Report Period", ",")},
+		{name: "getSharePointActivityUserDetail", lag: 2, period: true, date: true, rows: rowsSharePoint,
+			header: strings.Split("Report Refresh Date,User Principal Name,Is Deleted,Deleted Date,Last Activity Date,Viewed Or Edited File Count,Synced File Count,Shared Internally File Count,Shared Externally File Count,Visited Page Count,Assigned Products,Report Period", ",")},
+	} {
+		reports[strings.ToLower(r.name)] = r
+	}
+}
+
+// ReportHeaders returns the CSV header of a usage report, for tests.
+func ReportHeaders(name string) []string {
+	if r := reports[strings.ToLower(name)]; r != nil {
+		return append([]string(nil), r.header...)
+	}
+	return nil
+}
+
+// reportTicket is what the pre-authenticated download URL carries.
+type reportTicket struct {
+	Report    string `json:"r"`
+	Period    int    `json:"p,omitempty"` // days of a period form
+	Date      string `json:"d,omitempty"` // date form
+	Concealed bool   `json:"c,omitempty"`
+	Expires   int64  `json:"e"`
+}
+
+// downloadTTL is how long a download URL stays valid ("a few minutes").
+const downloadTTL = 5 * time.Minute
+
+func (s *Server) signTicket(t reportTicket) string {
+	b, _ := json.Marshal(t)
+	msg := base64.RawURLEncoding.EncodeToString(b)
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write([]byte("report:" + msg))
+	return msg + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+func (s *Server) parseTicket(tok string) (reportTicket, bool) {
+	var t reportTicket
+	msg, sig, ok := strings.Cut(tok, ".")
+	if !ok {
+		return t, false
+	}
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write([]byte("report:" + msg))
+	want := base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+	if !hmac.Equal([]byte(sig), []byte(want)) {
+		return t, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(msg)
+	if err != nil || json.Unmarshal(b, &t) != nil {
+		return t, false
+	}
+	return t, true
+}
+
+// parseReportCall splits "getX(period='D30')" into the report and argument.
+func parseReportCall(seg string) (r *report, arg, val string, err error) {
+	name, args, hasParen := strings.Cut(seg, "(")
+	r = reports[strings.ToLower(name)]
+	if r == nil {
+		return nil, "", "", fmt.Errorf("Resource not found for the segment '%s'.", name)
+	}
+	if hasParen {
+		if !strings.HasSuffix(args, ")") {
+			return nil, "", "", fmt.Errorf("Bad Request - Error in query syntax.")
+		}
+		args = strings.TrimSuffix(args, ")")
+	}
+	if args != "" {
+		k, v, ok := strings.Cut(args, "=")
+		if !ok {
+			return nil, "", "", fmt.Errorf("Bad Request - Error in query syntax.")
+		}
+		arg, val = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), "'")
+	}
+	return r, arg, val, nil
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	rep, arg, val, err := parseReportCall(r.PathValue("fn"))
+	if err != nil {
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", err.Error())
+		return
+	}
+	if f := r.URL.Query().Get("$format"); f != "" && f != "text/csv" {
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", "The simulated tenant serves v1.0 usage reports as CSV only ($format=text/csv).")
+		return
+	}
+	t := reportTicket{Report: rep.name, Expires: time.Now().Add(downloadTTL).Unix()}
+	refresh := s.t.day(rep.lag)
+	switch {
+	case rep.noParam:
+		if arg != "" {
+			s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The parameter '%s' is not supported by %s.", arg, rep.name))
+			return
+		}
+	case arg == "period" && rep.period:
+		n := 0
+		switch strings.ToUpper(val) {
+		case "D7":
+			n = 7
+		case "D30":
+			n = 30
+		case "D90":
+			n = 90
+		case "D180":
+			n = 180
+		default:
+			s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid value '%s' for parameter 'period'. Supported values are D7, D30, D90 and D180.", val))
+			return
+		}
+		t.Period = n
+	case arg == "date" && rep.date:
+		d, err := time.Parse(time.DateOnly, val)
+		if err != nil {
+			s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid value '%s' for parameter 'date': expected YYYY-MM-DD.", val))
+			return
+		}
+		if d.Before(s.t.day(30)) || d.After(refresh) {
+			s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid value '%s' for parameter 'date': data is available for the last 30 days up to %s.", val, refresh.Format(time.DateOnly)))
+			return
+		}
+		t.Date = val
+	default:
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("%s requires exactly one of its parameters (%s).", rep.name, map[bool]string{true: "period or date", false: "period"}[rep.date]))
+		return
+	}
+	s.state.mu.RLock()
+	t.Concealed = s.state.concealed
+	version := s.state.version
+	s.state.mu.RUnlock()
+	etag := fmt.Sprintf(`"%x"`, hashOf(uint64(s.opts.Seed), hashString(rep.name+t.Date), uint64(t.Period), uint64(version), map[bool]uint64{true: 1}[t.Concealed], uint64(refresh.Unix())))
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Location", s.url+"/data/download/"+s.signTicket(t))
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusFound)
+}
+
+// reportCtx is one report rendering: the activity window in days-ago.
+type reportCtx struct {
+	rep       *report
+	refresh   string
+	lo, hi    int // days ago, inclusive: activity in [lo, hi] counts
+	periodCol string
+	concealed bool
+}
+
+func (rc *reportCtx) active(days int) bool { return days >= rc.lo && days <= rc.hi }
+
+func (s *Server) handleReportDownload(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.parseTicket(r.PathValue("token"))
+	if !ok || time.Now().Unix() > t.Expires {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte("The download link is invalid or has expired. Request the report again.\n"))
+		return
+	}
+	rep := reports[strings.ToLower(t.Report)]
+	rc := &reportCtx{rep: rep, refresh: s.t.day(rep.lag).Format(time.DateOnly), concealed: t.Concealed}
+	switch {
+	case t.Period > 0:
+		rc.lo, rc.hi, rc.periodCol = rep.lag, rep.lag+t.Period-1, strconv.Itoa(t.Period)
+	case t.Date != "":
+		d, _ := time.Parse(time.DateOnly, t.Date)
+		days := int(s.t.today.Sub(d).Hours() / 24)
+		rc.lo, rc.hi, rc.periodCol = days, days, "1"
+	default:
+		rc.lo, rc.hi, rc.periodCol = rep.lag, rep.lag+29, "30"
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s%s.csv"`, rep.name, s.t.today.Format("2006_01_02")))
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("\ufeff") // Microsoft's CSVs start with a UTF-8 byte-order mark
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(rep.header); err != nil {
+		return
+	}
+	emit := func(row []string) error { return cw.Write(row) }
+	// Rows are produced user by user and flushed as the buffer fills, so a
+	// million-user report is never held in memory.
+	for i := 0; i < s.t.n; i++ {
+		if err := rep.rows(s, rc, s.current(i), emit); err != nil {
+			return
+		}
+		if err := r.Context().Err(); err != nil {
+			return
+		}
+	}
+	cw.Flush()
+	bw.Flush()
+}
+
+// ---- row builders ----
+
+func (rc *reportCtx) name(s *Server, v string, salt string) string {
+	if !rc.concealed || v == "" {
+		return v
+	}
+	h := md5.Sum([]byte(fmt.Sprintf("%d|%s|%s", s.opts.Seed, salt, strings.ToLower(v))))
+	return strings.ToUpper(hex.EncodeToString(h[:]))
+}
+
+func (s *Server) dateOf(days int) string {
+	if days < 0 {
+		return ""
+	}
+	return s.t.day(days).Format(time.DateOnly)
+}
+
+func products(lic []assignment) string {
+	var names []string
+	for _, k := range effectiveSkus(lic) {
+		names = append(names, skus[k].ProductName)
+	}
+	return strings.Join(names, "+")
+}
+
+func tf(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+func yn(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
+}
+
+// count is a deterministic per-user, per-report, per-column number in
+// [lo, hi], scaled to the window length, or 0 when the user was not active.
+func (s *Server) count(u *user, rc *reportCtx, col string, active bool, lo, hi int) string {
+	if !active {
+		return "0"
+	}
+	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), hashString(rc.rep.name+col))
+	n := r.between(lo, hi)
+	days := rc.hi - rc.lo + 1
+	if days > 7 {
+		n = n * days / 7
+	}
+	return strconv.Itoa(n)
+}
+
+// licenceDate is when a user got their licences: a few days after creation.
+func (s *Server) licenceDate(u *user) string {
+	return s.dateOf(max(u.createdDays-1-int(hashOf(uint64(u.idx), 5)%5), 0))
+}
+
+func rowsActiveUser(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if len(effectiveSkus(u.lic)) == 0 {
+		return nil
+	}
+	w := licWork(u.lic)
+	has := func(x workload) bool { return w&x != 0 }
+	assign := func(x workload) string {
+		if has(x) {
+			return s.licenceDate(u)
+		}
+		return ""
+	}
+	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), "False", "",
+		tf(has(wExchange)), tf(has(wSharePoint)), tf(has(wSharePoint)), tf(has(wSkype)), tf(has(wYammer)), tf(has(wTeams)),
+		s.dateOf(u.act[actEmail]), s.dateOf(u.act[actOneDrive]), s.dateOf(u.act[actSharePoint]), "", "", s.dateOf(u.act[actTeams]),
+		assign(wExchange), assign(wSharePoint), assign(wSharePoint), assign(wSkype), assign(wYammer), assign(wTeams),
+		products(u.lic)})
+}
+
+func hasMailbox(u *user) bool {
+	return licWork(u.lic)&wExchange != 0 || u.kind == KindSharedMailbox || u.kind == KindResourceMailbox
+}
+
+func rowsEmail(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if licWork(u.lic)&wExchange == 0 {
+		return nil
+	}
+	act := rc.active(u.act[actEmail])
+	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), "False", "", s.dateOf(u.act[actEmail]),
+		s.count(u, rc, "send", act, 1, 40), s.count(u, rc, "recv", true, 5, 150), s.count(u, rc, "read", act, 5, 120),
+		s.count(u, rc, "mc", act, 0, 3), s.count(u, rc, "mi", act, 0, 8), products(u.lic), rc.periodCol})
+}
+
+func rowsM365Apps(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if licWork(u.lic)&wOffice == 0 {
+		return nil
+	}
+	act := rc.active(u.act[actApps])
+	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), 365)
+	lastActivation := ""
+	if u.act[actApps] >= 0 {
+		lastActivation = s.dateOf(max(u.createdDays-2, u.act[actApps]))
+	}
+	// platform × app flags: 4 platforms × 6 apps
+	var grid [4][6]bool
+	if act {
+		if u.mobileOnly {
+			grid[2][0], grid[2][5], grid[2][1] = true, true, r.chance(0.4)
+		} else {
+			for a := 0; a < 6; a++ {
+				grid[0][a] = a == 0 || a == 5 || r.chance(0.6)
+			}
+			grid[1][1] = r.chance(0.1)
+			grid[2][0], grid[2][5] = r.chance(0.5), r.chance(0.5)
+			for a := 0; a < 6; a++ {
+				grid[3][a] = r.chance(0.3)
+			}
+		}
+	}
+	row := []string{rc.refresh, rc.name(s, u.upn, "upn"), lastActivation, s.dateOf(u.act[actApps]), rc.periodCol}
+	for p := 0; p < 4; p++ {
+		any := false
+		for a := 0; a < 6; a++ {
+			any = any || grid[p][a]
+		}
+		row = append(row, yn(any))
+	}
+	for a := 0; a < 6; a++ {
+		any := false
+		for p := 0; p < 4; p++ {
+			any = any || grid[p][a]
+		}
+		row = append(row, yn(any))
+	}
+	for p := 0; p < 4; p++ {
+		for a := 0; a < 6; a++ {
+			row = append(row, yn(grid[p][a]))
+		}
+	}
+	return emit(row)
+}
+
+const gb = 1 << 30
+
+func rowsMailbox(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if !hasMailbox(u) {
+		return nil
+	}
+	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), 77)
+	used := int64(r.between(1, 30))*gb + int64(r.intn(gb))
+	if u.kind == KindSharedMailbox && r.chance(0.12) {
+		used = int64(r.between(51, 80)) * gb // over 50 GB: needs a licence
+	}
+	items := used / int64(r.between(60, 120)<<10)
+	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), "False", "",
+		s.dateOf(u.createdDays), s.dateOf(u.act[actEmail]), strconv.FormatInt(items, 10), strconv.FormatInt(used, 10),
+		strconv.FormatInt(98*gb+gb*3/4, 10), strconv.FormatInt(99*gb, 10), strconv.FormatInt(100*gb, 10),
+		strconv.Itoa(r.between(0, 900)), strconv.FormatInt(int64(r.between(0, 500))<<20, 10), strconv.FormatInt(30*gb, 10),
+		tf(r.chance(0.2)), rc.periodCol})
+}
+
+func rowsOneDrive(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if licWork(u.lic)&wSharePoint == 0 {
+		return nil
+	}
+	site := "https://contoso-my.sharepoint.com/personal/" + strings.NewReplacer(".", "_", "@", "_", "#", "_").Replace(strings.ToLower(u.upn))
+	if rc.concealed {
+		site = "https://contoso-my.sharepoint.com/personal/" + strings.ToLower(rc.name(s, u.upn, "site"))
+	}
+	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), 88)
+	files := 0
+	if u.act[actOneDrive] >= 0 {
+		files = r.between(5, 5000)
+	}
+	act := rc.active(u.act[actOneDrive])
+	return emit([]string{rc.refresh, site, rc.name(s, u.display, "name"), "False", s.dateOf(u.act[actOneDrive]),
+		strconv.Itoa(files), s.count(u, rc, "afc", act && files > 0, 1, 30), strconv.FormatInt(int64(files)*int64(r.between(100, 4000))<<10, 10),
+		strconv.FormatInt(1024*gb, 10), rc.name(s, u.upn, "upn"), rc.periodCol})
+}
+
+func rowsActivations(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if licWork(u.lic)&wOffice == 0 || u.act[actApps] < 0 {
+		return nil
+	}
+	product := "MICROSOFT 365 APPS FOR ENTERPRISE"
+	for _, k := range effectiveSkus(u.lic) {
+		if k == skuBusPremium || k == skuBusStandard {
+			product = "MICROSOFT 365 APPS FOR BUSINESS"
+		}
+	}
+	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), 99)
+	win, mac := r.between(1, 3), r.between(0, 1)
+	if u.mobileOnly {
+		win, mac = 0, 0
+	}
+	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), product,
+		s.dateOf(max(u.createdDays-2, u.act[actApps])), strconv.Itoa(win), strconv.Itoa(mac), "0",
+		strconv.Itoa(r.between(0, 2)), strconv.Itoa(r.between(0, 1)), tf(r.chance(0.05))})
+}
+
+func isoDuration(secs int) string {
+	if secs == 0 {
+		return "PT0S"
+	}
+	return fmt.Sprintf("PT%dH%dM%dS", secs/3600, secs%3600/60, secs%60)
+}
+
+func rowsTeams(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if licWork(u.lic)&wTeams == 0 {
+		return nil
+	}
+	act := rc.active(u.act[actTeams])
+	c := func(col string, lo, hi int) string { return s.count(u, rc, col, act, lo, hi) }
+	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), 111)
+	audio, video, share := 0, 0, 0
+	if act {
+		audio, video, share = r.between(300, 20000), r.between(0, 9000), r.between(0, 3000)
+	}
+	userID := u.id
+	if rc.concealed {
+		userID = rc.name(s, u.id, "uid")
+	}
+	return emit([]string{rc.refresh, "Contoso", "", userID, rc.name(s, u.upn, "upn"), s.dateOf(u.act[actTeams]), "False", "",
+		products(u.lic), c("tcm", 0, 30), c("pcm", 1, 120), c("call", 0, 10), c("meet", 0, 15), c("post", 0, 5), c("reply", 0, 10), c("urgent", 0, 1),
+		c("mo", 0, 4), c("ma", 0, 12), c("ahmo", 0, 2), c("ahma", 0, 3), c("somo", 0, 2), c("soma", 0, 4), c("srmo", 0, 2), c("srma", 0, 6),
+		isoDuration(audio), isoDuration(video), isoDuration(share), strconv.Itoa(audio), strconv.Itoa(video), strconv.Itoa(share),
+		yn(act && r.chance(0.2)), "Yes", rc.periodCol})
+}
+
+func rowsSharePoint(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
+	if licWork(u.lic)&wSharePoint == 0 {
+		return nil
+	}
+	act := rc.active(u.act[actSharePoint])
+	c := func(col string, lo, hi int) string { return s.count(u, rc, col, act, lo, hi) }
+	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), "False", "", s.dateOf(u.act[actSharePoint]),
+		c("voe", 1, 40), c("sync", 0, 20), c("shi", 0, 5), c("she", 0, 2), c("vpc", 1, 60), products(u.lic), rc.periodCol})
+}
+
+// ---- reportSettings ----
+
+func (s *Server) handleReportSettings(w http.ResponseWriter, r *http.Request) {
+	s.state.mu.RLock()
+	concealed := s.state.concealed
+	s.state.mu.RUnlock()
+	o := newObj(nil)
+	if s.opts.WrappedReportSettings {
+		inner := newObj(nil)
+		inner.str("@odata.type", "#microsoft.graph.adminReportSettings")
+		inner.boolean("displayConcealedNames", concealed)
+		o.raw("value", inner.close())
+	} else {
+		o.str("@odata.context", s.url+"/v1.0/$metadata#admin/reportSettings/$entity")
+		o.str("@odata.type", "#microsoft.graph.adminReportSettings")
+		o.boolean("displayConcealedNames", concealed)
+	}
+	writeJSON(w, 200, o.close())
+}
+
+func (s *Server) handlePatchReportSettings(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		DisplayConcealedNames *bool `json:"displayConcealedNames"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil || body.DisplayConcealedNames == nil {
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", "The request body must set 'displayConcealedNames' to true or false.")
+		return
+	}
+	s.state.mu.Lock()
+	s.state.concealed = *body.DisplayConcealedNames
+	s.state.version++
+	err := s.saveLocked()
+	s.state.mu.Unlock()
+	if err != nil {
+		s.graphError(w, r, http.StatusInternalServerError, "generalException", err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
