@@ -117,7 +117,7 @@ func (st *stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, 
 	res := &stages.Result{Rows: ts.Rows}
 	if st.q.table == "signal_status" && sess.res.Summary != nil {
 		for _, sig := range sess.res.Summary.Signals {
-			if !sig.Available {
+			if !sig.Available && sig.Counted {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("signal %s unknown: %s", sig.Signal, sig.Reason))
 			}
 		}
