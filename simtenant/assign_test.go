@@ -112,6 +112,9 @@ func TestAssignLicense(t *testing.T) {
 	if st, b := post(id, `{"addLicenses":[]}`); st != 400 || !strings.Contains(string(b), "removeLicenses") {
 		t.Errorf("missing removeLicenses: %d %s", st, b)
 	}
+	if st, b := post(id, assignBody(nil, nil)); st != 400 || !strings.Contains(string(b), "No license changes provided") {
+		t.Errorf("empty change: %d %s", st, b)
+	}
 	proj := skus[skuProjectP5].ID
 	np := findUser(t, srv, func(tr UserTruth) bool {
 		d, g := licPaths(tr, proj)

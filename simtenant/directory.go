@@ -407,10 +407,25 @@ func (s *Server) unsupportedOptions(w http.ResponseWriter, r *http.Request, opts
 const maxScan = 50000
 
 func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
-	if s.unsupportedOptions(w, r, "$search", "$orderby", "$count", "$expand", "$skip") {
+	if s.unsupportedOptions(w, r, "$search", "$orderby", "$expand", "$skip") {
 		return
 	}
 	q := r.URL.Query()
+	wantCount := false
+	switch strings.ToLower(q.Get("$count")) {
+	case "":
+	case "true":
+		// $count is an advanced query: it needs ConsistencyLevel: eventual.
+		if !strings.EqualFold(r.Header.Get("ConsistencyLevel"), "eventual") {
+			s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
+			return
+		}
+		wantCount = true
+	case "false":
+	default:
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", "Invalid value for $count: '"+q.Get("$count")+"'.")
+		return
+	}
 	props, err := parseSelect(q.Get("$select"), allUserProps, defaultUserProps, "user")
 	if err != nil {
 		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", err.Error())
@@ -453,6 +468,10 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 	b := make([]byte, 0, 64+top*400)
 	b = append(b, `{"@odata.context":`...)
 	b = appendJSONString(b, ctx)
+	if wantCount && start == 0 { // @odata.count is on the first page only
+		b = append(b, `,"@odata.count":`...)
+		b = strconv.AppendInt(b, int64(s.countUsers(f)), 10)
+	}
 	items := make([]byte, 0, top*400)
 	count := 0
 	i := int(start)
@@ -487,12 +506,43 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, b)
 }
 
+// countUsers counts the users matching f (all users when f is nil).
+func (s *Server) countUsers(f filterExpr) int {
+	if f == nil {
+		return s.t.n
+	}
+	n := 0
+	for i := 0; i < s.t.n; i++ {
+		if f.eval(userRecord{s.current(i), s.t}) {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, key string) {
 	s.graphError(w, r, http.StatusNotFound, "Request_ResourceNotFound", fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", key))
 }
 
 func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("id")
+	if key == "$count" {
+		if !strings.EqualFold(r.Header.Get("ConsistencyLevel"), "eventual") {
+			s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "$count is not currently supported.")
+			return
+		}
+		var f filterExpr
+		if raw := r.URL.Query().Get("$filter"); raw != "" {
+			var err error
+			if f, err = parseFilter(raw, userFilterSchema, userLambda); err != nil {
+				s.graphError(w, r, http.StatusBadRequest, "Request_UnsupportedQuery", err.Error())
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte(strconv.Itoa(s.countUsers(f))))
+		return
+	}
 	i := s.t.lookup(key)
 	if i < 0 {
 		s.notFound(w, r, key)
@@ -689,7 +739,11 @@ func (s *Server) handleAssignLicense(w http.ResponseWriter, r *http.Request) {
 		missing = append(missing, "removeLicenses")
 	}
 	if len(missing) > 0 {
-		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "One or more parameters of the function import 'assignLicense' are missing from the request payload. The missing parameters are: "+strings.Join(missing, ", ")+".")
+		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: "+strings.Join(missing, ", ")+".")
+		return
+	}
+	if len(*body.AddLicenses) == 0 && len(*body.RemoveLicenses) == 0 {
+		s.graphError(w, r, http.StatusBadRequest, "Request_BadRequest", "No license changes provided. At least one license to add or remove must be specified.")
 		return
 	}
 	s.state.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -282,5 +283,75 @@ func TestSubscribedSkusCountsMatchTruth(t *testing.T) {
 	resp, _ := get(t, c, srv.URL()+"/v1.0/subscribedSkus?$filter=x", tok)
 	if resp.StatusCode != 400 {
 		t.Errorf("$filter on subscribedSkus: %d", resp.StatusCode)
+	}
+}
+
+func TestLicenseDetails(t *testing.T) {
+	srv, c := startSim(t, Options{Users: 300, Seed: 2})
+	tok := tokenFor(t, srv, c, "")
+	i := findUserT(t, srv, func(tr UserTruth) bool {
+		for _, l := range tr.Licenses {
+			if l.Direct && len(l.DisabledPlans) > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	tr := srv.Truth(i)
+	_, b := get(t, c, srv.URL()+"/v1.0/users/"+tr.ID+"/licenseDetails", tok)
+	var p struct {
+		Value []struct {
+			ID            string `json:"id"`
+			SkuID         string `json:"skuId"`
+			SkuPartNumber string `json:"skuPartNumber"`
+			ServicePlans  []struct {
+				ServicePlanID      string `json:"servicePlanId"`
+				ProvisioningStatus string `json:"provisioningStatus"`
+			} `json:"servicePlans"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil || len(p.Value) == 0 {
+		t.Fatalf("%v %s", err, b)
+	}
+	disabled := 0
+	for _, ld := range p.Value {
+		if ld.ID == "" || ld.SkuPartNumber == "" {
+			t.Errorf("licenseDetail %+v", ld)
+		}
+		for _, sp := range ld.ServicePlans {
+			if sp.ProvisioningStatus == "Disabled" {
+				disabled++
+			}
+		}
+	}
+	if disabled == 0 {
+		t.Errorf("no disabled plan for a user with disabledPlans: %s", b)
+	}
+}
+
+func findUserT(t *testing.T, srv *Server, pred func(UserTruth) bool) int {
+	return findUser(t, srv, pred)
+}
+
+func TestUsersCount(t *testing.T) {
+	srv, c := startSim(t, Options{Users: 250, Seed: 3})
+	tok := tokenFor(t, srv, c, "")
+	guests := 0
+	for i := 0; i < 250; i++ {
+		if srv.Truth(i).UserType == "Guest" {
+			guests++
+		}
+	}
+	f := url.QueryEscape("userType eq 'Guest'")
+	_, b := get(t, c, srv.URL()+"/v1.0/users?$count=true&$top=5&$filter="+f, tok, "ConsistencyLevel", "eventual")
+	if m := mustJSON(t, b); m["@odata.count"] != float64(guests) {
+		t.Errorf("@odata.count = %v, want %d", m["@odata.count"], guests)
+	}
+	_, b = get(t, c, srv.URL()+"/v1.0/users/$count?$filter="+f, tok, "ConsistencyLevel", "eventual")
+	if string(b) != strconv.Itoa(guests) {
+		t.Errorf("/users/$count = %s, want %d", b, guests)
+	}
+	if resp, _ := get(t, c, srv.URL()+"/v1.0/users?$count=true", tok); resp.StatusCode != 400 {
+		t.Errorf("$count without ConsistencyLevel: %d", resp.StatusCode)
 	}
 }

@@ -366,6 +366,19 @@ func (t *Tenant) names(u *user, r *rng) {
 	}
 }
 
+// plansOf keeps the plans of want that SKU k contains.
+func plansOf(k int, want []int) []int {
+	var out []int
+	for _, p := range want {
+		for _, q := range skus[k].plans {
+			if p == q {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 func (u *user) addLic(sku, group int, disabled []int) {
 	u.lic = append(u.lic, assignment{sku: sku, group: group, disabled: disabled, state: "Active"})
 	if group >= 0 {
@@ -431,6 +444,7 @@ func (t *Tenant) licences(u *user, r *rng) {
 		if u.arch == ArchOnlyTeams {
 			disabled = nil
 		}
+		disabled = plansOf(suite, disabled) // only plans the SKU has can be disabled
 		y := r.intn(100)
 		switch {
 		case suite == skuM365E3 && y < 50, suite == skuM365E5 && y < 50:
@@ -501,7 +515,7 @@ func (t *Tenant) activity(u *user, r *rng) {
 	inactive := func(k int) {
 		base := k + r.between(0, 4)
 		u.interactive = base
-		u.nonInter = base - r.between(0, 1)
+		u.nonInter = base + r.between(0, 1)
 		for a := range u.act {
 			if r.chance(0.85) {
 				u.act[a] = base + r.between(0, 10)

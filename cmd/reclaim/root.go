@@ -54,6 +54,7 @@ Exit codes: 0 ok, 1 error or refused, 2 partial success (see each command).`,
 		newPlanCmd(), newShowCmd(), newApplyCmd(), newUndoCmd(),
 		newSimCmd(),
 		newRunCmd(),
+		newDemoCmd(),
 	)
 	return root
 }

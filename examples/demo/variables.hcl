@@ -34,7 +34,7 @@ variable "client_secret" {
 
 variable "dataverse_org" {
   description = "Dataverse environment served by the simulated tenant under /dataverse/{org}."
-  default     = "org1"
+  default     = "contoso"
 }
 
 variable "ca_file" {
