@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,7 +149,15 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 		t.Fatalf("apply without approval: exit %d\n%s", code, stderr)
 	}
 
-	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	// On a terminal anything but "yes" cancels; "yes" applies.
+	realTerminal := stdinIsTerminal
+	stdinIsTerminal = func(io.Reader) bool { return true }
+	defer func() { stdinIsTerminal = realTerminal }()
+	code, stdout, stderr = runActCLI(t, "no\n", append([]string{"apply", planPath}, vars...)...)
+	if code != 1 || !strings.Contains(stdout, "Only 'yes' will be accepted") || !strings.Contains(stderr, "cancelled") || !holds(targets[0]) {
+		t.Fatalf("apply answered no: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runActCLI(t, "yes\n", append([]string{"apply", planPath}, vars...)...)
 	if code != 0 || !strings.Contains(stdout, "3 done, 0 skipped, 0 failed") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 	}
