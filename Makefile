@@ -27,6 +27,7 @@ demo: build
 # writes the figures into docs/benchmarks.md. The runner and the SDK baseline
 # are their own module under bench/, so neither `go test ./...` nor the
 # reclaim binary sees them. 1M users: make bench BENCH_SCALE="10000 100000 1000000"
+# The transform Go benchmark's tenant size is RECLAIM_BENCH_USERS (default 20000).
 BENCH_SCALE      ?= 10000 100000
 BENCH_TIME_SCALE ?= 1
 BENCH_PKGS       ?= $(shell grep -rl --include='*_test.go' '^func Benchmark' . 2>/dev/null | grep -v '^./bench/' | xargs -r -n1 dirname | sort -u)

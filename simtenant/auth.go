@@ -234,9 +234,11 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 	}
 	aud := ""
 	for _, f := range fields {
+		// MSAL (and so azidentity) adds the OpenID Connect scopes to every
+		// request; Microsoft ignores them in the client credentials flow.
 		switch strings.ToLower(f) {
 		case "openid", "profile", "offline_access", "email":
-			continue // OIDC scopes MSAL adds; the token endpoint ignores them here
+			continue
 		}
 		res, ok := strings.CutSuffix(f, "/.default")
 		if !ok {

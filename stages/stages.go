@@ -86,6 +86,9 @@ type Request struct {
 	Existing string
 	// Root is OUT/<profile>: transform stages read raw snapshots under it.
 	Root string
+	// RunDir is OUT/<profile>/runs/<run-id>, unique to this run: the
+	// transform writes report.md and report.html there.
+	RunDir string
 	// State is this stage's entry of OUT/<profile>/state.json (nil: none).
 	// Return the new state in Result.State; it is saved only on success.
 	State map[string]string

@@ -3,12 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +19,7 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // applyFlags are shared by apply and undo.
@@ -197,14 +195,20 @@ func progressPrinter(w io.Writer) func(act.Outcome) {
 	}
 }
 
+// stdinIsTerminal reports whether apply may ask a person; a variable so
+// tests can answer the prompt.
+var stdinIsTerminal = func(in io.Reader) bool {
+	f, ok := in.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // confirm asks for "yes" on a terminal, or requires --auto-approve.
 func confirm(cmd *cobra.Command, autoApprove bool, question string) error {
 	if autoApprove {
 		return nil
 	}
 	in := cmd.InOrStdin()
-	f, ok := in.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !stdinIsTerminal(in) {
 		return withExitCode(exitError, errors.New("refusing to change the tenant without confirmation: stdin is not a terminal; review the plan and pass --auto-approve"))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
@@ -215,51 +219,15 @@ func confirm(cmd *cobra.Command, autoApprove bool, question string) error {
 	return nil
 }
 
-// newDirectory is the live tenant of a profile for apply and undo.
-//
-// To be unified with stages/extract/graphapi (azidentity, certificates, class
-// limits) once it is in main; until then client-secret credentials only.
+// newDirectory is the live tenant of a profile for apply and undo, over the
+// shared Graph client.
 func newDirectory(p *config.Profile, log hclog.Logger) (act.Directory, error) {
 	if p == nil {
 		return nil, errors.New("profile not in the configuration")
 	}
-	if !p.ClientSecret.IsSet() {
-		return nil, fmt.Errorf("profile %q: apply currently supports client_secret credentials only (certificate support comes with the shared Graph client)", p.Name)
-	}
-	hc, err := httpClientWithCA(p.CAFile)
+	client, err := graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{}, log.Named(p.Name))
 	if err != nil {
-		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
+		return nil, err
 	}
-	graph := p.GraphEndpoint
-	if graph == "" {
-		graph = config.DefaultGraphEndpoint
-	}
-	login := p.LoginEndpoint
-	if login == "" {
-		login = config.DefaultLoginEndpoint
-	}
-	return &act.GraphDirectory{
-		BaseURL: graph, HTTP: hc, Logger: log.Named(p.Name),
-		Token: &act.ClientCredentials{HTTP: hc, LoginEndpoint: login, TenantID: p.TenantID, ClientID: p.ClientID,
-			Secret: p.ClientSecret, Scope: strings.TrimRight(graph, "/") + "/.default"},
-	}, nil
-}
-
-func httpClientWithCA(caFile string) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("reading ca_file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s holds no PEM certificate", caFile)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
+	return act.NewGraphAPIDirectory(client.Graph()), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -106,10 +107,21 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 
 	step := func(n int, what string, wantCodes []int, args ...string) (int, error) {
 		fmt.Fprintf(stdout, "\n==> %d. %s\n$ reclaim %s\n\n", n, what, display(args, vars, shown))
+		// Plans and applies list every user; the demo shows the head and the
+		// tail of each step and keeps the whole output in a log file.
+		logPath := filepath.Join(dir, fmt.Sprintf("step-%d-%s.log", n, args[0]))
+		logFile, err := os.Create(logPath)
+		if err != nil {
+			return -1, err
+		}
+		defer logFile.Close()
+		view := &headTail{w: stdout, head: 30, tail: 12}
 		c := exec.CommandContext(ctx, exe, args...)
-		c.Stdout, c.Stderr = stdout, stderr
+		c.Stdout = io.MultiWriter(logFile, view)
+		c.Stderr = io.MultiWriter(logFile, stderr)
 		c.Env = append(os.Environ(), "RECLAIM_VAR_client_secret="+sim.ClientSecret())
-		err := c.Run()
+		err = c.Run()
+		view.Close(rel(logPath))
 		code := 0
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -163,13 +175,59 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 	}
 	query := fmt.Sprintf(`SELECT sku_part_number, assigned, inactive, unassigned, round(monthly_waste, 2) AS monthly_waste
 FROM read_parquet('%s/licence_position/*/*.parquet', hive_partitioning = true)
-WHERE snapshot_date = (SELECT min(snapshot_date) FROM read_parquet('%s/licence_position/*/*.parquet', hive_partitioning = true))
-ORDER BY monthly_waste DESC NULLS LAST LIMIT 8`, rel(curated), rel(curated))
-	fmt.Fprintf(stdout, "\nTry a query (duckdb CLI, or any Parquet reader) — waste per SKU before the apply:\n\n%s\n\n", indent(query))
+ORDER BY monthly_waste DESC NULLS LAST LIMIT 8`, rel(curated))
+	fmt.Fprintf(stdout, "\nTry a query (duckdb CLI, or any Parquet reader) — what is still wasted per SKU after the apply:\n\n%s\n\n", indent(query))
 	if err := printQuery(stdout, query); err != nil {
 		fmt.Fprintf(stderr, "(the sample query failed: %v)\n", err)
 	}
 	return nil
+}
+
+// headTail passes the first head lines through, then remembers only the
+// last tail lines and prints them, with a count of what it left out, on Close.
+type headTail struct {
+	w          io.Writer
+	head, tail int
+	seen       int
+	partial    []byte
+	last       []string
+}
+
+func (h *headTail) Write(p []byte) (int, error) {
+	h.partial = append(h.partial, p...)
+	for {
+		i := bytes.IndexByte(h.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		h.line(string(h.partial[:i+1]))
+		h.partial = h.partial[i+1:]
+	}
+}
+
+func (h *headTail) line(l string) {
+	h.seen++
+	if h.seen <= h.head {
+		io.WriteString(h.w, l)
+		return
+	}
+	h.last = append(h.last, l)
+	if len(h.last) > h.tail {
+		h.last = h.last[1:]
+	}
+}
+
+func (h *headTail) Close(logPath string) {
+	if len(h.partial) > 0 {
+		h.line(string(h.partial) + "\n")
+		h.partial = nil
+	}
+	if skipped := h.seen - h.head - len(h.last); skipped > 0 {
+		fmt.Fprintf(h.w, "    … %d more lines (the whole output is in %s) …\n", skipped, logPath)
+	}
+	for _, l := range h.last {
+		io.WriteString(h.w, l)
+	}
 }
 
 // printQuery runs a query on embedded DuckDB and prints it as a plain table.

@@ -17,15 +17,17 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages"
 	"github.com/reclaimhq/reclaim/stages/extract"
 	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+	"github.com/reclaimhq/reclaim/stages/transform"
 )
 
 // newRegistry lists every stage this build of reclaim knows. This is the one
 // place concrete stages are wired in; a new stage package adds its stages here.
-func newRegistry() (*stages.Registry, error) {
-	return stages.NewRegistry(extract.New().Stages()...)
+func newRegistry(ts *transform.Set) (*stages.Registry, error) {
+	return stages.NewRegistry(append(extract.New().Stages(), ts.Stages()...)...)
 }
 
 type runFlags struct {
@@ -119,7 +121,8 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	default:
 		return withExitCode(exitError, fmt.Errorf("invalid --report-period %q: want D7, D30, D90 or D180", rf.reportPeriod))
 	}
-	reg, err := newRegistry()
+	ts := transform.NewSet()
+	reg, err := newRegistry(ts)
 	if err != nil {
 		return err
 	}
@@ -148,6 +151,11 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	out := cmd.OutOrStdout()
 	for _, m := range ms {
 		writeRunSummary(out, piperun.OutputDir(cfg), m)
+		if sum := ts.Summary(m.Profile); sum != nil {
+			fmt.Fprintln(out)
+			ui.WriteRunSummary(out, sum)
+			fmt.Fprintf(out, "  report: %s/%s/runs/%s/report.html\n\n", piperun.OutputDir(cfg), m.Profile, m.RunID)
+		}
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

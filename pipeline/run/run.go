@@ -212,8 +212,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	getClient := func() (*graphapi.Client, error) {
 		clientOnce.Do(func() {
 			if r.NewClient == nil {
-				clientErr = errors.New("run: no client factory")
-				return
+				return // stages that need no client (tests, local stages)
 			}
 			client, clientErr = r.NewClient(p)
 		})
@@ -264,7 +263,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 				return
 			}
 			defer func() { <-sem }()
-			recs[i] = r.runStage(ctx, req.Config, p, root, asOf, s, st, getClient, log)
+			recs[i] = r.runStage(ctx, req.Config, p, root, filepath.Join(root, "runs", m.RunID), asOf, s, st, getClient, log)
 			status.Store(info.Table, recs[i].Status)
 		}()
 	}
@@ -289,7 +288,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	return m, nil
 }
 
-func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Profile, root string, asOf time.Time,
+func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Profile, root, runDir string, asOf time.Time,
 	s stages.Stage, st *state, getClient func() (*graphapi.Client, error), log hclog.Logger) StageRecord {
 	info := s.Info()
 	rec := StageRecord{Table: info.Table, Kind: string(info.Kind), Endpoint: info.Endpoint}
@@ -333,7 +332,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(tmp, h)}
 
-	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Out: cw, Root: root,
+	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Out: cw, Root: root, RunDir: runDir,
 		State: st.get(info.Table), Stats: stats, Rows: rows, Logger: log.Named(info.Table), Options: r.Options}
 	if info.Incremental {
 		if _, err := os.Stat(final); err == nil {

@@ -127,9 +127,14 @@ type GraphError struct {
 	Status  int
 	Code    string
 	Message string
+	// Detail, when set, is the full error text of the client that got it.
+	Detail string
 }
 
 func (e *GraphError) Error() string {
+	if e.Detail != "" {
+		return e.Detail
+	}
 	return fmt.Sprintf("graph: HTTP %d %s: %s", e.Status, e.Code, e.Message)
 }
 

@@ -20,13 +20,13 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/config"
 )
 
-// GraphDirectory is Directory over Microsoft Graph v1.0.
-//
-// To be unified with the extract stage's Graph client (auth, retries,
-// throttling) once both are in main; it is kept minimal on purpose: the only
-// retries it makes are the ones that are always safe — 429 (the request was
-// not processed) and, for reads only, 5xx and network errors. A write that
-// fails ambiguously is returned to the engine, which re-reads the user.
+// GraphDirectory is Directory over Microsoft Graph v1.0. In production its
+// requests go through the shared Graph client (NewGraphAPIDirectory); the
+// built-in net/http transport (with Token) is a minimal fallback used by the
+// fake-tenant tests. Either way the only retries made are the ones that are
+// always safe — 429 (the request was not processed) and, for reads only, 5xx
+// and network errors. A write that fails ambiguously is returned to the
+// engine, which re-reads the user.
 type GraphDirectory struct {
 	// BaseURL is the Graph endpoint without the version, e.g.
 	// https://graph.microsoft.com.
@@ -38,6 +38,10 @@ type GraphDirectory struct {
 	// MaxRetryAfter caps one wait for Retry-After (default 60 s).
 	MaxRetryAfter time.Duration
 	Logger        hclog.Logger
+	// Transport, when set, sends every request instead of the built-in
+	// net/http code (see NewGraphAPIDirectory); paths start with /v1.0 or
+	// are absolute nextLinks.
+	Transport func(ctx context.Context, method, path string, in, out any) error
 	// MembershipCacheTTL is how long a group's member list is reused
 	// (default 5 minutes; negative: never reused).
 	MembershipCacheTTL time.Duration
@@ -250,6 +254,9 @@ func (g *GraphDirectory) ChangeMembership(ctx context.Context, ch MembershipChan
 // do sends one request, retrying what is safe, and decodes a JSON answer
 // into out (when non-nil). path may be absolute (a nextLink).
 func (g *GraphDirectory) do(ctx context.Context, method, path string, in, out any) error {
+	if g.Transport != nil {
+		return g.Transport(ctx, method, path, in, out)
+	}
 	target := path
 	if !strings.HasPrefix(path, "https://") && !strings.HasPrefix(path, "http://") {
 		target = strings.TrimRight(g.BaseURL, "/") + path

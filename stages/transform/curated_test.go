@@ -247,3 +247,38 @@ func TestReproducible(t *testing.T) {
 		t.Errorf("two runs differ:\n%s\n%s", da, db)
 	}
 }
+
+// TestCuratedTablesDocumented: docs/schemas.md documents every curated
+// column with the type the SQL produces.
+func TestCuratedTablesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/schemas.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	curated := strings.Index(text, "\n## Curated tables\n")
+	if curated < 0 {
+		t.Fatal(`docs/schemas.md: no "## Curated tables" section`)
+	}
+	text = text[curated:]
+	for _, tab := range schemas.CuratedTables {
+		start := strings.Index(text, "\n### "+tab.Name+"\n")
+		if start < 0 {
+			t.Errorf("docs/schemas.md: no section \"### %s\" under Curated tables", tab.Name)
+			continue
+		}
+		section := text[start+1:]
+		if end := strings.Index(section[4:], "\n#"); end >= 0 {
+			section = section[:end+4]
+		}
+		cols, err := ColumnsOf(tab.Row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cols {
+			if !strings.Contains(section, "| `"+c.Name+"` | "+c.Type+" |") {
+				t.Errorf("docs/schemas.md %s: column %s (%s) not documented", tab.Name, c.Name, c.Type)
+			}
+		}
+	}
+}

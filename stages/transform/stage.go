@@ -1,0 +1,183 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/stages"
+)
+
+// Set is the transform as pipeline stages: one stage per curated table (so
+// the runner records each in the manifest, checksums it and renames it into
+// place), all served by a single Run per profile and run. The first curated
+// stage to start computes every table into a hidden directory under
+// OUT/<profile>/curated and writes the run's report; each stage then copies
+// its own table to the runner's output.
+//
+// The zero value is not usable; call NewSet. A Set is safe for concurrent
+// use by the runner.
+type Set struct {
+	// DuckDB tunes the engine (zero: DuckDB defaults).
+	DuckDB Settings
+	// StaleReportDays: see Request.StaleReportDays.
+	StaleReportDays int
+
+	mu        sync.Mutex
+	sessions  map[string]*session // by run directory
+	summaries map[string]*Summary // by profile, from its latest run
+}
+
+// NewSet returns the transform stages' shared state.
+func NewSet() *Set {
+	return &Set{sessions: map[string]*session{}, summaries: map[string]*Summary{}}
+}
+
+type session struct {
+	once   sync.Once
+	dir    string
+	res    *Result
+	err    error
+	mu     sync.Mutex
+	served map[string]bool
+}
+
+// Stages returns one stage per curated table.
+func (s *Set) Stages() []stages.Stage {
+	qs, err := curatedQueries()
+	if err != nil {
+		// The SQL is embedded: this is a build defect, caught by the tests.
+		panic(err)
+	}
+	var out []stages.Stage
+	for _, q := range qs {
+		out = append(out, &stage{set: s, q: q})
+	}
+	return out
+}
+
+// Summary returns the summary of the profile's latest transform in this
+// process, or nil.
+func (s *Set) Summary(profile string) *Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summaries[profile]
+}
+
+type stage struct {
+	set *Set
+	q   query
+}
+
+func (st *stage) Info() stages.Info {
+	info := stages.Info{Table: st.q.table, Kind: stages.KindTransform, Layer: stages.LayerCurated, Row: st.q.row}
+	needs := map[string]bool{}
+	for _, r := range st.q.requires {
+		name := strings.TrimPrefix(r, "raw.")
+		needs[name] = true
+		info.Needs = append(info.Needs, name)
+	}
+	// Optional raw inputs: wait for their extracts when they run, but a
+	// failed one only makes its signal unknown.
+	for _, t := range schemas.RawTables {
+		if !needs[t.Name] {
+			info.After = append(info.After, t.Name)
+		}
+	}
+	return info
+}
+
+func (st *stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	sess := st.set.session(req.RunDir)
+	sess.once.Do(func() { sess.dir, sess.res, sess.err = st.set.compute(ctx, req) })
+	if sess.err != nil && !errors.Is(sess.err, ErrPartial) {
+		return nil, sess.err
+	}
+	ts, ok := sess.res.Table(st.q.table)
+	if !ok || ts.Status != StatusWritten {
+		return nil, fmt.Errorf("%s not computed: %s", st.q.table, ts.Reason)
+	}
+	f, err := os.Open(ts.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := io.Copy(req.Out, f); err != nil {
+		return nil, fmt.Errorf("copying %s: %w", st.q.table, err)
+	}
+	if req.Rows != nil {
+		req.Rows.Add(ts.Rows)
+	}
+	res := &stages.Result{Rows: ts.Rows}
+	if st.q.table == "signal_status" && sess.res.Summary != nil {
+		for _, sig := range sess.res.Summary.Signals {
+			if !sig.Available && sig.Counted {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("signal %s unknown: %s", sig.Signal, sig.Reason))
+			}
+		}
+	}
+	sess.done(st.q.table)
+	return res, nil
+}
+
+func (s *Set) session(runDir string) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[runDir]
+	if sess == nil {
+		sess = &session{served: map[string]bool{}}
+		s.sessions[runDir] = sess
+	}
+	return sess
+}
+
+// compute runs the whole transform once for this run of the profile.
+func (s *Set) compute(ctx context.Context, req *stages.Request) (string, *Result, error) {
+	curated := filepath.Join(req.Root, string(stages.LayerCurated))
+	if err := os.MkdirAll(curated, 0o755); err != nil {
+		return "", nil, err
+	}
+	// Leftovers of earlier runs (a run that served only some tables); the
+	// profile lock keeps other runs out while this one works.
+	old, _ := filepath.Glob(filepath.Join(curated, ".transform-*"))
+	for _, d := range old {
+		os.RemoveAll(d)
+	}
+	dir, err := os.MkdirTemp(curated, ".transform-")
+	if err != nil {
+		return "", nil, err
+	}
+	res, err := Run(ctx, Request{
+		Profile: req.Profile.Name, RawDir: filepath.Join(req.Root, string(stages.LayerRaw)), CuratedDir: dir,
+		RunDir: req.RunDir, AsOf: req.AsOf, SnapshotDate: req.AsOf, Config: req.Config,
+		DuckDB: s.DuckDB, StaleReportDays: s.StaleReportDays, Logger: req.Logger,
+	})
+	if res != nil && res.Summary != nil {
+		s.mu.Lock()
+		s.summaries[req.Profile.Name] = res.Summary
+		s.mu.Unlock()
+	}
+	if res == nil {
+		res = &Result{}
+	}
+	return dir, res, err
+}
+
+// done removes the scratch directory once every written table was served.
+func (sess *session) done(table string) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	sess.served[table] = true
+	for _, t := range sess.res.Tables {
+		if t.Status == StatusWritten && !sess.served[t.Name] {
+			return
+		}
+	}
+	os.RemoveAll(sess.dir)
+}
