@@ -13,6 +13,7 @@ import (
 
 func newValidateCmd() *cobra.Command {
 	cf := &configFlags{}
+	conn := &connectFlag{}
 	cmd := &cobra.Command{
 		Use:   "validate [CONFIG]",
 		Short: "Check a configuration without contacting Microsoft",
@@ -44,10 +45,11 @@ source line, and exits 1. Warnings are printed too but do not fail.
 			// A later --connect flag (token and read-only Graph probe per
 			// profile) hooks in here, after the offline checks pass.
 			writeConfigSummary(cmd.OutOrStdout(), cf.path(args), cfg)
-			return nil
+			return conn.run(cmd, cfg) // --connect (connect.go)
 		},
 	}
 	cf.register(cmd)
+	conn.register(cmd)
 	return cmd
 }
 

@@ -83,9 +83,10 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 	}
 	watermark, pending, high := parse("watermark"), parse("pending"), parse("high")
 	if watermark.IsZero() {
-		// First run: as far back as the log keeps (30 days on P1/P2) or the
-		// profile's activity window, whichever is later.
-		watermark = now.AddDate(0, 0, -30)
+		// First run: everything the log keeps (30 days on P1/P2; asking
+		// for a day more costs nothing) or the profile's activity window,
+		// whichever is later.
+		watermark = now.AddDate(0, 0, -31).Truncate(24 * time.Hour)
 		if since := req.Profile.ActivitySince; !since.IsZero() && since.After(watermark) {
 			watermark = since
 		}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/graph"
+	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+)
+
+// connectFlag is validate's --connect: after the offline checks, get a token
+// per profile and make one cheap read per task the configuration enables.
+type connectFlag struct{ on bool }
+
+func (c *connectFlag) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&c.on, "connect", false,
+		"also get a token for every profile and make one cheap read per enabled task, reporting missing permissions")
+}
+
+// probe is one permission check.
+type probe struct {
+	task       string
+	permission string
+	required   bool
+	api        func() (*graphapi.API, error)
+	path       string
+	class      graphapi.Class
+	header     http.Header
+}
+
+type probeResult struct {
+	probe
+	status string // ok, missing, optional-missing, error
+	detail string
+}
+
+// run checks every profile; it returns an error carrying exit code 1 when a
+// required permission is missing or a profile cannot authenticate.
+func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
+	if !c.on {
+		return nil
+	}
+	out := cmd.OutOrStdout()
+	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+	defer cancel()
+	failed := 0
+	for _, name := range cfg.ProfileNames() {
+		p := cfg.Profiles[name]
+		fmt.Fprintf(out, "\nConnecting profile %s (tenant %s):\n", p.Name, p.TenantID)
+		client, err := graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{MaxAttempts: 3}, nil)
+		if err != nil {
+			fmt.Fprintf(out, "  %v\n", err)
+			failed++
+			continue
+		}
+		results, authErr := connectProfile(ctx, cfg, p, client)
+		if authErr != nil {
+			fmt.Fprintf(out, "  %v\n", authErr)
+			failed++
+			continue
+		}
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  TASK\tPERMISSION\tRESULT")
+		for _, r := range results {
+			line := r.status
+			if r.detail != "" {
+				line += " (" + r.detail + ")"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.task, r.permission, line)
+			if r.status == "missing" || r.status == "error" {
+				failed++
+			}
+		}
+		tw.Flush()
+	}
+	if failed > 0 {
+		return withExitCode(exitError, fmt.Errorf("%s failed; grant the permissions listed (Entra ID → App registrations → API permissions, then admin consent)", plural(failed, "connection check")))
+	}
+	fmt.Fprintln(out, "\nEvery enabled task can read what it needs.")
+	return nil
+}
+
+// connectProfile builds the probes the profile's configuration needs (the
+// same selection `reclaim run` makes) and runs them.
+func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, client *graphapi.Client) ([]probeResult, error) {
+	need, _ := graph.RawTables(cfg, p, true)
+	g := func() (*graphapi.API, error) { return client.Graph(), nil }
+	probes := []probe{
+		{task: "users", permission: "User.Read.All", required: true, api: g, path: "/users?$top=1&$select=id", class: graphapi.ClassDirectory},
+		{task: "subscriptions", permission: "Organization.Read.All", required: true, api: g, path: "/subscribedSkus", class: graphapi.ClassDirectory},
+		{task: "sign-in activity", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/users?$top=1&$select=id,signInActivity", class: graphapi.ClassDirectory},
+	}
+	hasReport := false
+	for t := range need {
+		if len(t) > 7 && t[:7] == "report_" && t != schemas.TableReportSettings {
+			hasReport = true
+		}
+	}
+	if hasReport {
+		probes = append(probes,
+			probe{task: "usage reports", permission: "Reports.Read.All", required: true, api: g, path: "/reports/getOffice365ActivationsUserDetail", class: graphapi.ClassReports},
+			probe{task: "report settings", permission: "ReportSettings.Read.All", required: false, api: g, path: "/admin/reportSettings", class: graphapi.ClassDirectory})
+	}
+	if _, ok := need[schemas.TableSignIns]; ok {
+		probes = append(probes, probe{task: "sign-in log", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/auditLogs/signIns?$top=1", class: graphapi.ClassAuditLogs})
+	}
+	if _, ok := need[schemas.TableGroupMembers]; ok {
+		for _, ex := range cfg.Exclusions {
+			if len(ex.Groups) > 0 {
+				probes = append(probes, probe{task: "exclusion groups", permission: "GroupMember.Read.All", required: true, api: g,
+					path: "/groups/" + url.PathEscape(ex.Groups[0]) + "/transitiveMembers?$top=1&$select=id", class: graphapi.ClassDirectory})
+				break
+			}
+		}
+	}
+	if _, ok := need[schemas.TableDataverseAudits]; ok {
+		for _, env := range p.Dynamics {
+			env := env
+			dv := func() (*graphapi.API, error) { return client.Dataverse(env.URL, env.Credentials) }
+			hdr := http.Header{"OData-MaxVersion": {"4.0"}, "OData-Version": {"4.0"}}
+			probes = append(probes,
+				probe{task: "dynamics " + env.Name + " users", permission: "application user with read on systemuser", required: true, api: dv, path: "/systemusers?$top=1&$select=systemuserid", class: graphapi.ClassDataverse, header: hdr},
+				probe{task: "dynamics " + env.Name + " audit", permission: "prvReadAuditSummary", required: true, api: dv, path: "/audits?$top=1&$select=auditid", class: graphapi.ClassDataverse, header: hdr})
+		}
+	}
+	var out []probeResult
+	for _, pr := range probes {
+		r := probeResult{probe: pr, status: "ok"}
+		api, err := pr.api()
+		if err == nil {
+			var resp *http.Response
+			resp, err = api.Do(ctx, graphapi.Request{Class: pr.class, Path: pr.path, Header: pr.header})
+			if err == nil {
+				// A report answers 302 to its download: permission proven,
+				// nothing downloaded.
+				io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+				resp.Body.Close()
+			}
+		}
+		var ae *graphapi.AuthError
+		switch {
+		case err == nil:
+		case errors.As(err, &ae):
+			return nil, err
+		case graphapi.IsStatus(err, http.StatusForbidden):
+			r.status = "missing"
+			if !pr.required {
+				r.status = "optional-missing"
+				r.detail = "reclaim falls back; see docs"
+			}
+			var ge *graphapi.Error
+			if errors.As(err, &ge) && ge.Code != "" {
+				r.detail = ge.Code
+			}
+		case graphapi.IsStatus(err, http.StatusNotFound) && pr.task == "exclusion groups":
+			r.status, r.detail = "error", "group not found"
+		default:
+			r.status, r.detail = "error", err.Error()
+		}
+		out = append(out, r)
+	}
+	if p.Tasks.ReclaimSubscriptions {
+		out = append(out, probeResult{probe: probe{task: "reclaim (assignLicense)", permission: "LicenseAssignment.ReadWrite.All"},
+			status: "not checked", detail: "a write; apply checks it on its first call"})
+	}
+	return out, nil
+}

@@ -1,0 +1,139 @@
+package run_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/stages"
+)
+
+// rowsStage writes n subscribed_skus rows then fails if fail is set (after
+// writing, to prove a half-written file never lands). Called counts runs.
+type rowsStage struct {
+	table   string
+	n       int
+	fail    bool
+	state   map[string]string
+	Called  int
+	block   chan struct{}
+	started chan struct{}
+}
+
+func (s *rowsStage) Info() stages.Info {
+	return stages.Info{Table: s.table, Kind: stages.KindExtract, Layer: stages.LayerRaw, Row: schemas.SubscribedSku{}}
+}
+
+func (s *rowsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	s.Called++
+	if s.block != nil {
+		close(s.started)
+		<-s.block
+	}
+	w := stages.NewWriter[schemas.SubscribedSku](req)
+	for i := 0; i < s.n; i++ {
+		if err := w.Write(schemas.SubscribedSku{SkuID: "s"}); err != nil {
+			return nil, err
+		}
+	}
+	if s.fail {
+		return nil, errors.New("boom")
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return &stages.Result{Rows: w.Rows(), State: s.state}, nil
+}
+
+func setup(t *testing.T, ss ...stages.Stage) (*run.Runner, *config.Config, string) {
+	reg, err := stages.NewRegistry(ss...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	p := &config.Profile{Name: "p"}
+	cfg := &config.Config{Profiles: map[string]*config.Profile{"p": p}, Output: &config.Output{Dir: out}}
+	return &run.Runner{Registry: reg}, cfg, out
+}
+
+var day = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+func rows(t *testing.T, path string) int {
+	r, err := parquet.ReadFile[schemas.SubscribedSku](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(r)
+}
+
+func TestSameDayRerunReplacesPartitionAndFailureKeepsIt(t *testing.T) {
+	ok := &rowsStage{table: schemas.TableSubscribedSkus, n: 5, state: map[string]string{"w": "1"}}
+	r, cfg, out := setup(t, ok)
+	if _, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day}); err != nil {
+		t.Fatal(err)
+	}
+	path := run.PartitionPath(filepath.Join(out, "p"), stages.LayerRaw, schemas.TableSubscribedSkus, day)
+	if n := rows(t, path); n != 5 {
+		t.Fatalf("%d rows, want 5", n)
+	}
+	ok.n, ok.state = 7, map[string]string{"w": "2"}
+	if _, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day}); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(t, path); n != 7 {
+		t.Fatalf("re-run: %d rows, want 7 (replaced)", n)
+	}
+	ok.n, ok.fail, ok.state = 9, true, map[string]string{"w": "3"}
+	ms, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day})
+	if err == nil || !errors.Is(err, run.ErrStagesFailed) {
+		t.Fatalf("failing run: error %v", err)
+	}
+	if n := rows(t, path); n != 7 {
+		t.Errorf("after a failed re-run: %d rows, want the earlier 7", n)
+	}
+	st, _ := os.ReadFile(filepath.Join(out, "p", "state.json"))
+	if !strings.Contains(string(st), `"w": "2"`) {
+		t.Errorf("state after failure: %s, want w=2 kept", st)
+	}
+	if ms[0].Stages[0].Error != "boom" || ms[0].Status != "failed" {
+		t.Errorf("manifest: %+v", ms[0])
+	}
+	runs, _ := os.ReadDir(filepath.Join(out, "p", "runs"))
+	if len(runs) != 3 {
+		t.Errorf("%d run manifests, want 3", len(runs))
+	}
+	entries, _ := os.ReadDir(filepath.Dir(filepath.Dir(path)))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+func TestSecondRunOfAProfileIsLockedOut(t *testing.T) {
+	slow := &rowsStage{table: schemas.TableSubscribedSkus, n: 1, block: make(chan struct{}), started: make(chan struct{})}
+	r, cfg, _ := setup(t, slow)
+	done := make(chan error)
+	go func() {
+		_, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day})
+		done <- err
+	}()
+	<-slow.started
+	_, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day})
+	if err == nil || !strings.Contains(err.Error(), "another reclaim run") {
+		t.Errorf("concurrent run: error %v, want lock refusal", err)
+	}
+	close(slow.block)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
