@@ -153,8 +153,36 @@ func writeConfigSummary(w io.Writer, path string, cfg *config.Config) {
 	if len(cfg.Prices) > 0 {
 		fmt.Fprintf(w, "\nPrices: %s\n", plural(len(cfg.Prices), "SKU"))
 	}
+	if len(cfg.SQLStages) > 0 {
+		fmt.Fprintln(w, "\nSQL stages:")
+		for _, st := range cfg.SQLStages {
+			lines := strings.Count(strings.TrimRight(st.Query, "\n"), "\n") + 1
+			fmt.Fprintf(w, "  %s: %s:%d (%s)\n", st.Name, st.QueryRange.Filename, st.QueryRange.Start.Line, plural(lines, "line"))
+		}
+	}
 	fmt.Fprintf(w, "\nOutput: %s (%s)\n", cfg.Output.Dir, cfg.Output.Compression)
+	if t := cfg.Transform; t != nil {
+		fmt.Fprintf(w, "Transform: %s, stale_report_days %d\n", duckDBSummary(t), t.StaleReportDays)
+	}
 	fmt.Fprintf(w, "Digest: %s\n", cfg.Digest())
+}
+
+// duckDBSummary lists the DuckDB settings a transform block changes.
+func duckDBSummary(t *config.Transform) string {
+	var parts []string
+	if t.Threads > 0 {
+		parts = append(parts, fmt.Sprintf("threads %d", t.Threads))
+	}
+	if t.MemoryLimit != "" {
+		parts = append(parts, "memory_limit "+t.MemoryLimit)
+	}
+	if t.TempDirectory != "" {
+		parts = append(parts, "temp_directory "+t.TempDirectory)
+	}
+	if len(parts) == 0 {
+		return "DuckDB defaults"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func credentialSummary(c *config.Credentials) string {
