@@ -20,7 +20,7 @@ sql_stage "inactive_by_department" {
     SELECT coalesce(nullif(u.department, ''), '(no department)') AS department,
            r.sku_part_number,
            count(DISTINCT r.user_id)                             AS users,
-           count(*) FILTER (WHERE r.action = 'remove_license')   AS to_remove,
+           count(*) FILTER (WHERE r.action LIKE 'remove%')       AS to_remove,
            count(*) FILTER (WHERE r.action = 'review')           AS to_review,
            round(sum(coalesce(r.monthly_saving, 0)), 2)          AS monthly_saving,
            any_value(r.currency)                                 AS currency
