@@ -315,7 +315,7 @@ func decodeFile(content *hcl.BodyContent, ctx *hcl.EvalContext, baseDir string) 
 			fc.transforms = append(fc.transforms, t)
 		case "sql_stage":
 			var s *SQLStage
-			s, ds = decodeSQLStageBlock(b, ctx)
+			s, ds = decodeSQLStageBlock(b, ctx, baseDir)
 			fc.sqlStages = append(fc.sqlStages, s)
 		}
 		diags = append(diags, ds...)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -106,7 +107,7 @@ var sqlStageSchema = &hcl.BodySchema{
 // it stays lowercase and unquoted.
 var sqlStageNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext) (*SQLStage, hcl.Diagnostics) {
+func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext, baseDir string) (*SQLStage, hcl.Diagnostics) {
 	s := &SQLStage{Name: block.Labels[0], DeclRange: block.DefRange}
 	var diags hcl.Diagnostics
 	nameRange := block.LabelRanges[0]
@@ -144,7 +145,7 @@ func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext) (*SQLStage, hcl
 	var d hcl.Diagnostics
 	s.Query, d = decodeString(attr, ctx, "")
 	diags = append(diags, d...)
-	s.QueryRange = queryTextRange(attr.Expr)
+	s.QueryRange = queryTextRange(attr.Expr, baseDir)
 	if !d.HasErrors() && strings.TrimSpace(s.Query) == "" {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -157,12 +158,26 @@ func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext) (*SQLStage, hcl
 }
 
 // queryTextRange is where the text of a query starts: inside the quotes of
-// a string, on the line after <<-MARKER for a heredoc. For any other
-// expression (file("q.sql"), a variable) it is the expression itself, the
-// nearest place in the configuration to blame.
-func queryTextRange(expr hcl.Expression) hcl.Range {
-	if t, ok := expr.(*hclsyntax.TemplateExpr); ok && len(t.Parts) > 0 {
-		return t.Parts[0].Range()
+// a string, on the line after <<-MARKER for a heredoc, line 1 of the file
+// for query = file("PATH") with a literal path. For any other expression (a
+// variable, trimspace(file(...))) it is the expression itself, the nearest
+// place in the configuration to blame.
+func queryTextRange(expr hcl.Expression, baseDir string) hcl.Range {
+	switch e := expr.(type) {
+	case *hclsyntax.TemplateExpr:
+		if len(e.Parts) > 0 {
+			return e.Parts[0].Range()
+		}
+	case *hclsyntax.FunctionCallExpr:
+		if e.Name != "file" || len(e.Args) != 1 {
+			break
+		}
+		v, diags := e.Args[0].Value(nil)
+		if diags.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+			break
+		}
+		pos := hcl.Pos{Line: 1, Column: 1}
+		return hcl.Range{Filename: resolvePath(baseDir, v.AsString()), Start: pos, End: pos}
 	}
 	return expr.Range()
 }

@@ -164,3 +164,36 @@ func TestSQLStageDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+// A query read with file("PATH") is blamed on that file, from its line 1,
+// so DuckDB's line numbers point into the .sql file.
+func TestSQLStageFromFile(t *testing.T) {
+	l := testLoader(map[string]string{"SECRET": "s3cr3t"})
+	l.ReadFile = func(name string) ([]byte, error) {
+		if name != "cfg/sql/by_sku.sql" {
+			t.Errorf("file() read %q", name)
+		}
+		return []byte("SELECT sku_part_number, count(*) AS n\nFROM user_licenses\nGROUP BY ALL\n"), nil
+	}
+	cfg, diags := l.LoadSources("cfg", map[string][]byte{
+		"a.hcl": []byte(minimalProfile),
+		"b.hcl": []byte("sql_stage \"by_sku\" {\n  query = file(\"sql/by_sku.sql\")\n}\n" +
+			"sql_stage \"trimmed\" {\n  query = trimspace(file(\"sql/by_sku.sql\"))\n}\n"),
+	}, nil)
+	for _, d := range diags {
+		t.Errorf("unexpected diagnostic: %s", d)
+	}
+	if len(cfg.SQLStages) != 2 {
+		t.Fatalf("got %d stages", len(cfg.SQLStages))
+	}
+	if r := cfg.SQLStages[0].QueryRange; r.Filename != "cfg/sql/by_sku.sql" || r.Start.Line != 1 {
+		t.Errorf("file(): QueryRange = %s; want cfg/sql/by_sku.sql:1", r)
+	}
+	if !strings.HasPrefix(cfg.SQLStages[0].Query, "SELECT sku_part_number") {
+		t.Errorf("query = %q", cfg.SQLStages[0].Query)
+	}
+	// Anything else: the expression in the configuration.
+	if r := cfg.SQLStages[1].QueryRange; r.Filename != "b.hcl" || r.Start.Line != 5 || r.Start.Column != 11 {
+		t.Errorf("trimspace(file()): QueryRange = %s; want b.hcl:5,11", r)
+	}
+}
