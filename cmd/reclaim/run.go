@@ -33,7 +33,7 @@ func newTransformSet(cfg *config.Config) *transform.Set {
 		ts.StaleReportDays = t.StaleReportDays
 	}
 	for _, s := range cfg.SQLStages {
-		ts.SQLStages = append(ts.SQLStages, transform.SQLStage{Name: s.Name, Query: s.Query, QueryRange: s.QueryRange})
+		ts.SQLStages = append(ts.SQLStages, transform.SQLStage{Name: s.Name, Profiles: s.Profiles, Query: s.Query, QueryRange: s.QueryRange})
 	}
 	return ts
 }

@@ -35,6 +35,13 @@ profile "sim" {
   ca_file        = var.ca
 }
 
+# Declared so a stage can be limited to it; the runs here use --profile sim.
+profile "other" {
+  tenant_id     = "%s"
+  client_id     = "%s"
+  client_secret = var.secret
+}
+
 reclaim "inactive_o365" {
   skus          = ["SPE_E3", "SPE_E5"]
   signals       = ["office365"]
@@ -70,6 +77,11 @@ sql_stage "licences_by_department" {
 # A stage reads the ones declared before it.
 sql_stage "department_count" {
   query = "SELECT count(DISTINCT department) AS departments FROM licences_by_department"
+}
+
+sql_stage "only_other" {
+  profiles = ["other"]
+  query    = "SELECT 1 AS n"
 }
 `
 
@@ -110,14 +122,14 @@ func TestRunSQLStages(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, src := range map[string]string{
-			"main.hcl":   fmt.Sprintf(sqlStageMain, srv.TenantID(), srv.ClientID()),
+			"main.hcl":   fmt.Sprintf(sqlStageMain, srv.TenantID(), srv.ClientID(), srv.TenantID(), srv.ClientID()),
 			"stages.hcl": stagesHCL,
 		} {
 			if err := os.WriteFile(filepath.Join(cfgDir, name), []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
-		r := runCLI("run", cfgDir, "--as-of", today.Format(time.DateOnly), "--progress", "log", "--sign-in-log=false",
+		r := runCLI("run", cfgDir, "--as-of", today.Format(time.DateOnly), "--progress", "log", "--sign-in-log=false", "--profile", "sim",
 			"-var", "secret="+srv.ClientSecret(), "-var", "url="+srv.URL(), "-var", "ca="+srv.CAFile(),
 			"-var", "out="+out, "-var", "tmp="+tmp)
 		if _, err := os.Stat(tmp); err != nil {
@@ -158,6 +170,12 @@ func TestRunSQLStages(t *testing.T) {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("run summary lacks %s:\n%s", want, r.stdout)
 			}
+		}
+		if !strings.Contains(r.stdout, `skipped: sql_stage "only_other" is for profiles other`) {
+			t.Errorf("run summary does not show only_other skipped for profile sim:\n%s", r.stdout)
+		}
+		if _, err := os.Stat(filepath.Join(curated, "only_other")); err == nil {
+			t.Error("only_other was written for profile sim")
 		}
 		stage := filepath.Join(curated, "licences_by_department", day, "part-0.parquet")
 		got := rows(t, fmt.Sprintf("SELECT department, sku_part_number, licences FROM read_parquet('%s') ORDER BY ALL", stage))

@@ -157,7 +157,8 @@ func writeConfigSummary(w io.Writer, path string, cfg *config.Config) {
 		fmt.Fprintln(w, "\nSQL stages:")
 		for _, st := range cfg.SQLStages {
 			lines := strings.Count(strings.TrimRight(st.Query, "\n"), "\n") + 1
-			fmt.Fprintf(w, "  %s: %s:%d (%s)\n", st.Name, st.QueryRange.Filename, st.QueryRange.Start.Line, plural(lines, "line"))
+			fmt.Fprintf(w, "  %s: %s:%d (%s)%s\n", st.Name, st.QueryRange.Filename, st.QueryRange.Start.Line,
+				plural(lines, "line"), profilesSuffix(st.Profiles))
 		}
 	}
 	fmt.Fprintf(w, "\nOutput: %s (%s)\n", cfg.Output.Dir, cfg.Output.Compression)

@@ -268,13 +268,16 @@ type Transform struct {
 
 // SQLStage is a user-defined curated table: a DuckDB query over the curated
 // tables (and earlier SQL stages) written to
-// OUT/<profile>/curated/<Name>/snapshot_date=…/part-0.parquet for every
-// profile.
+// OUT/<profile>/curated/<Name>/snapshot_date=…/part-0.parquet for each
+// profile it applies to.
 type SQLStage struct {
-	Name  string
-	Query string
+	Name     string
+	Profiles []string // empty: every profile
+	Query    string
 	// QueryRange starts where the query's text starts (for a heredoc, the
 	// line after <<-SQL), so DuckDB's line numbers map onto the file.
 	QueryRange hcl.Range
 	DeclRange  hcl.Range
+
+	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }

@@ -99,6 +99,7 @@ func decodeTransformBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Transform, h
 
 var sqlStageSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
+		{Name: "profiles"},
 		{Name: "query", Required: true},
 	},
 }
@@ -138,6 +139,9 @@ func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext, baseDir string)
 	}
 	content, ds := block.Body.Content(sqlStageSchema)
 	diags = append(diags, ds...)
+	profiles, ds := decodeStringList(content.Attributes["profiles"], ctx)
+	diags = append(diags, ds...)
+	s.Profiles, s.profileRanges = itemValues(profiles), itemRanges(profiles)
 	attr := content.Attributes["query"]
 	if attr == nil {
 		return s, diags
@@ -203,6 +207,10 @@ func curatedTableNames() []string {
 	}
 	return out
 }
+
+// AppliesTo reports whether the SQL stage runs for the named profile (an
+// empty profiles list covers all).
+func (s *SQLStage) AppliesTo(profile string) bool { return appliesTo(s.Profiles, profile) }
 
 // SQLStage returns the SQL stage with the given name, or nil.
 func (c *Config) SQLStage(name string) *SQLStage {

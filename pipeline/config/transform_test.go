@@ -102,7 +102,8 @@ sql_stage "by_department" {
 }
 
 sql_stage "one_line" {
-  query = "SELECT * FROM by_department"
+  profiles = ["p"]
+  query    = "SELECT * FROM by_department"
 }
 `
 	cfg := mustLoad(t, minimalProfile, src)
@@ -118,7 +119,7 @@ sql_stage "one_line" {
 		// indentation removed.
 		{"by_department", "SELECT department, count(*) AS n\nFROM user_licenses\nGROUP BY ALL\n", 4, 5, 2},
 		// A quoted string starts just inside the quote.
-		{"one_line", "SELECT * FROM by_department", 11, 12, 10},
+		{"one_line", "SELECT * FROM by_department", 12, 15, 10},
 	}
 	for i, tt := range tests {
 		s := cfg.SQLStages[i]
@@ -130,6 +131,10 @@ sql_stage "one_line" {
 		}
 		if s.DeclRange.Start.Line != tt.declLine {
 			t.Errorf("%s: DeclRange = %s; want line %d", s.Name, s.DeclRange, tt.declLine)
+		}
+		// one_line names profile p; by_department names none: all profiles.
+		if everyProfile := s.Name == "by_department"; !s.AppliesTo("p") || s.AppliesTo("other") != everyProfile {
+			t.Errorf("%s: profiles %v: AppliesTo(p) %t, AppliesTo(other) %t", s.Name, s.Profiles, s.AppliesTo("p"), s.AppliesTo("other"))
 		}
 		if cfg.SQLStage(tt.name) != s {
 			t.Errorf("SQLStage(%q) did not find it", tt.name)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 //
 //	sql_stage "NAME" { query = <<-EOT ... EOT }
 type SQLStage struct {
-	Name  string
-	Query string
+	Name string
+	// Profiles the stage runs for; empty means every profile.
+	Profiles []string
+	Query    string
 	// QueryRange is where Query's text starts in the config: DuckDB's line
 	// numbers are mapped onto it so errors point at the HCL line.
 	QueryRange hcl.Range
@@ -42,6 +45,11 @@ func (s SQLStage) validate() error {
 		return fmt.Errorf("%s: sql_stage %q: query is empty", s.QueryRange, s.Name)
 	}
 	return nil
+}
+
+// appliesTo reports whether the stage runs for the profile.
+func (s SQLStage) appliesTo(profile string) bool {
+	return len(s.Profiles) == 0 || slices.Contains(s.Profiles, profile)
 }
 
 // error maps a DuckDB error onto the stage's source.

@@ -221,6 +221,10 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	// built-in tables, the summary and the report are still produced.
 	var stageErrs []error
 	for _, s := range req.SQLStages {
+		if !s.appliesTo(req.Profile) {
+			// Not this profile's table: the pipeline graph skips its stage.
+			continue
+		}
 		st := TableStatus{Name: s.Name}
 		start := time.Now()
 		err := runStage(ctx, e, s, req.CuratedDir, req.SnapshotDate, &st)

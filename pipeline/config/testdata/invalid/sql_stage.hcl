@@ -36,3 +36,8 @@ sql_stage "no_query" { # ERROR: Missing required argument
 sql_stage "not_text" {
   query = ["SELECT 1"] # ERROR: Incorrect attribute value type
 }
+
+sql_stage "for_one_profile" {
+  profiles = ["p", "q"] # ERROR: Unknown profile "q"
+  query    = "SELECT 1"
+}
