@@ -22,8 +22,9 @@ lint:
 demo: build
 	$(BIN) demo
 
+# Go benchmarks against simulated tenants (RECLAIM_BENCH_USERS=100000,1000000 for larger ones).
 bench:
-	@echo "make bench: not yet available — benchmarks land with the extract/transform issues." >&2; exit 1
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./stages/extract/...
 
 # Refresh golden files under testdata/ after an intended output change.
 # Only packages whose tests define the -update flag get it: any other test
