@@ -22,9 +22,9 @@ lint:
 demo: build
 	$(BIN) demo
 
-# Go benchmarks against simulated tenants (RECLAIM_BENCH_USERS=100000,1000000 for larger ones).
+# Benchmarks; tenant size from RECLAIM_BENCH_USERS (transform default 20000).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./stages/extract/...
+	$(GO) test -run '^$$' -bench . -benchtime 3x $(PKGS)
 
 # Refresh golden files under testdata/ after an intended output change.
 # Only packages whose tests define the -update flag get it: any other test

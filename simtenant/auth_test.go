@@ -66,7 +66,7 @@ func TestTokenErrors(t *testing.T) {
 }
 
 func TestBearerValidation(t *testing.T) {
-	srv, c := startSim(t, Options{Users: 10, TokenTTL: time.Second})
+	srv, c := startSim(t, Options{Users: 10, TokenTTL: 2 * time.Second})
 	graphTok := tokenFor(t, srv, c, "")
 	dvTok := tokenFor(t, srv, c, srv.DataverseURL("contoso")+"/.default")
 	tests := []struct {
@@ -87,7 +87,7 @@ func TestBearerValidation(t *testing.T) {
 	if resp, b := get(t, c, srv.URL()+"/v1.0/users", graphTok); resp.StatusCode != 200 {
 		t.Fatalf("fresh token refused: %s", b)
 	}
-	time.Sleep(1100 * time.Millisecond)
+	time.Sleep(2100 * time.Millisecond)
 	resp, b := get(t, c, srv.URL()+"/v1.0/users", graphTok)
 	if code, msg := graphErrorCode(t, b); resp.StatusCode != 401 || code != "InvalidAuthenticationToken" || !strings.Contains(msg, "expired") {
 		t.Errorf("expired token: %d %s", resp.StatusCode, b)

@@ -16,6 +16,9 @@ func TestSameSeedSameBytes(t *testing.T) {
 		"/v1.0/users",
 		"/v1.0/subscribedSkus",
 		"/v1.0/groups/" + groups[grpE3].ID + "/transitiveMembers",
+		"/v1.0/auditLogs/signIns?$top=700",
+		"/v1.0/reports/getEmailActivityUserDetail(period='D30')",
+		"/v1.0/reports/getTeamsUserActivityUserDetail(date=2026-11-01)",
 	}
 	fetch := func() [][]byte {
 		srv, c := startSim(t, Options{Users: 1500, Seed: 99})
@@ -35,6 +38,14 @@ func TestSameSeedSameBytes(t *testing.T) {
 				json.Unmarshal(b, &pg)
 				next = pg.NextLink
 			}
+		}
+		dv := tokenFor(t, srv, c, srv.DataverseURL("contoso")+"/.default")
+		for _, p := range []string{"/systemusers", "/audits?$select=auditid,createdon,action,_userid_value"} {
+			resp, b := get(t, c, srv.DataverseURL("contoso")+"/api/data/v9.2"+p, dv)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", p, resp.StatusCode, b)
+			}
+			out = append(out, bytes.ReplaceAll(b, []byte(srv.URL()), []byte("BASE")))
 		}
 		srv.Close()
 		return out

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"sort"
 	"sync"
 )
@@ -59,13 +60,32 @@ func holds(lic []assignment, sku int) bool {
 // baseCounts counts seats per SKU over the base tenant, once.
 func (s *Server) baseCounts() []int {
 	s.state.baseOnce.Do(func() {
-		c := make([]int, len(skus))
-		for i := 0; i < s.t.n; i++ {
-			u := s.t.user(i)
-			for k := range skus {
-				if holds(u.lic, k) {
-					c[k]++
+		// One pass over the tenant, split across the CPUs (a million users
+		// take a few seconds on one core).
+		workers := max(1, min(runtime.GOMAXPROCS(0), s.t.n/10000))
+		parts := make([][]int, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := make([]int, len(skus))
+				for i := w; i < s.t.n; i += workers {
+					u := s.t.user(i)
+					for k := range skus {
+						if holds(u.lic, k) {
+							c[k]++
+						}
+					}
 				}
+				parts[w] = c
+			}()
+		}
+		wg.Wait()
+		c := make([]int, len(skus))
+		for _, p := range parts {
+			for k, v := range p {
+				c[k] += v
 			}
 		}
 		s.state.baseConsumed = c

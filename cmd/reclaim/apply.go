@@ -195,14 +195,20 @@ func progressPrinter(w io.Writer) func(act.Outcome) {
 	}
 }
 
+// stdinIsTerminal reports whether apply may ask a person; a variable so
+// tests can answer the prompt.
+var stdinIsTerminal = func(in io.Reader) bool {
+	f, ok := in.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // confirm asks for "yes" on a terminal, or requires --auto-approve.
 func confirm(cmd *cobra.Command, autoApprove bool, question string) error {
 	if autoApprove {
 		return nil
 	}
 	in := cmd.InOrStdin()
-	f, ok := in.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !stdinIsTerminal(in) {
 		return withExitCode(exitError, errors.New("refusing to change the tenant without confirmation: stdin is not a terminal; review the plan and pass --auto-approve"))
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages/act"
@@ -147,7 +149,15 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 		t.Fatalf("apply without approval: exit %d\n%s", code, stderr)
 	}
 
-	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	// On a terminal anything but "yes" cancels; "yes" applies.
+	realTerminal := stdinIsTerminal
+	stdinIsTerminal = func(io.Reader) bool { return true }
+	defer func() { stdinIsTerminal = realTerminal }()
+	code, stdout, stderr = runActCLI(t, "no\n", append([]string{"apply", planPath}, vars...)...)
+	if code != 1 || !strings.Contains(stdout, "Only 'yes' will be accepted") || !strings.Contains(stderr, "cancelled") || !holds(targets[0]) {
+		t.Fatalf("apply answered no: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runActCLI(t, "yes\n", append([]string{"apply", planPath}, vars...)...)
 	if code != 0 || !strings.Contains(stdout, "3 done, 0 skipped, 0 failed") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -202,5 +212,86 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--max-age", "1ns"}, vars...)...)
 	if code != 1 || !strings.Contains(stderr, "--max-age") {
 		t.Fatalf("apply of an old plan: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestCLIRunPlanApply is the whole path on the simulated tenant: reclaim run
+// (extract + transform with DuckDB) on the demo configuration, plan, apply,
+// then a new run makes the applied plan stale.
+func TestCLIRunPlanApply(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	srv, err := simtenant.Start(simtenant.Options{Users: 200, Seed: 3, Today: today, CertDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	work := t.TempDir()
+	out := filepath.Join(work, "data")
+	vars := []string{"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(), "-var", "output_dir=" + out,
+		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID(), "-var", "client_secret=" + srv.ClientSecret()}
+	if code, stdout, stderr := runActCLI(t, "", append([]string{"run", "../../examples/demo", "--as-of", "2026-11-25", "--progress", "log"}, vars...)...); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	planPath := filepath.Join(work, "plan.json")
+	code, stdout, stderr := runActCLI(t, "", append([]string{"plan", "../../examples/demo", "-out", planPath, "--detailed-exitcode"}, vars...)...)
+	if code != 2 {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	p, err := plan.Read(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) == 0 || len(p.Sources) != 1 || p.Sources[0].ManifestDigest == "" {
+		t.Fatalf("plan from the run: %d actions, sources %+v", len(p.Actions), p.Sources)
+	}
+	index := map[string]int{}
+	for i := range 200 {
+		index[srv.Truth(i).ID] = i
+	}
+	holds := func(a plan.Action) bool {
+		for _, l := range srv.Truth(index[a.UserID]).Licenses {
+			if l.SkuID == a.SkuID && l.Direct {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range p.Actions {
+		if !holds(a) {
+			t.Fatalf("planned %s for %s, which the tenant does not show assigned directly", a.SkuPartNumber, a.UserPrincipalName)
+		}
+	}
+
+	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	done := 0
+	for _, a := range p.Actions {
+		if !holds(a) {
+			done++
+		}
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("%d done, 0 skipped, 0 failed", done)) || done != len(p.Actions) {
+		t.Fatalf("apply removed %d of %d planned licences:\n%s", done, len(p.Actions), stdout)
+	}
+
+	// A new run: the plan no longer describes the tenant's snapshot.
+	if code, _, stderr := runActCLI(t, "", append([]string{"run", "../../examples/demo", "--as-of", "2026-11-25", "--progress", "log"}, vars...)...); code != 0 {
+		t.Fatalf("second run: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
+	if code != 1 || !strings.Contains(stderr, "newer snapshot") {
+		t.Fatalf("apply after a new run: exit %d\n%s", code, stderr)
+	}
+	// And the fresh plan no longer lists the removed licences.
+	code, stdout, _ = runActCLI(t, "", append([]string{"plan", "../../examples/demo", "-json"}, vars...)...)
+	if code != 0 {
+		t.Fatalf("re-plan: exit %d", code)
+	}
+	for _, a := range p.Actions {
+		if strings.Contains(stdout, `"id": "`+a.ID+`"`) {
+			t.Errorf("re-plan still lists removed %s for %s", a.SkuPartNumber, a.UserPrincipalName)
+		}
 	}
 }

@@ -67,7 +67,7 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
   # keep changes (licence removals) across restarts
   reclaim sim serve --state sim-state.json
 
-  # crash test: the 500th request and all after it fail
+  # crash test: after 500 requests every request fails (connection dropped)
   reclaim sim serve --fail-after 500 --fail-mode drop`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

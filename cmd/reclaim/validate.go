@@ -27,6 +27,11 @@ output) and exits 0; secrets print as (sensitive). Otherwise it prints every
 problem as FILE:LINE,COLUMN: error: SUMMARY with an explanation and the
 source line, and exits 1. Warnings are printed too but do not fail.
 
+With --connect it then signs in to every profile's tenant (and Dataverse
+environment) and makes one cheap read per enabled task, printing a table of
+task, permission and result (ok, missing, optional-missing); it exits 1 when a
+permission a task needs is missing.
+
 ` + configFlagsHelp,
 		Example: `  # the configuration in the current directory
   reclaim validate
@@ -35,7 +40,10 @@ source line, and exits 1. Warnings are printed too but do not fail.
   reclaim validate examples/demo -var sim_url=https://127.0.0.1:8443
 
   # one file; a variable from the environment
-  RECLAIM_VAR_client_secret=... reclaim validate prod/reclaim.hcl`,
+  RECLAIM_VAR_client_secret=... reclaim validate prod/reclaim.hcl
+
+  # also check the app's permissions against the tenant
+  reclaim validate --connect ./config`,
 		Args: cf.args(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := cf.load(cmd, args)

@@ -71,9 +71,12 @@ type Bucket struct {
 type SignalLine struct {
 	Signal, Source string
 	Available      bool
-	Reason         string
-	RefreshDate    *time.Time
-	LagDays        *int64
+	// Counted: a rule of the profile counts this signal (for "mailbox": the
+	// data-at-risk check uses it).
+	Counted     bool
+	Reason      string
+	RefreshDate *time.Time
+	LagDays     *int64
 }
 
 // FindingLine summarises one findings table.
@@ -141,7 +144,7 @@ func WriteRunSummary(w io.Writer, r *Report) error {
 	}
 	var unknown []string
 	for _, s := range r.Signals {
-		if !s.Available {
+		if !s.Available && s.Counted {
 			unknown = append(unknown, fmt.Sprintf("  %s: %s", s.Signal, s.Reason))
 		}
 	}

@@ -125,8 +125,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 {{range .Findings}}<tr><td>{{.Name}}</td><td class="n">{{.Count}}</td><td class="n">{{money $.Report .MonthlySaving}}</td></tr>
 {{end}}</table>
 <h2>Signals</h2>
-<table><tr><th>Signal</th><th>Source</th><th>Usable</th><th>Refresh date</th><th class="n">Lag (days)</th><th>Why not</th></tr>
-{{range .Signals}}<tr><td>{{.Signal}}</td><td>{{.Source}}</td><td>{{if .Available}}yes{{else}}<span class="no">no</span>{{end}}</td><td>{{date .RefreshDate}}</td><td class="n">{{lag .LagDays}}</td><td>{{.Reason}}</td></tr>
+<table><tr><th>Signal</th><th>Counted by a rule</th><th>Source</th><th>Usable</th><th>Refresh date</th><th class="n">Lag (days)</th><th>Why not</th></tr>
+{{range .Signals}}<tr><td>{{.Signal}}</td><td>{{if .Counted}}yes{{else}}no{{end}}</td><td>{{.Source}}</td><td>{{if .Available}}yes{{else}}<span class="no">no</span>{{end}}</td><td>{{date .RefreshDate}}</td><td class="n">{{lag .LagDays}}</td><td>{{.Reason}}</td></tr>
 {{end}}</table>
 <h2>Curated tables</h2>
 <table><tr><th>Table</th><th>Status</th><th class="n">Rows</th><th>Note</th></tr>

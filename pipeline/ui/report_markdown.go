@@ -58,7 +58,7 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdCell(f.Name), f.Count, r.moneyPtr(f.MonthlySaving))
 	}
 
-	b.WriteString("\n## Signals\n\n| Signal | Source | Usable | Refresh date | Lag (days) | Why not |\n|---|---|---|---|--:|---|\n")
+	b.WriteString("\n## Signals\n\n| Signal | Counted by a rule | Source | Usable | Refresh date | Lag (days) | Why not |\n|---|---|---|---|---|--:|---|\n")
 	for _, s := range r.Signals {
 		usable, lag := "yes", "-"
 		if !s.Available {
@@ -67,7 +67,11 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 		if s.LagDays != nil {
 			lag = fmt.Sprint(*s.LagDays)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", s.Signal, mdCell(s.Source), usable, dateOrDash(s.RefreshDate), lag, mdCell(s.Reason))
+		counted := "no"
+		if s.Counted {
+			counted = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", s.Signal, counted, mdCell(s.Source), usable, dateOrDash(s.RefreshDate), lag, mdCell(s.Reason))
 	}
 
 	b.WriteString("\n## Curated tables\n\n| Table | Status | Rows | Note |\n|---|---|--:|---|\n")

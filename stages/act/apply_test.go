@@ -271,6 +271,19 @@ func TestApplyRetriesOnlyWhatIsSafe(t *testing.T) {
 	}
 }
 
+// TestApplyLateLandingRequest: the licence disappears between apply's live
+// read and its write (an interrupted run's request landing late); Graph
+// refuses the removal, and the re-read shows the change in place: done.
+func TestApplyLateLandingRequest(t *testing.T) {
+	ft := newFakeTenant(t)
+	ft.addUser("a", map[string][]string{skuE3: nil}, &oldSignIn)
+	ft.beforeWrite = func(ft *fakeTenant) { delete(ft.users["a"].Direct, skuE3); ft.beforeWrite = nil }
+	r := runApply(t, ft, planFor(remove("a", skuE3)), testConfig(), filepath.Join(t.TempDir(), "j.jsonl"), RunOptions{})
+	if r.err != nil || r.res.Done != 1 || !strings.Contains(r.res.Outcomes[0].Detail, "confirmed by a live re-read") {
+		t.Fatalf("%+v %v", r.res, r.err)
+	}
+}
+
 func TestPreflightRefuses(t *testing.T) {
 	risky := remove("a", skuE3)
 	risky.DataAtRisk = true

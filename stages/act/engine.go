@@ -235,25 +235,34 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		if ctx.Err() != nil {
 			return Outcome{}, context.Cause(ctx)
 		}
-		switch {
-		case err == nil:
+		if err == nil {
 			return finish(PhaseDone, "", e)
+		}
+		// Whatever the error, the change may be in place: an ambiguous
+		// failure may have been applied, and a refusal such as "user does
+		// not have a corresponding license" may mean an earlier, interrupted
+		// request landed after our live read. Re-read before deciding.
+		log.Warn("change failed, re-reading the user", "error", err)
+		u, rerr := d.GetUser(ctx, s.userRequest())
+		if ctx.Err() != nil {
+			return Outcome{}, context.Cause(ctx)
+		}
+		if rerr == nil {
+			if inPlace, _ := s.check(u); inPlace {
+				return finish(PhaseDone, fmt.Sprintf("confirmed by a live re-read after: %v", err), e)
+			}
+		}
+		switch {
 		case IsGroupInherited(err):
 			return finish(PhaseSkipped, "the licence is inherited from a group and cannot be removed directly", e)
 		case errors.Is(err, ErrNotFound):
 			return finish(PhaseSkipped, "the user or group no longer exists", e)
 		case !IsAmbiguous(err):
 			return finish(PhaseFailed, err.Error(), e)
-		}
-		// Ambiguous: the change may have been made. Re-read before any retry.
-		log.Warn("ambiguous failure, re-reading the user", "error", err)
-		u, rerr := d.GetUser(ctx, s.userRequest())
-		if rerr != nil {
+		case rerr != nil:
 			return finish(PhaseFailed, fmt.Sprintf("%s: %v; the live re-read failed too (%v); run apply again to resolve", outcomeUnknown, err, rerr), e)
 		}
-		if inPlace, _ := s.check(u); inPlace {
-			return finish(PhaseDone, fmt.Sprintf("confirmed by a live re-read after: %v", err), e)
-		}
+		// Ambiguous and not in place: safe to send again.
 		if attempt >= opts.MaxAttempts {
 			return finish(PhaseFailed, fmt.Sprintf("not made after %d attempts: %v", attempt, err), e)
 		}

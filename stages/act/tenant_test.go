@@ -41,6 +41,9 @@ type fakeTenant struct {
 	secret string
 
 	throttle, ambiguous int
+	// beforeWrite runs (under the lock) before each write is handled: a
+	// stand-in for another request landing between apply's read and write.
+	beforeWrite func(ft *fakeTenant)
 	// calls counts requests by "METHOD route" (route without ids).
 	calls map[string]int
 	srv   *httptest.Server
@@ -188,6 +191,9 @@ func (ft *fakeTenant) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	write := r.Method != http.MethodGet
+	if write && ft.beforeWrite != nil {
+		ft.beforeWrite(ft)
+	}
 	if write {
 		if ft.throttle > 0 {
 			ft.throttle--

@@ -10,10 +10,10 @@ import (
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
-// openRaw creates one view raw.<table> per raw table of the snapshot,
+// openRaw loads one table raw.<table> per raw table of the snapshot,
 // projected and cast through the table's Go schema so the SQL sees exactly
 // the documented columns. A table absent from the snapshot (or unreadable)
-// becomes an empty view with the same columns, and the returned map says
+// becomes an empty table with the same columns, and the returned map says
 // why (""= present): activity SQL treats an empty source as an unknown
 // signal, and queries that require it are skipped.
 func openRaw(ctx context.Context, e *engine, rawDir string, snapshot time.Time) (map[string]string, error) {
@@ -35,19 +35,18 @@ func openRaw(ctx context.Context, e *engine, rawDir string, snapshot time.Time) 
 			for i, c := range cols {
 				sel[i] = fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), c.Type, quoteIdent(c.Name))
 			}
-			q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM read_parquet([%s])", view, strings.Join(sel, ", "), strings.Join(list, ", "))
+			q := fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM read_parquet([%s])", view, strings.Join(sel, ", "), strings.Join(list, ", "))
+			// Loaded once into DuckDB's own storage (spilling to the temp
+			// directory beyond memory_limit): every query reads several raw
+			// tables several times, and Parquet decoding dominated.
+			// A file that lacks a documented column fails here, by name.
 			err := e.exec(ctx, q)
-			if err == nil {
-				// Bind now, so a file that lacks a documented column is
-				// reported here rather than in the middle of a query.
-				_, err = e.describe(ctx, view)
-			}
 			if err == nil {
 				status[t.Name] = ""
 				continue
 			}
 			status[t.Name] = fmt.Sprintf("raw table %s in %s does not match schemas.%T: %s", t.Name, dir, t.Row, firstLine(err.Error()))
-			e.exec(ctx, "DROP VIEW IF EXISTS "+view)
+			e.exec(ctx, "DROP TABLE IF EXISTS "+view)
 		} else {
 			status[t.Name] = fmt.Sprintf("raw table %s is not in snapshot %s", t.Name, snapshot.Format(time.DateOnly))
 		}
@@ -55,7 +54,7 @@ func openRaw(ctx context.Context, e *engine, rawDir string, snapshot time.Time) 
 		for i, c := range cols {
 			sel[i] = fmt.Sprintf("CAST(NULL AS %s) AS %s", c.Type, quoteIdent(c.Name))
 		}
-		if err := e.exec(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT %s WHERE false", view, strings.Join(sel, ", "))); err != nil {
+		if err := e.exec(ctx, fmt.Sprintf("CREATE TABLE %s AS SELECT %s WHERE false", view, strings.Join(sel, ", "))); err != nil {
 			return nil, fmt.Errorf("creating empty view for %s: %w", t.Name, err)
 		}
 	}

@@ -53,6 +53,11 @@ func (s SQLStage) error(err error) error {
 	if line == 0 {
 		line = 1
 	}
+	if !lineRe.MatchString(err.Error()) && strings.Contains(err.Error(), "end of input") {
+		// DuckDB gives no line for a query that stops short: the last line.
+		line += strings.Count(strings.TrimRight(s.Query, "; \t\r\n"), "\n")
+		return fmt.Errorf("sql_stage %q: %s:%d: %s", s.Name, file, line, strings.TrimSpace(err.Error()))
+	}
 	e := sqlError(file, line, 1, err)
 	return fmt.Errorf("sql_stage %q: %w", s.Name, e)
 }
@@ -62,7 +67,9 @@ func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, sna
 	if err := s.validate(); err != nil {
 		return err
 	}
-	query := strings.TrimRight(strings.TrimSpace(s.Query), ";")
+	// Only trailing space and ";" go: leading lines must stay for DuckDB's
+	// line numbers to match the file's.
+	query := strings.TrimRight(s.Query, "; \t\r\n")
 	if err := e.exec(ctx, "CREATE OR REPLACE TABLE main."+quoteIdent(s.Name)+" AS\n"+query); err != nil {
 		return s.error(err)
 	}

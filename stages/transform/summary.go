@@ -124,9 +124,11 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		}
 	}
 	if written["signal_status"] {
-		err := q(`SELECT signal, source, available, reason, report_refresh_date, lag_days FROM signal_status`, func(r *sql.Rows) error {
+		err := q(`SELECT signal, source, available, reason, report_refresh_date, lag_days,
+			  signal IN (SELECT signal FROM param.rule_signals) OR signal = 'mailbox' AND EXISTS (SELECT 1 FROM param.rules)
+			FROM signal_status`, func(r *sql.Rows) error {
 			var l ui.SignalLine
-			if err := r.Scan(&l.Signal, &l.Source, &l.Available, &l.Reason, &l.RefreshDate, &l.LagDays); err != nil {
+			if err := r.Scan(&l.Signal, &l.Source, &l.Available, &l.Reason, &l.RefreshDate, &l.LagDays, &l.Counted); err != nil {
 				return err
 			}
 			s.Signals = append(s.Signals, l)

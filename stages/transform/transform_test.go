@@ -157,6 +157,7 @@ func TestGoldenRecommendations(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f, cfg := baseFixture(), baseConfig()
 			var editReq func(*Request)
 			if c.edit != nil {

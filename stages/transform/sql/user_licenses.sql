@@ -7,8 +7,9 @@ paths AS (
     bool_or(coalesce(assigned_by_group, '') = '') AS assigned_directly,
     list_sort(coalesce(list(DISTINCT assigned_by_group) FILTER (WHERE coalesce(assigned_by_group, '') <> ''), []::VARCHAR[])) AS assigned_by_groups,
     -- Undo restores the direct assignment's disabled plans, so those win.
-    coalesce(first(disabled_plans ORDER BY coalesce(assigned_by_group, '') = '' DESC, assigned_by_group), []::VARCHAR[]) AS disabled_plans,
-    first(state ORDER BY CASE state WHEN 'Error' THEN 1 WHEN 'ActiveWithError' THEN 2 WHEN 'Disabled' THEN 3 ELSE 4 END) AS state
+    -- ("" sorts first, then the smallest group id.)
+    coalesce(arg_min(disabled_plans, coalesce(assigned_by_group, '')), []::VARCHAR[]) AS disabled_plans,
+    arg_min(state, CASE state WHEN 'Error' THEN 1 WHEN 'ActiveWithError' THEN 2 WHEN 'Disabled' THEN 3 ELSE 4 END) AS state
   FROM raw.user_license_assignments
   GROUP BY user_id, sku_id
 )
