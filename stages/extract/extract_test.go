@@ -237,6 +237,23 @@ func TestSignInsIncremental(t *testing.T) {
 	if string(after) != string(before) {
 		t.Error("a failed run changed the snapshot")
 	}
+
+	// Next day: the partition is again a complete snapshot, earlier events
+	// carried over and the one new event added, without a full re-read.
+	ten.Faults.ForbiddenPath = ""
+	clock = clock.Add(24 * time.Hour)
+	reqsBefore := ten.Count("signins")
+	next := asOf.AddDate(0, 0, 1)
+	if _, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: next}); err != nil {
+		t.Fatal(err)
+	}
+	ids = readSignInIDs(t, run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableSignIns, next))
+	if len(ids) != 254 {
+		t.Errorf("next day's snapshot holds %d sign-ins, want 254 (253 carried over + 1 new)", len(ids))
+	}
+	if reqs := ten.Count("signins") - reqsBefore; reqs != 1 {
+		t.Errorf("next day's run made %d sign-in requests, want 1", reqs)
+	}
 }
 
 // TestFailedStageLeavesNoPartialSnapshot: a stage that fails half-way (the
