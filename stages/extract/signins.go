@@ -206,13 +206,8 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 			}
 		}
 	}
-	// Ids carried over that still sit near an edge stay too (events read by
-	// an earlier run, inside the overlap of the next one).
-	for _, id := range strings.Split(st["ids"], ",") {
-		if id != "" && !contains(ids, id) && len(ids) < 100000 {
-			ids = append(ids, id)
-		}
-	}
+	// Events of earlier runs near the edge need no entry: the next run
+	// reads them from this snapshot (Request.Existing) and deduplicates.
 	sort.Strings(ids)
 	next["ids"] = strings.Join(ids, ",")
 	res.State = next
@@ -224,15 +219,6 @@ func overlapFor(req *stages.Request) time.Duration {
 		return req.Options.SignInOverlap
 	}
 	return time.Hour
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // copyExisting streams the rows of the previous snapshot created at or
