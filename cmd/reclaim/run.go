@@ -155,6 +155,8 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	if useBars {
 		bars = newBarProgress(cmd.ErrOrStderr())
 		r.Progress = bars
+		// Log lines go above the bars instead of through them.
+		r.Logger = hclog.New(&hclog.LoggerOptions{Name: "reclaim", Level: log.GetLevel(), Output: bars.p})
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
