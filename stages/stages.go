@@ -52,8 +52,10 @@ type Info struct {
 	// Endpoint is what the stage calls, for the manifest and progress
 	// ("GET /v1.0/users"); empty for local stages.
 	Endpoint string
-	// Incremental stages (sign-ins) keep earlier rows of the same day: the
-	// runner hands them the partition being replaced as Request.Existing.
+	// Incremental stages (sign-ins) fetch only what is new and carry the
+	// rest over from the previous snapshot, so every partition is still a
+	// complete snapshot: the runner hands them the latest partition dated
+	// on or before AsOf as Request.Existing.
 	Incremental bool
 }
 
@@ -81,8 +83,9 @@ type Request struct {
 	// writer before returning. It is a temporary file the runner renames
 	// into place only if Run succeeds.
 	Out io.Writer
-	// Existing is the path of today's partition of this table from an
-	// earlier run today, for Incremental stages; "" when there is none.
+	// Existing is the path of the latest partition of this table dated on
+	// or before AsOf (the one being replaced, when a run already happened
+	// that day), for Incremental stages; "" when there is none.
 	Existing string
 	// Root is OUT/<profile>: transform stages read raw snapshots under it.
 	Root string

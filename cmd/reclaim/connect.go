@@ -23,6 +23,14 @@ import (
 type connectFlag struct{ on bool }
 
 func (c *connectFlag) register(cmd *cobra.Command) {
+	cmd.Long += `
+
+With --connect it then contacts Microsoft: for every profile it gets a token
+and makes one cheap read per task the configuration enables, and prints a
+table task → permission → ok / missing / optional-missing. It exits 1 when a
+profile cannot authenticate (the AADSTS code is named) or a required
+permission is missing; optional ones (signInActivity, report settings, the
+sign-in log) only degrade what reclaim can see.`
 	cmd.Flags().BoolVar(&c.on, "connect", false,
 		"also get a token for every profile and make one cheap read per enabled task, reporting missing permissions")
 }

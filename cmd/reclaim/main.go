@@ -40,13 +40,14 @@ func main() {
 }
 
 func run(args []string) int {
-	return execute(args, os.Stdout, os.Stderr)
+	return execute(args, os.Stdin, os.Stdout, os.Stderr)
 }
 
 // execute runs one command line with the given outputs and returns its exit
 // code; tests call it to check exactly what a person would see.
-func execute(args []string, stdout, stderr io.Writer) int {
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(singleDashLongFlags(root, args))

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,23 +20,8 @@ import (
 // and output. stdin is a plain reader, never a terminal.
 func runActCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	root := newRootCmd()
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetIn(strings.NewReader(stdin))
-	root.SetArgs(singleDashLongFlags(root, args))
-	err := root.Execute()
-	code := exitOK
-	if err != nil {
-		code = exitError
-		var ec *exitCodeError
-		if errors.As(err, &ec) {
-			code = ec.code
-		}
-		fmt.Fprintln(&errb, "Error:", err)
-	}
-	return code, out.String(), errb.String()
+	r := runCLIInput(stdin, args...)
+	return r.code, r.stdout, r.stderr
 }
 
 const cliConfig = `

@@ -24,6 +24,20 @@ import (
 	"github.com/reclaimhq/reclaim/stages/transform"
 )
 
+// newTransformSet carries the configuration's transform block and
+// sql_stage blocks into the transform stages.
+func newTransformSet(cfg *config.Config) *transform.Set {
+	ts := transform.NewSet()
+	if t := cfg.Transform; t != nil {
+		ts.DuckDB = transform.Settings{Threads: t.Threads, MemoryLimit: t.MemoryLimit, TempDirectory: t.TempDirectory}
+		ts.StaleReportDays = t.StaleReportDays
+	}
+	for _, s := range cfg.SQLStages {
+		ts.SQLStages = append(ts.SQLStages, transform.SQLStage{Name: s.Name, Profiles: s.Profiles, Query: s.Query, QueryRange: s.QueryRange})
+	}
+	return ts
+}
+
 // newRegistry lists every stage this build of reclaim knows. This is the one
 // place concrete stages are wired in; a new stage package adds its stages here.
 func newRegistry(ts *transform.Set) (*stages.Registry, error) {
@@ -121,7 +135,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	default:
 		return withExitCode(exitError, fmt.Errorf("invalid --report-period %q: want D7, D30, D90 or D180", rf.reportPeriod))
 	}
-	ts := transform.NewSet()
+	ts := newTransformSet(cfg)
 	reg, err := newRegistry(ts)
 	if err != nil {
 		return err
@@ -141,6 +155,8 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	if useBars {
 		bars = newBarProgress(cmd.ErrOrStderr())
 		r.Progress = bars
+		// Log lines go above the bars instead of through them.
+		r.Logger = hclog.New(&hclog.LoggerOptions{Name: "reclaim", Level: log.GetLevel(), Output: bars.p})
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,13 +36,11 @@ func parquetRows(t *testing.T, path string) int64 {
 
 func runExtractCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	root := newRootCmd()
-	var stdout, stderr bytes.Buffer
-	root.SetOut(&stdout)
-	root.SetErr(&stderr)
-	root.SetArgs(singleDashLongFlags(root, args))
-	err := root.Execute()
-	return stdout.String() + stderr.String(), err
+	r := runCLI(args...)
+	if r.code != exitOK {
+		return r.stdout + r.stderr, fmt.Errorf("exit %d", r.code)
+	}
+	return r.stdout + r.stderr, nil
 }
 
 // TestRunDemoExtractMatchesSimulator runs `reclaim run examples/demo --stage

@@ -27,6 +27,11 @@ output) and exits 0; secrets print as (sensitive). Otherwise it prints every
 problem as FILE:LINE,COLUMN: error: SUMMARY with an explanation and the
 source line, and exits 1. Warnings are printed too but do not fail.
 
+With --connect it then signs in to every profile's tenant (and Dataverse
+environment) and makes one cheap read per enabled task, printing a table of
+task, permission and result (ok, missing, optional-missing); it exits 1 when a
+permission a task needs is missing.
+
 ` + configFlagsHelp,
 		Example: `  # the configuration in the current directory
   reclaim validate
@@ -35,7 +40,10 @@ source line, and exits 1. Warnings are printed too but do not fail.
   reclaim validate examples/demo -var sim_url=https://127.0.0.1:8443
 
   # one file; a variable from the environment
-  RECLAIM_VAR_client_secret=... reclaim validate prod/reclaim.hcl`,
+  RECLAIM_VAR_client_secret=... reclaim validate prod/reclaim.hcl
+
+  # also check the app's permissions against the tenant
+  reclaim validate --connect ./config`,
 		Args: cf.args(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := cf.load(cmd, args)
@@ -145,8 +153,37 @@ func writeConfigSummary(w io.Writer, path string, cfg *config.Config) {
 	if len(cfg.Prices) > 0 {
 		fmt.Fprintf(w, "\nPrices: %s\n", plural(len(cfg.Prices), "SKU"))
 	}
+	if len(cfg.SQLStages) > 0 {
+		fmt.Fprintln(w, "\nSQL stages:")
+		for _, st := range cfg.SQLStages {
+			lines := strings.Count(strings.TrimRight(st.Query, "\n"), "\n") + 1
+			fmt.Fprintf(w, "  %s: %s:%d (%s)%s\n", st.Name, st.QueryRange.Filename, st.QueryRange.Start.Line,
+				plural(lines, "line"), profilesSuffix(st.Profiles))
+		}
+	}
 	fmt.Fprintf(w, "\nOutput: %s (%s)\n", cfg.Output.Dir, cfg.Output.Compression)
+	if t := cfg.Transform; t != nil {
+		fmt.Fprintf(w, "Transform: %s, stale_report_days %d\n", duckDBSummary(t), t.StaleReportDays)
+	}
 	fmt.Fprintf(w, "Digest: %s\n", cfg.Digest())
+}
+
+// duckDBSummary lists the DuckDB settings a transform block changes.
+func duckDBSummary(t *config.Transform) string {
+	var parts []string
+	if t.Threads > 0 {
+		parts = append(parts, fmt.Sprintf("threads %d", t.Threads))
+	}
+	if t.MemoryLimit != "" {
+		parts = append(parts, "memory_limit "+t.MemoryLimit)
+	}
+	if t.TempDirectory != "" {
+		parts = append(parts, "temp_directory "+t.TempDirectory)
+	}
+	if len(parts) == 0 {
+		return "DuckDB defaults"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func credentialSummary(c *config.Credentials) string {

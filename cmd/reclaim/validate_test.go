@@ -23,8 +23,13 @@ func (r cliResult) String() string {
 }
 
 func runCLI(args ...string) cliResult {
+	return runCLIInput("", args...)
+}
+
+// runCLIInput is runCLI with text on standard input (never a terminal).
+func runCLIInput(stdin string, args ...string) cliResult {
 	var out, errb bytes.Buffer
-	code := execute(args, &out, &errb)
+	code := execute(args, strings.NewReader(stdin), &out, &errb)
 	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
 }
 

@@ -33,6 +33,11 @@ type Config struct {
 	Prices map[string]*Price
 	// Output is never nil after a successful load: defaults fill it.
 	Output *Output
+	// Transform is never nil after a successful load: defaults fill it.
+	Transform *Transform
+	// SQLStages are user tables, in the order declared (files in name
+	// order): a stage may read the ones before it.
+	SQLStages []*SQLStage
 
 	digest string // see Digest
 }
@@ -242,4 +247,37 @@ type Output struct {
 	Dir         string // default "./reclaim-data"
 	Compression string // zstd (default), snappy, gzip, none
 	DeclRange   hcl.Range
+}
+
+// Transform tunes the DuckDB transform. The zero value of each engine field
+// means DuckDB's own default.
+type Transform struct {
+	Threads     int    // 0: DuckDB's default (all cores)
+	MemoryLimit string // a DuckDB size such as "4GB"; "": DuckDB's default (80% of RAM)
+	// TempDirectory is where DuckDB spills, relative to the working
+	// directory like output.dir; "": a scratch directory in the curated
+	// output, removed after the run.
+	TempDirectory string
+	// StaleReportDays: a usage report refreshed more than this many days
+	// before the run makes the signals it carries unknown, so the
+	// recommendations that count them become "review". Default 10.
+	StaleReportDays int
+	// DeclRange is empty when the configuration has no transform block.
+	DeclRange hcl.Range
+}
+
+// SQLStage is a user-defined curated table: a DuckDB query over the curated
+// tables (and earlier SQL stages) written to
+// OUT/<profile>/curated/<Name>/snapshot_date=…/part-0.parquet for each
+// profile it applies to.
+type SQLStage struct {
+	Name     string
+	Profiles []string // empty: every profile
+	Query    string
+	// QueryRange starts where the query's text starts (for a heredoc, the
+	// line after <<-SQL), so DuckDB's line numbers map onto the file.
+	QueryRange hcl.Range
+	DeclRange  hcl.Range
+
+	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }

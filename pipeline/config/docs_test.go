@@ -65,6 +65,7 @@ func TestDocCoversSchema(t *testing.T) {
 		"top level": rootSchema, "variable": variableSchema, "profile": profileSchema, "tasks": tasksSchema,
 		"dynamics": dynamicsSchema, "exclude": excludeSchema, "reclaim": reclaimSchema, "consolidate": consolidateSchema,
 		"product": productSchema, "price": priceSchema, "output": outputSchema,
+		"transform": transformSchema, "sql_stage": sqlStageSchema,
 	}
 	for where, s := range schemas {
 		for _, a := range s.Attributes {

@@ -174,6 +174,8 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "consolidate", LabelNames: []string{"name"}},
 		{Type: "price", LabelNames: []string{"sku"}},
 		{Type: "output"},
+		{Type: "transform"},
+		{Type: "sql_stage", LabelNames: []string{"name"}},
 	},
 }
 
@@ -185,6 +187,8 @@ type fileConfig struct {
 	consolidations []*ConsolidationRule
 	prices         []*Price
 	outputs        []*Output
+	transforms     []*Transform
+	sqlStages      []*SQLStage
 }
 
 func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string]string) (*Config, hcl.Diagnostics) {
@@ -195,6 +199,7 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		Profiles:  map[string]*Profile{},
 		Prices:    map[string]*Price{},
 		Output:    defaultOutput(),
+		Transform: defaultTransform(),
 	}
 	h := sha256.New()
 	syntaxErrors := false
@@ -304,6 +309,14 @@ func decodeFile(content *hcl.BodyContent, ctx *hcl.EvalContext, baseDir string) 
 			var o *Output
 			o, ds = decodeOutputBlock(b, ctx)
 			fc.outputs = append(fc.outputs, o)
+		case "transform":
+			var t *Transform
+			t, ds = decodeTransformBlock(b, ctx)
+			fc.transforms = append(fc.transforms, t)
+		case "sql_stage":
+			var s *SQLStage
+			s, ds = decodeSQLStageBlock(b, ctx, baseDir)
+			fc.sqlStages = append(fc.sqlStages, s)
 		}
 		diags = append(diags, ds...)
 	}
@@ -366,6 +379,25 @@ func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 			continue
 		}
 		c.Output = o
+	}
+	for _, t := range fc.transforms {
+		if c.Transform.DeclRange.Filename != "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate transform block",
+				Detail:   fmt.Sprintf("A configuration has at most one transform block; the first is at %s.", c.Transform.DeclRange),
+				Subject:  t.DeclRange.Ptr(),
+			})
+			continue
+		}
+		c.Transform = t
+	}
+	for _, s := range fc.sqlStages {
+		if first := c.SQLStage(s.Name); first != nil {
+			diags = append(diags, duplicateDiag("sql_stage", s.Name, first.DeclRange, s.DeclRange))
+			continue
+		}
+		c.SQLStages = append(c.SQLStages, s)
 	}
 	return diags
 }

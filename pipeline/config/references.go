@@ -51,6 +51,9 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 			})
 		}
 	}
+	for _, s := range c.SQLStages {
+		checkProfiles("SQL stage", s.Name, s.Profiles, s.profileRanges, s.DeclRange)
+	}
 	for _, r := range c.ReclaimRules {
 		checkProfiles("Reclaim rule", r.Name, r.Profiles, r.profileRanges, r.DeclRange)
 		for _, p := range c.profilesOf(r.Profiles) {

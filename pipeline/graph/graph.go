@@ -160,6 +160,10 @@ func Build(cfg *config.Config, p *config.Profile, reg *stages.Registry, sel Sele
 				continue
 			}
 		}
+		if u := cfg.SQLStage(t); u != nil && info.Layer == stages.LayerCurated && !u.AppliesTo(p.Name) {
+			g.Skipped = append(g.Skipped, Skip{t, fmt.Sprintf("sql_stage %q is for profiles %s", t, strings.Join(u.Profiles, ", "))})
+			continue
+		}
 		chosen = append(chosen, s)
 	}
 	ordered, err := order(chosen)

@@ -130,3 +130,40 @@ func TestBuildOrdersByNeedsAndChecksOnly(t *testing.T) {
 		t.Errorf("--only user: error %v, want a suggestion", err)
 	}
 }
+
+// An sql_stage limited to some profiles is skipped, with the reason, for the
+// others.
+func TestBuildSkipsSQLStagesOfOtherProfiles(t *testing.T) {
+	p := &config.Profile{Name: "p", Tasks: config.Tasks{DownloadActivity: true}}
+	cfg := &config.Config{Profiles: map[string]*config.Profile{"p": p},
+		SQLStages: []*config.SQLStage{{Name: "for_p", Profiles: []string{"p"}}, {Name: "for_q", Profiles: []string{"q"}}, {Name: "for_all"}}}
+	var ss []stages.Stage
+	for _, name := range []string{"for_p", "for_q", "for_all"} {
+		ss = append(ss, fakeStage{stages.Info{Table: name, Kind: stages.KindTransform, Layer: stages.LayerCurated}})
+	}
+	reg, err := stages.NewRegistry(ss...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := graph.Build(cfg, p, reg, graph.Selection{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tables(g)
+	sort.Strings(got)
+	if want := []string{"for_all", "for_p"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stages %v; want %v", got, want)
+	}
+	found := false
+	for _, s := range g.Skipped {
+		if s.Table == "for_q" {
+			found = s.Reason == `sql_stage "for_q" is for profiles q`
+			if !found {
+				t.Errorf("reason %q", s.Reason)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("for_q not among the skipped: %v", g.Skipped)
+	}
+}

@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -335,9 +336,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Out: cw, Root: root, RunDir: runDir,
 		State: st.get(info.Table), Stats: stats, Rows: rows, Logger: log.Named(info.Table), Options: r.Options}
 	if info.Incremental {
-		if _, err := os.Stat(final); err == nil {
-			sreq.Existing = final
-		}
+		sreq.Existing = latestPartition(root, info.Layer, info.Table, asOf)
 	}
 	if info.Kind == stages.KindExtract {
 		c, err := getClient()
@@ -460,4 +459,29 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// latestPartition is the newest part-0.parquet of table dated on or before
+// day, or "".
+func latestPartition(root string, layer stages.Layer, table string, day time.Time) string {
+	entries, err := os.ReadDir(filepath.Join(root, string(layer), table))
+	if err != nil {
+		return ""
+	}
+	best := ""
+	limit := "snapshot_date=" + day.Format(time.DateOnly)
+	for _, e := range entries {
+		n := e.Name()
+		// Names sort by date: snapshot_date=YYYY-MM-DD.
+		if !e.IsDir() || !strings.HasPrefix(n, "snapshot_date=") || n > limit || n <= best {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, string(layer), table, n, "part-0.parquet")); err == nil {
+			best = n
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return filepath.Join(root, string(layer), table, best, "part-0.parquet")
 }

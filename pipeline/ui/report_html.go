@@ -21,12 +21,19 @@ type chart struct {
 
 const (
 	chartWidth  = 420 // px for the longest bar
-	chartLabelW = 260
+	chartLabelW = 120 // px at least for the labels
+	labelCharW  = 7.5 // px per character of a 12px label, generously
 	barHeight   = 22
 )
 
 func layout(title string, labels []string, values []float64, format func(float64) string) chart {
-	c := chart{Title: title, LabelW: chartLabelW, Height: len(values)*barHeight + 8}
+	// SKU part numbers run to 40 characters: size the label column to the
+	// longest so none is clipped at the left edge.
+	labelW := chartLabelW
+	for _, l := range labels {
+		labelW = max(labelW, int(float64(len(l))*labelCharW)+16)
+	}
+	c := chart{Title: title, LabelW: labelW, Height: len(values)*barHeight + 8}
 	maxV := 0.0
 	for _, v := range values {
 		maxV = max(maxV, v)
@@ -92,7 +99,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:.5em 0}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:left}
+table{border-collapse:collapse;margin:.5em 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .kpi{display:inline-block;margin-right:2.5em}.kpi b{display:block;font-size:1.5em}
 .no{color:#b00;font-weight:bold}svg text{font:12px system-ui,sans-serif}

@@ -237,6 +237,23 @@ func TestSignInsIncremental(t *testing.T) {
 	if string(after) != string(before) {
 		t.Error("a failed run changed the snapshot")
 	}
+
+	// Next day: the partition is again a complete snapshot, earlier events
+	// carried over and the one new event added, without a full re-read.
+	ten.Faults.ForbiddenPath = ""
+	clock = clock.Add(24 * time.Hour)
+	reqsBefore := ten.Count("signins")
+	next := asOf.AddDate(0, 0, 1)
+	if _, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: next}); err != nil {
+		t.Fatal(err)
+	}
+	ids = readSignInIDs(t, run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableSignIns, next))
+	if len(ids) != 254 {
+		t.Errorf("next day's snapshot holds %d sign-ins, want 254 (253 carried over + 1 new)", len(ids))
+	}
+	if reqs := ten.Count("signins") - reqsBefore; reqs != 1 {
+		t.Errorf("next day's run made %d sign-in requests, want 1", reqs)
+	}
 }
 
 // TestFailedStageLeavesNoPartialSnapshot: a stage that fails half-way (the
@@ -313,5 +330,45 @@ func TestConcealedNamesWarn(t *testing.T) {
 	rows, err := parquet.ReadFile[schemas.ReportSettings](run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableReportSettings, asOf))
 	if err != nil || len(rows) != 1 || !rows[0].ConcealedNamesDetected || rows[0].DisplayConcealedNames == nil || !*rows[0].DisplayConcealedNames {
 		t.Errorf("report_settings %+v %v", rows, err)
+	}
+}
+
+// TestSignInBudgetFillsTheGapNextRun: a run whose request budget runs out
+// keeps the watermark and records the gap; the next runs fill it, and in the
+// end every event is written exactly once.
+func TestSignInBudgetFillsTheGapNextRun(t *testing.T) {
+	ten := graphapitest.Start(t, graphapitest.Demo(10))
+	ten.Page = 40 // 250 events: 7 pages
+	out := t.TempDir()
+	cfg := testConfig(ten, out)
+	r, sel := runner(t, true)
+	clock := time.Now().UTC()
+	r.Now = func() time.Time { return clock }
+	r.Options.SignInRequestBudget = 3
+	sel.Only = []string{schemas.TableSignIns}
+	path := run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableSignIns, asOf)
+	for i := 0; i < 4; i++ {
+		ms, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && !strings.Contains(strings.Join(ms[0].Stages[0].Warnings, " "), "budget") {
+			t.Errorf("first run: no budget warning: %v", ms[0].Stages[0].Warnings)
+		}
+		clock = clock.Add(time.Minute)
+	}
+	ids := readSignInIDs(t, path)
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Fatalf("sign-in %s written twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != 250 {
+		t.Errorf("%d distinct sign-ins after the gap was filled, want 250", len(seen))
+	}
+	if st := readState(t, out); strings.Contains(st, "pending") {
+		t.Errorf("gap still pending after four runs: %s", st)
 	}
 }

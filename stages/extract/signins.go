@@ -19,9 +19,10 @@ import (
 	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
-// signInsStage reads the sign-in log incrementally. Each run's partition
-// holds the events first seen that day (an increment, not the whole log):
-// read every partition of sign_ins to get the history.
+// signInsStage reads the sign-in log incrementally: it fetches only events
+// newer than the watermark and carries the earlier ones over from the
+// previous snapshot (dropping those older than the activity window), so each
+// partition is a complete snapshot like every other table's.
 //
 // State (state.json, entry "sign_ins"):
 //
@@ -101,16 +102,20 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 
 	w := stages.NewWriter[schemas.SignIn](req)
 	res := &stages.Result{}
-	// A second run on the same day keeps the day's earlier events.
+	lower := watermark.Add(-overlap)
+	// Carry the events already read over from the previous snapshot.
 	if req.Existing != "" {
-		n, err := copyExisting(req.Existing, w, known)
-		if err != nil {
-			return nil, fmt.Errorf("keeping today's earlier sign-ins from %s: %w", req.Existing, err)
+		keepFrom := activityStart(req)
+		if keepFrom.After(watermark.AddDate(0, 0, -31)) {
+			keepFrom = watermark.AddDate(0, 0, -31)
 		}
-		req.Logger.Debug("kept earlier sign-ins of the day", "rows", n)
+		n, err := copyExisting(req.Existing, w, known, keepFrom, lower)
+		if err != nil {
+			return nil, fmt.Errorf("carrying earlier sign-ins over from %s: %w", req.Existing, err)
+		}
+		req.Logger.Debug("carried earlier sign-ins over", "rows", n, "from", req.Existing)
 	}
 
-	lower := watermark.Add(-overlap)
 	upper := now
 	if !pending.IsZero() {
 		upper = pending
@@ -201,13 +206,8 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 			}
 		}
 	}
-	// Ids carried over that still sit near an edge stay too (events read by
-	// an earlier run, inside the overlap of the next one).
-	for _, id := range strings.Split(st["ids"], ",") {
-		if id != "" && !contains(ids, id) && len(ids) < 100000 {
-			ids = append(ids, id)
-		}
-	}
+	// Events of earlier runs near the edge need no entry: the next run
+	// reads them from this snapshot (Request.Existing) and deduplicates.
 	sort.Strings(ids)
 	next["ids"] = strings.Join(ids, ",")
 	res.State = next
@@ -221,18 +221,11 @@ func overlapFor(req *stages.Request) time.Duration {
 	return time.Hour
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// copyExisting streams the rows of an earlier partition into w, recording
-// their ids.
-func copyExisting(path string, w *stages.Writer[schemas.SignIn], known map[string]bool) (int, error) {
+// copyExisting streams the rows of the previous snapshot created at or
+// after keepFrom into w. Ids of rows the coming window can return again (at
+// or after lower) go into known, so they are not written twice; the rest
+// cannot come back and are not kept in memory.
+func copyExisting(path string, w *stages.Writer[schemas.SignIn], known map[string]bool, keepFrom, lower time.Time) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -242,15 +235,22 @@ func copyExisting(path string, w *stages.Writer[schemas.SignIn], known map[strin
 	defer r.Close()
 	buf := make([]schemas.SignIn, 512)
 	n := 0
-	inFile := map[string]bool{}
+	nearEdge := map[string]bool{}
 	for {
 		k, err := r.Read(buf)
 		for _, row := range buf[:k] {
-			if inFile[row.ID] {
+			if row.CreatedDateTime != nil && row.CreatedDateTime.Before(keepFrom) {
 				continue
 			}
-			inFile[row.ID] = true
-			known[row.ID] = true
+			if row.CreatedDateTime == nil || !row.CreatedDateTime.Before(lower) {
+				// known already holds ids from state.json, which are in
+				// this file too: deduplicate against the file alone.
+				if nearEdge[row.ID] {
+					continue
+				}
+				nearEdge[row.ID] = true
+				known[row.ID] = true
+			}
 			if err := w.Write(row); err != nil {
 				return n, err
 			}

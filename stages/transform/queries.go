@@ -29,6 +29,8 @@ type query struct {
 	requires []string
 	row      any
 	columns  []Column
+	// after is set for user SQL stages only: the tables to wait for.
+	after []string
 }
 
 // curatedQueries loads the SQL of every curated table in schemas order.

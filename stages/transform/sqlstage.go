@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 //
 //	sql_stage "NAME" { query = <<-EOT ... EOT }
 type SQLStage struct {
-	Name  string
-	Query string
+	Name string
+	// Profiles the stage runs for; empty means every profile.
+	Profiles []string
+	Query    string
 	// QueryRange is where Query's text starts in the config: DuckDB's line
 	// numbers are mapped onto it so errors point at the HCL line.
 	QueryRange hcl.Range
@@ -44,6 +47,11 @@ func (s SQLStage) validate() error {
 	return nil
 }
 
+// appliesTo reports whether the stage runs for the profile.
+func (s SQLStage) appliesTo(profile string) bool {
+	return len(s.Profiles) == 0 || slices.Contains(s.Profiles, profile)
+}
+
 // error maps a DuckDB error onto the stage's source.
 func (s SQLStage) error(err error) error {
 	file, line := s.QueryRange.Filename, s.QueryRange.Start.Line
@@ -52,6 +60,11 @@ func (s SQLStage) error(err error) error {
 	}
 	if line == 0 {
 		line = 1
+	}
+	if !lineRe.MatchString(err.Error()) && strings.Contains(err.Error(), "end of input") {
+		// DuckDB gives no line for a query that stops short: the last line.
+		line += strings.Count(strings.TrimRight(s.Query, "; \t\r\n"), "\n")
+		return fmt.Errorf("sql_stage %q: %s:%d: %s", s.Name, file, line, strings.TrimSpace(err.Error()))
 	}
 	e := sqlError(file, line, 1, err)
 	return fmt.Errorf("sql_stage %q: %w", s.Name, e)
@@ -62,7 +75,9 @@ func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, sna
 	if err := s.validate(); err != nil {
 		return err
 	}
-	query := strings.TrimRight(strings.TrimSpace(s.Query), ";")
+	// Only trailing space and ";" go: leading lines must stay for DuckDB's
+	// line numbers to match the file's.
+	query := strings.TrimRight(s.Query, "; \t\r\n")
 	if err := e.exec(ctx, "CREATE OR REPLACE TABLE main."+quoteIdent(s.Name)+" AS\n"+query); err != nil {
 		return s.error(err)
 	}

@@ -16,10 +16,21 @@ FROM recommendations r JOIN user_licenses l USING (user_id, sku_id)
 JOIN (SELECT user_principal_name, CASE WHEN user_principal_name LIKE 'oscar%' THEN 'Board' ELSE 'Staff' END AS department FROM user_licenses GROUP BY 1) u
   ON u.user_principal_name = r.user_principal_name
 WHERE NOT r.suppressed GROUP BY 1 ORDER BY 1;`}
-	res, out := runFixture(t, baseFixture(), baseConfig(), func(r *Request) { r.SQLStages = []SQLStage{stage} })
+	res, out := runFixture(t, baseFixture(), baseConfig(), func(r *Request) {
+		r.SQLStages = []SQLStage{stage,
+			{Name: "for_p", Profiles: []string{"other", "p"}, Query: "SELECT 1 AS n"},
+			{Name: "for_other", Profiles: []string{"other"}, Query: "SELECT 1 AS n"}}
+	})
 	st, ok := res.Table("savings_by_department")
 	if !ok || st.Status != StatusWritten || st.Rows != 1 {
 		t.Fatalf("stage status %+v", st)
+	}
+	// A stage for other profiles is not computed for this one.
+	if st, ok := res.Table("for_p"); !ok || st.Status != StatusWritten {
+		t.Errorf("for_p: %+v, %t", st, ok)
+	}
+	if st, ok := res.Table("for_other"); ok {
+		t.Errorf("for_other ran for profile p: %+v", st)
 	}
 	if got := dumpParquet(t, st.Path, "department"); got == "" {
 		t.Fatal("empty")

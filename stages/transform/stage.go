@@ -28,6 +28,9 @@ type Set struct {
 	DuckDB Settings
 	// StaleReportDays: see Request.StaleReportDays.
 	StaleReportDays int
+	// SQLStages are user tables computed after the built-in ones (one
+	// pipeline stage each); set them before calling Stages.
+	SQLStages []SQLStage
 
 	mu        sync.Mutex
 	sessions  map[string]*session // by run directory
@@ -56,8 +59,16 @@ func (s *Set) Stages() []stages.Stage {
 		panic(err)
 	}
 	var out []stages.Stage
+	var curated []string
 	for _, q := range qs {
 		out = append(out, &stage{set: s, q: q})
+		curated = append(curated, q.table)
+	}
+	for _, u := range s.SQLStages {
+		// A user stage reads any curated table (and earlier user stages):
+		// it runs after all of them.
+		out = append(out, &stage{set: s, q: query{table: u.Name, file: u.QueryRange.Filename, after: append([]string(nil), curated...)}})
+		curated = append(curated, u.Name)
 	}
 	return out
 }
@@ -77,6 +88,10 @@ type stage struct {
 
 func (st *stage) Info() stages.Info {
 	info := stages.Info{Table: st.q.table, Kind: stages.KindTransform, Layer: stages.LayerCurated, Row: st.q.row}
+	if st.q.after != nil {
+		info.After = st.q.after
+		return info
+	}
 	needs := map[string]bool{}
 	for _, r := range st.q.requires {
 		name := strings.TrimPrefix(r, "raw.")
@@ -96,12 +111,15 @@ func (st *stage) Info() stages.Info {
 func (st *stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	sess := st.set.session(req.RunDir)
 	sess.once.Do(func() { sess.dir, sess.res, sess.err = st.set.compute(ctx, req) })
-	if sess.err != nil && !errors.Is(sess.err, ErrPartial) {
-		return nil, sess.err
-	}
 	ts, ok := sess.res.Table(st.q.table)
-	if !ok || ts.Status != StatusWritten {
-		return nil, fmt.Errorf("%s not computed: %s", st.q.table, ts.Reason)
+	switch {
+	case ok && ts.Status == StatusWritten:
+	case ok:
+		return nil, fmt.Errorf("%s %s: %s", st.q.table, ts.Status, ts.Reason)
+	case sess.err != nil && !errors.Is(sess.err, ErrPartial):
+		return nil, sess.err
+	default:
+		return nil, fmt.Errorf("%s was not computed", st.q.table)
 	}
 	f, err := os.Open(ts.Path)
 	if err != nil {
@@ -156,7 +174,7 @@ func (s *Set) compute(ctx context.Context, req *stages.Request) (string, *Result
 	res, err := Run(ctx, Request{
 		Profile: req.Profile.Name, RawDir: filepath.Join(req.Root, string(stages.LayerRaw)), CuratedDir: dir,
 		RunDir: req.RunDir, AsOf: req.AsOf, SnapshotDate: req.AsOf, Config: req.Config,
-		DuckDB: s.DuckDB, StaleReportDays: s.StaleReportDays, Logger: req.Logger,
+		DuckDB: s.DuckDB, StaleReportDays: s.StaleReportDays, SQLStages: s.SQLStages, Logger: req.Logger,
 	})
 	if res != nil && res.Summary != nil {
 		s.mu.Lock()

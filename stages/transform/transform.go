@@ -217,18 +217,25 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if firstErr != nil {
 		return res, firstErr
 	}
+	// A failing user stage fails alone (and whatever reads it); the
+	// built-in tables, the summary and the report are still produced.
+	var stageErrs []error
 	for _, s := range req.SQLStages {
+		if !s.appliesTo(req.Profile) {
+			// Not this profile's table: the pipeline graph skips its stage.
+			continue
+		}
 		st := TableStatus{Name: s.Name}
 		start := time.Now()
 		err := runStage(ctx, e, s, req.CuratedDir, req.SnapshotDate, &st)
 		st.Duration = time.Since(start)
 		if err != nil {
 			st.Status, st.Reason = StatusFailed, err.Error()
-			res.Tables = append(res.Tables, st)
-			return res, err
+			stageErrs = append(stageErrs, err)
+		} else {
+			st.Status = StatusWritten
 		}
-		st.Status = StatusWritten
-		log.Info("sql stage", "table", st.Name, "rows", st.Rows, "took", st.Duration.Round(time.Millisecond))
+		log.Info("sql stage", "table", st.Name, "status", st.Status, "rows", st.Rows, "took", st.Duration.Round(time.Millisecond))
 		res.Tables = append(res.Tables, st)
 	}
 
@@ -243,6 +250,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return res, err
 		}
+	}
+	if len(stageErrs) > 0 {
+		return res, errors.Join(stageErrs...)
 	}
 	if partial {
 		return res, fmt.Errorf("transform %s: %w", req.Profile, ErrPartial)

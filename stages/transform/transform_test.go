@@ -136,6 +136,16 @@ func TestGoldenRecommendations(t *testing.T) {
 				f.users[i].LastSuccessfulSignInDateTime = nil
 			}
 		}},
+		// An empty mailbox still uses a few hundred KB (system folders): no
+		// items means no data at risk; paul's 1,200 items still are.
+		{"empty_mailboxes_use_bytes", func(f *fixture, _ *config.Config, _ *Request) {
+			for i := range f.mailbox {
+				if *f.mailbox[i].ItemCount == 0 {
+					b := int64(300_000)
+					f.mailbox[i].StorageUsedByte = &b
+				}
+			}
+		}},
 		// Group removal and data at risk allowed; disabled accounts only.
 		{"allow_all_disabled_only", func(_ *fixture, cfg *config.Config, _ *Request) {
 			r := cfg.ReclaimRules[0]

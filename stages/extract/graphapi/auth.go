@@ -217,6 +217,8 @@ func credentialFactory(profile string, tenantID, loginEndpoint string, creds con
 func httpClient(caFile string, timeout time.Duration) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 32
+	// A server that accepts a request and never answers must not hang a run.
+	tr.ResponseHeaderTimeout = 2 * time.Minute
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {

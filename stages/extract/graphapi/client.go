@@ -96,7 +96,8 @@ type Options struct {
 	Limits map[Class]Limit // nil: DefaultLimits; missing classes take defaults
 	Retry  RetryPolicy
 	Logger hclog.Logger // nil: no logs
-	// RequestTimeout bounds one JSON request (default 2 min). Report
+	// RequestTimeout bounds one JSON call, retries and their waits included
+	// (default 15 min); each response must start within 2 minutes. Report
 	// downloads are bounded by the context only.
 	RequestTimeout time.Duration
 }
@@ -140,7 +141,7 @@ func New(o Options) (*Client, error) {
 		o.LoginEndpoint = config.DefaultLoginEndpoint
 	}
 	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 2 * time.Minute
+		o.RequestTimeout = 15 * time.Minute
 	}
 	hc, err := httpClient(o.CAFile, 0)
 	if err != nil {

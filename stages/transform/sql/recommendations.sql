@@ -82,17 +82,19 @@ drive AS (
   FROM raw.report_onedrive_usage_account_detail r JOIN raw.users u ON lower(u.user_principal_name) = lower(r.owner_principal_name)
   WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
 ),
+-- An empty mailbox or OneDrive still uses some bytes (system folders, the
+-- empty library); only items and files are data a person could lose.
 risk AS (
   SELECT k.rule, k.user_id, k.sku_id,
     concat_ws('; ',
       CASE WHEN k.exchange AND (SELECT reason FROM status WHERE signal = 'mailbox') <> ''
              THEN 'mailbox contents unknown: ' || (SELECT reason FROM status WHERE signal = 'mailbox')
-           WHEN k.exchange AND (m.items > 0 OR m.bytes > 0)
+           WHEN k.exchange AND m.items > 0
              THEN 'mailbox holds ' || m.items || ' items (' || round(m.bytes / 1048576.0, 1) || ' MB)' END,
       CASE WHEN k.onedrive AND (SELECT reason FROM status WHERE signal = 'onedrive') <> ''
              AND (SELECT reason FROM status WHERE signal = 'onedrive') NOT LIKE 'report refreshed%'
              THEN 'OneDrive contents unknown: ' || (SELECT reason FROM status WHERE signal = 'onedrive')
-           WHEN k.onedrive AND (d.files > 0 OR d.bytes > 0)
+           WHEN k.onedrive AND d.files > 0
              THEN 'OneDrive holds ' || d.files || ' files (' || round(d.bytes / 1048576.0, 1) || ' MB)' END
     ) AS reason
   FROM carries k

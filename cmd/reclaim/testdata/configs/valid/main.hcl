@@ -27,3 +27,15 @@ reclaim "e3" {
 }
 
 price "SPE_E3" { amount = 36 }
+
+transform {
+  memory_limit = "2GB"
+}
+
+sql_stage "e3_by_rule" {
+  query = <<-SQL
+    SELECT rule, count(*) AS licences
+    FROM recommendations
+    GROUP BY ALL
+  SQL
+}

@@ -1,0 +1,43 @@
+profile "p" {
+  tenant_id     = "11111111-1111-1111-1111-111111111111"
+  client_id     = "22222222-2222-2222-2222-222222222222"
+  client_secret = env("SECRET")
+}
+
+sql_stage "Inactive-By-Dept" { # ERROR: Invalid sql_stage name
+  query = "SELECT 1"
+}
+
+sql_stage "recommendations" { # ERROR: sql_stage "recommendations" is a built-in table
+  query = "SELECT 1"
+}
+
+sql_stage "users" { # ERROR: sql_stage "users" is a raw table
+  query = "SELECT 1"
+}
+
+sql_stage "by_department" {
+  query = <<-SQL
+    SELECT 1 AS n
+  SQL
+}
+
+sql_stage "by_department" { # ERROR: Duplicate sql_stage "by_department"
+  query = "SELECT 2 AS n"
+}
+
+sql_stage "empty" {
+  query = "  " # ERROR: Empty query
+}
+
+sql_stage "no_query" { # ERROR: Missing required argument
+}
+
+sql_stage "not_text" {
+  query = ["SELECT 1"] # ERROR: Incorrect attribute value type
+}
+
+sql_stage "for_one_profile" {
+  profiles = ["p", "q"] # ERROR: Unknown profile "q"
+  query    = "SELECT 1"
+}
