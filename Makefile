@@ -12,6 +12,7 @@ build:
 
 test:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	cd bench && $(GO) test -count=1 ./scale
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
