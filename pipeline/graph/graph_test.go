@@ -28,6 +28,9 @@ func registry(t *testing.T) *stages.Registry {
 		if tab.Name == schemas.TableReportSettings {
 			info.After = []string{schemas.TableReportOffice365ActiveUser}
 		}
+		if tab.Name == schemas.TableSignIns {
+			info.Incremental = true
+		}
 		ss = append(ss, fakeStage{info})
 	}
 	ss = append(ss, fakeStage{stages.Info{Table: "license_activity", Kind: stages.KindTransform, Layer: stages.LayerCurated,
@@ -124,6 +127,10 @@ func TestBuildOrdersByNeedsAndChecksOnly(t *testing.T) {
 	}
 	if pos[schemas.TableReportSettings] < pos[schemas.TableReportOffice365ActiveUser] {
 		t.Errorf("report_settings before the report it runs after: %v", tables(g))
+	}
+	// The sign-in log is the throttle-bound critical path: it starts first.
+	if pos[schemas.TableSignIns] != 0 {
+		t.Errorf("sign_ins should be the first stage, got position %d: %v", pos[schemas.TableSignIns], tables(g))
 	}
 	_, err = graph.Build(cfg, p, registry(t), graph.Selection{Only: []string{"user"}})
 	if err == nil || !strings.Contains(err.Error(), `did you mean "users"`) {
