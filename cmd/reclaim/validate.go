@@ -16,7 +16,7 @@ func newValidateCmd() *cobra.Command {
 	conn := &connectFlag{}
 	cmd := &cobra.Command{
 		Use:   "validate [CONFIG]",
-		Short: "Check a configuration without contacting Microsoft",
+		Short: "Check a configuration offline (with --connect, also the app's permissions)",
 		Long: `Validate reads a configuration, evaluates its variables and functions, and
 checks every block: syntax, unknown blocks and arguments, GUIDs, signal and
 action names, references to profiles, duplicate names, credentials (exactly
