@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the demo's closing query runs on embedded DuckDB
@@ -246,17 +247,23 @@ func printQuery(w io.Writer, query string) error {
 	if err != nil {
 		return err
 	}
-	table := [][]string{cols}
+	// Aligned like every other table reclaim prints (run summary, --connect).
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	rule := make([]string, len(cols))
+	for i, c := range cols {
+		rule[i] = strings.Repeat("-", len(c))
+	}
+	fmt.Fprintf(tw, "  %s\n  %s\n", strings.Join(cols, "\t"), strings.Join(rule, "\t"))
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	row := make([]string, len(cols))
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		row := make([]string, len(cols))
 		for i, v := range vals {
 			if v == nil {
 				row[i] = "NULL"
@@ -264,30 +271,12 @@ func printQuery(w io.Writer, query string) error {
 				row[i] = fmt.Sprint(v)
 			}
 		}
-		table = append(table, row)
+		fmt.Fprintf(tw, "  %s\n", strings.Join(row, "\t"))
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	widths := make([]int, len(cols))
-	for _, r := range table {
-		for i, c := range r {
-			widths[i] = max(widths[i], len(c))
-		}
-	}
-	for n, r := range table {
-		for i, c := range r {
-			fmt.Fprintf(w, "  %-*s", widths[i], c)
-		}
-		fmt.Fprintln(w)
-		if n == 0 {
-			for i := range r {
-				fmt.Fprintf(w, "  %s", strings.Repeat("-", widths[i]))
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	return nil
+	return tw.Flush()
 }
 
 // display shortens the long -var list to what a reader needs to see.
