@@ -7,10 +7,10 @@ import (
 	"github.com/agext/levenshtein"
 )
 
-// nameSuggestion returns the valid name closest to given, or "" when none is
+// NameSuggestion returns the valid name closest to given, or "" when none is
 // close enough to be a plausible typo. Like Terraform's didyoumean: an edit
 // distance under 3 is a typo; anything further is a different word.
-func nameSuggestion(given string, valid []string) string {
+func NameSuggestion(given string, valid []string) string {
 	best, bestDist := "", 3
 	for _, v := range valid {
 		d := levenshtein.Distance(strings.ToLower(given), strings.ToLower(v), nil)
@@ -24,7 +24,7 @@ func nameSuggestion(given string, valid []string) string {
 // didYouMean formats a suggestion as the start of a diagnostic detail, or ""
 // when there is none.
 func didYouMean(given string, valid []string) string {
-	if s := nameSuggestion(given, valid); s != "" {
+	if s := NameSuggestion(given, valid); s != "" {
 		return fmt.Sprintf("Did you mean %q? ", s)
 	}
 	return ""

@@ -245,34 +245,8 @@ func kindOrder(k stages.Kind) int {
 }
 
 func suggest(name string, valid []string) string {
-	best, bestD := "", 4
-	for _, v := range valid {
-		if d := distance(name, v); d < bestD {
-			best, bestD = v, d
-		}
+	if best := config.NameSuggestion(name, valid); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
-	if best == "" {
-		return "; valid tables: " + strings.Join(valid, ", ")
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return "; valid tables: " + strings.Join(valid, ", ")
 }
