@@ -3,7 +3,6 @@ package transform
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -30,11 +29,6 @@ CREATE TABLE param.exclusion_when (name VARCHAR, user_id VARCHAR);
 CREATE TABLE param.prices (sku_ref VARCHAR, monthly DOUBLE, currency VARCHAR);
 CREATE TABLE param.consolidation (rule VARCHAR, ord INTEGER, product_ord INTEGER, base_ref VARCHAR, attach_ref VARCHAR);
 `
-
-// appliesTo reports whether a block restricted to profiles applies to profile.
-func appliesTo(profiles []string, profile string) bool {
-	return len(profiles) == 0 || slices.Contains(profiles, profile)
-}
 
 // loadParams fills the parameter tables from the request. The exclusion
 // `when` expressions are evaluated here, against raw.users, so their errors
@@ -65,17 +59,19 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 	}
 	ord := 0
 	for _, r := range cfg.ReclaimRules {
-		if !appliesTo(r.Profiles, req.Profile) {
+		if !r.AppliesTo(req.Profile) {
 			continue
 		}
 		ord++
 		disabled := r.DisabledAccounts
 		if disabled == "" {
-			disabled = "include"
+			disabled = config.DefaultDisabledAccounts
 		}
 		action := string(r.Action)
 		if action == "" {
-			action = string(config.ActionRemoveLicense)
+			// The same default as the language: a rule never removes
+			// anything unless it says so.
+			action = string(config.DefaultAction)
 		}
 		if err := ins("rules", r.Name, ord, r.InactiveDays, r.GraceDays, disabled, r.IncludeGuests, action,
 			r.MaxActions, r.AllowGroupRemoval, r.AllowDataAtRisk); err != nil {
@@ -98,7 +94,7 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 	}
 	ord = 0
 	for _, x := range cfg.Exclusions {
-		if !appliesTo(x.Profiles, req.Profile) {
+		if !x.AppliesTo(req.Profile) {
 			continue
 		}
 		ord++
@@ -130,7 +126,7 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 	for ref, p := range cfg.Prices {
 		cur := p.Currency
 		if cur == "" {
-			cur = "USD"
+			cur = config.DefaultCurrency
 		}
 		if err := ins("prices", ref, p.MonthlyAmount(), cur); err != nil {
 			return err
@@ -138,7 +134,7 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 	}
 	ord = 0
 	for _, c := range cfg.ConsolidationRules {
-		if !appliesTo(c.Profiles, req.Profile) {
+		if !c.AppliesTo(req.Profile) {
 			continue
 		}
 		ord++

@@ -1,12 +1,13 @@
 // Package transform turns one raw Parquet snapshot into the curated tables
 // with embedded DuckDB SQL: one .sql file per curated table (sql/*.sql),
-// run in dependency order over views of the raw files, with the config's
+// run in dependency order over the raw tables loaded once into DuckDB, with the config's
 // rules, exclusions and prices loaded as parameter tables. It owns the
 // meaning of "inactive": which signals count, how report lags and unknown
 // signals are handled, and what a recommendation may ask for.
 //
-// Entry point: Run. User SQL stages (a named query over curated tables):
-// RunSQLStage. People-facing output: Summarize, then pipeline/ui renders.
+// Entry points: Run, or NewSet for the stages "reclaim run" registers. User
+// SQL stages (a named query over curated tables) run through
+// Request.SQLStages; the Summary in the Result is rendered by pipeline/ui.
 package transform
 
 import (
