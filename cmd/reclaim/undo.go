@@ -76,7 +76,7 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 			if err := confirm(cmd, f.autoApprove, fmt.Sprintf("Do you want to undo %d change(s) in profile %q?", n, profile)); err != nil {
 				return err
 			}
-			dir, err := newDirectory(cfg.Profiles[profile], actLogger(cmd).Named("undo"))
+			dir, err := newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, actLogger(cmd).Named("undo"))
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
@@ -91,7 +91,7 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 			}
 			res, err := act.Undo(ctx, act.UndoOptions{Applied: applied, ActionIDs: actions, Journal: uj,
 				Directories: func(string) (act.Directory, error) { return dir, nil },
-				RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Progress: progressPrinter(out)}})
+				RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: actLogger(cmd).Named("undo"), Progress: progressPrinter(out)}})
 			exportErr := act.ExportParquet(uj.Entries(), act.ParquetPath(upath))
 			uj.Close()
 			if err != nil {
