@@ -34,8 +34,10 @@ type UndoOptions struct {
 func Undo(ctx context.Context, o UndoOptions) (*Result, error) {
 	last := LastByAction(o.Applied)
 	var ids []string
+	seen := map[string]bool{}
 	for _, e := range o.Applied {
-		if e.Kind == "apply" && !slices.Contains(ids, e.ActionID) {
+		if e.Kind == "apply" && !seen[e.ActionID] {
+			seen[e.ActionID] = true
 			ids = append(ids, e.ActionID)
 		}
 	}
