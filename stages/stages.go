@@ -110,8 +110,6 @@ type Request struct {
 type Options struct {
 	// ReportPeriod is the usage-report period: D7, D30 (default), D90, D180.
 	ReportPeriod string
-	// SignInLog enables the sign-ins extract (when a rule counts sign_in).
-	SignInLog bool
 	// SignInRequestBudget bounds the requests one sign-ins extract makes
 	// (default 200 pages): the audit-log API allows 5 requests per 10 s.
 	SignInRequestBudget int

@@ -145,7 +145,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		NewClient: func(p *config.Profile) (*graphapi.Client, error) {
 			return graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{}, log.Named("http"))
 		},
-		Options: stages.Options{ReportPeriod: rf.reportPeriod, SignInLog: rf.signInLog,
+		Options: stages.Options{ReportPeriod: rf.reportPeriod,
 			SignInRequestBudget: rf.signInBudget},
 		Logger:   log,
 		Parallel: rf.parallel,

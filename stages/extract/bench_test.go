@@ -64,7 +64,7 @@ func BenchmarkExtract(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				cfg.Output = &config.Output{Dir: b.TempDir()}
 				reg, _ := stages.NewRegistry(extract.New().Stages()...)
-				r := &run.Runner{Registry: reg, Options: stages.Options{SignInLog: true, SignInRequestBudget: 100000},
+				r := &run.Runner{Registry: reg, Options: stages.Options{SignInRequestBudget: 100000},
 					NewClient: func(p *config.Profile) (*graphapi.Client, error) {
 						return graphapi.NewFromProfile(p, limits, graphapi.RetryPolicy{}, nil)
 					}}

@@ -49,7 +49,7 @@ func runner(t *testing.T, signInLog bool) (*run.Runner, graph.Selection) {
 		NewClient: func(p *config.Profile) (*graphapi.Client, error) {
 			return graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}, nil)
 		},
-		Options: stages.Options{SignInLog: signInLog, FlushRows: 100},
+		Options: stages.Options{FlushRows: 100},
 	}, graph.Selection{SignInLog: signInLog}
 }
 

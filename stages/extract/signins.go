@@ -153,7 +153,6 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 				row.StatusErrorCode = s.Status.ErrorCode
 				row.StatusFailureReason = str(s.Status.FailureReason)
 			}
-			res.Rows++
 			return w.Write(row)
 		})
 		if err != nil {

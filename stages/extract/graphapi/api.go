@@ -85,12 +85,6 @@ func IsStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.Status == status
 }
 
-// IsCode reports whether err is an *Error with that error code.
-func IsCode(err error, code string) bool {
-	var e *Error
-	return errors.As(err, &e) && strings.EqualFold(e.Code, code)
-}
-
 // Request is one call. Body is re-sent on every attempt.
 type Request struct {
 	Class  Class

@@ -13,7 +13,6 @@ package graphapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -205,9 +204,6 @@ func (c *Client) Dataverse(envURL string, creds *config.Credentials) (*API, erro
 	return a, nil
 }
 
-// Profile is the profile name the client was built for.
-func (c *Client) Profile() string { return c.opts.Profile }
-
 var userAgent = "reclaim/" + version.Version
 
 // acquire waits for a concurrency slot and a rate token of class cl.
@@ -230,6 +226,3 @@ func (c *Client) acquire(ctx context.Context, cl Class) (release func(), err err
 	}
 	return func() { <-l.sem }, nil
 }
-
-// ErrNotModified is returned by Download when an If-None-Match matched.
-var ErrNotModified = errors.New("not modified")
