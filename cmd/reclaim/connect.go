@@ -108,13 +108,8 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 		{task: "subscriptions", permission: "Organization.Read.All", required: true, api: g, path: "/subscribedSkus", class: graphapi.ClassDirectory},
 		{task: "sign-in activity", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/users?$top=1&$select=id,signInActivity", class: graphapi.ClassDirectory},
 	}
-	hasReport := false
-	for t := range need {
-		if len(t) > 7 && t[:7] == "report_" && t != schemas.TableReportSettings {
-			hasReport = true
-		}
-	}
-	if hasReport {
+	// graph.RawTables adds report_settings exactly when a usage report is read.
+	if _, hasReport := need[schemas.TableReportSettings]; hasReport {
 		probes = append(probes,
 			probe{task: "usage reports", permission: "Reports.Read.All", required: true, api: g, path: "/reports/getOffice365ActivationsUserDetail", class: graphapi.ClassReports},
 			probe{task: "report settings", permission: "ReportSettings.Read.All", required: false, api: g, path: "/admin/reportSettings", class: graphapi.ClassDirectory})
