@@ -103,7 +103,7 @@ start (the manifest names the failed stages).
 	fl.StringVar(&rf.asOf, "as-of", "", "snapshot date YYYY-MM-DD (default: today, UTC)")
 	fl.StringArrayVar(&rf.profiles, "profile", nil, "run only this profile (repeatable; default: all)")
 	fl.BoolVar(&rf.signInLog, "sign-in-log", true, "read the sign-in log (auditLogs/signIns) when a rule counts sign_in")
-	fl.IntVar(&rf.signInBudget, "sign-in-budget", 200, "most sign-in log requests per run (the API allows 5 per 10 s)")
+	fl.IntVar(&rf.signInBudget, "sign-in-budget", 200, "most sign-in log pages read per run (the API allows 5 requests per 10 s)")
 	fl.StringVar(&rf.reportPeriod, "report-period", "D30", "usage report period: D7, D30, D90 or D180")
 	fl.IntVar(&rf.parallel, "parallel", 4, "stages run at once")
 	fl.StringVar(&rf.progress, "progress", "auto", "progress display: auto (bars on a terminal), bars, or log")
