@@ -16,7 +16,7 @@ import (
 // recFixture mirrors schemas.Recommendation column for column, but writes
 // DATE columns through schemas.Date: parquet-go writes time.Time "date"
 // fields wrongly, and fixtures must look like what DuckDB writes.
-// Generated from schemas/curated_recommendations.go; keep in step.
+// Generated from schemas/curated_recommendations.go; a test keeps it in step.
 type recFixture struct {
 	SnapshotDate                     schemas.Date  `parquet:"snapshot_date,date"`
 	AsOf                             schemas.Date  `parquet:"as_of,date"`
