@@ -85,13 +85,13 @@ func activityStart(req *stages.Request) time.Time {
 
 func (auditsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	type audit struct {
-		AuditID        string  `json:"auditid"`
-		CreatedOn      *string `json:"createdon"`
-		Operation      int64   `json:"operation"`
-		Action         int64   `json:"action"`
-		ObjectTypeCode *string `json:"objecttypecode"`
-		UserID         *string `json:"_userid_value"`
-		CallingUserID  *string `json:"_callinguserid_value"`
+		AuditID        string         `json:"auditid"`
+		CreatedOn      *graphapi.Time `json:"createdon"`
+		Operation      int64          `json:"operation"`
+		Action         int64          `json:"action"`
+		ObjectTypeCode *string        `json:"objecttypecode"`
+		UserID         *string        `json:"_userid_value"`
+		CallingUserID  *string        `json:"_callinguserid_value"`
 	}
 	since := activityStart(req)
 	q := url.Values{
@@ -106,7 +106,7 @@ func (auditsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result
 		}
 		err = api.Pages(ctx, graphapi.ClassDataverse, "/audits?"+q.Encode(), dataverseHeader, func(items []json.RawMessage) error {
 			return decodeItems(items, "audit", func(a *audit) error {
-				return w.Write(schemas.DataverseAudit{Environment: env.Name, AuditID: a.AuditID, CreatedOn: timeOf(a.CreatedOn),
+				return w.Write(schemas.DataverseAudit{Environment: env.Name, AuditID: a.AuditID, CreatedOn: graphapi.PtrOf(a.CreatedOn),
 					Operation: a.Operation, Action: a.Action, ObjectTypeCode: str(a.ObjectTypeCode),
 					UserID: str(a.UserID), CallingUserID: str(a.CallingUserID)})
 			})

@@ -17,30 +17,30 @@ import (
 const userSelect = "id,userPrincipalName,displayName,mail,userType,accountEnabled,department,jobTitle,country,usageLocation,createdDateTime,onPremisesSyncEnabled"
 
 type graphUser struct {
-	ID                    string  `json:"id"`
-	UserPrincipalName     *string `json:"userPrincipalName"`
-	DisplayName           *string `json:"displayName"`
-	Mail                  *string `json:"mail"`
-	UserType              *string `json:"userType"`
-	AccountEnabled        *bool   `json:"accountEnabled"`
-	Department            *string `json:"department"`
-	JobTitle              *string `json:"jobTitle"`
-	Country               *string `json:"country"`
-	UsageLocation         *string `json:"usageLocation"`
-	CreatedDateTime       *string `json:"createdDateTime"`
-	OnPremisesSyncEnabled *bool   `json:"onPremisesSyncEnabled"`
+	ID                    string         `json:"id"`
+	UserPrincipalName     *string        `json:"userPrincipalName"`
+	DisplayName           *string        `json:"displayName"`
+	Mail                  *string        `json:"mail"`
+	UserType              *string        `json:"userType"`
+	AccountEnabled        *bool          `json:"accountEnabled"`
+	Department            *string        `json:"department"`
+	JobTitle              *string        `json:"jobTitle"`
+	Country               *string        `json:"country"`
+	UsageLocation         *string        `json:"usageLocation"`
+	CreatedDateTime       *graphapi.Time `json:"createdDateTime"`
+	OnPremisesSyncEnabled *bool          `json:"onPremisesSyncEnabled"`
 	SignInActivity        *struct {
-		LastSignInDateTime               *string `json:"lastSignInDateTime"`
-		LastNonInteractiveSignInDateTime *string `json:"lastNonInteractiveSignInDateTime"`
-		LastSuccessfulSignInDateTime     *string `json:"lastSuccessfulSignInDateTime"`
+		LastSignInDateTime               *graphapi.Time `json:"lastSignInDateTime"`
+		LastNonInteractiveSignInDateTime *graphapi.Time `json:"lastNonInteractiveSignInDateTime"`
+		LastSuccessfulSignInDateTime     *graphapi.Time `json:"lastSuccessfulSignInDateTime"`
 	} `json:"signInActivity"`
 	LicenseAssignmentStates []struct {
-		SkuID               string   `json:"skuId"`
-		AssignedByGroup     *string  `json:"assignedByGroup"`
-		State               *string  `json:"state"`
-		Error               *string  `json:"error"`
-		DisabledPlans       []string `json:"disabledPlans"`
-		LastUpdatedDateTime *string  `json:"lastUpdatedDateTime"`
+		SkuID               string         `json:"skuId"`
+		AssignedByGroup     *string        `json:"assignedByGroup"`
+		State               *string        `json:"state"`
+		Error               *string        `json:"error"`
+		DisabledPlans       []string       `json:"disabledPlans"`
+		LastUpdatedDateTime *graphapi.Time `json:"lastUpdatedDateTime"`
 	} `json:"licenseAssignmentStates"`
 }
 
@@ -87,14 +87,14 @@ func userRow(u *graphUser, signInAvailable bool) schemas.User {
 		ID: u.ID, UserPrincipalName: str(u.UserPrincipalName), DisplayName: str(u.DisplayName), Mail: str(u.Mail),
 		UserType: str(u.UserType), AccountEnabled: u.AccountEnabled != nil && *u.AccountEnabled,
 		Department: str(u.Department), JobTitle: str(u.JobTitle), Country: str(u.Country),
-		UsageLocation: str(u.UsageLocation), CreatedDateTime: timeOf(u.CreatedDateTime),
+		UsageLocation: str(u.UsageLocation), CreatedDateTime: graphapi.PtrOf(u.CreatedDateTime),
 		OnPremisesSyncEnabled:   u.OnPremisesSyncEnabled != nil && *u.OnPremisesSyncEnabled,
 		SignInActivityAvailable: signInAvailable,
 	}
 	if s := u.SignInActivity; s != nil {
-		r.LastSignInDateTime = timeOf(s.LastSignInDateTime)
-		r.LastNonInteractiveSignInDateTime = timeOf(s.LastNonInteractiveSignInDateTime)
-		r.LastSuccessfulSignInDateTime = timeOf(s.LastSuccessfulSignInDateTime)
+		r.LastSignInDateTime = graphapi.PtrOf(s.LastSignInDateTime)
+		r.LastNonInteractiveSignInDateTime = graphapi.PtrOf(s.LastNonInteractiveSignInDateTime)
+		r.LastSuccessfulSignInDateTime = graphapi.PtrOf(s.LastSuccessfulSignInDateTime)
 	}
 	return r
 }
@@ -119,7 +119,7 @@ func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*s
 				}
 				if err := w.Write(schemas.UserLicenseAssignment{UserID: u.ID, SkuID: s.SkuID,
 					AssignedByGroup: str(s.AssignedByGroup), State: str(s.State), Error: e,
-					DisabledPlans: s.DisabledPlans, LastUpdatedDateTime: timeOf(s.LastUpdatedDateTime)}); err != nil {
+					DisabledPlans: s.DisabledPlans, LastUpdatedDateTime: graphapi.PtrOf(s.LastUpdatedDateTime)}); err != nil {
 					return err
 				}
 			}

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/reclaimhq/reclaim/stages"
 )
@@ -36,19 +35,6 @@ func (s *Set) Stages() []stages.Stage {
 		out = append(out, r.stage(s))
 	}
 	return out
-}
-
-// timeOf parses a Graph DateTimeOffset; nil for null/empty/unparsable.
-func timeOf(s *string) *time.Time {
-	if s == nil || *s == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, *s)
-	if err != nil {
-		return nil
-	}
-	t = t.UTC()
-	return &t
 }
 
 func str(s *string) string {

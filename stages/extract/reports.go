@@ -285,11 +285,15 @@ func setField(f reflect.Value, v string) error {
 	p := reflect.New(et)
 	switch {
 	case et == dateType:
-		d, err := schemas.ParseDate(v)
+		// One parser for every Microsoft date: "0001-01-01" is no value.
+		t, err := graphapi.ParseTime(v)
 		if err != nil {
 			return fmt.Errorf("not a date: %q", v)
 		}
-		p.Elem().SetInt(int64(d))
+		if t == nil {
+			return nil
+		}
+		p.Elem().SetInt(int64(schemas.DateOf(*t)))
 	case et.Kind() == reflect.Int64:
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

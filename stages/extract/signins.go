@@ -45,17 +45,17 @@ func (signInsStage) Info() stages.Info {
 }
 
 type graphSignIn struct {
-	ID                      string  `json:"id"`
-	CreatedDateTime         *string `json:"createdDateTime"`
-	UserID                  *string `json:"userId"`
-	UserPrincipalName       *string `json:"userPrincipalName"`
-	UserDisplayName         *string `json:"userDisplayName"`
-	AppID                   *string `json:"appId"`
-	AppDisplayName          *string `json:"appDisplayName"`
-	ClientAppUsed           *string `json:"clientAppUsed"`
-	ResourceDisplayName     *string `json:"resourceDisplayName"`
-	IsInteractive           *bool   `json:"isInteractive"`
-	ConditionalAccessStatus *string `json:"conditionalAccessStatus"`
+	ID                      string         `json:"id"`
+	CreatedDateTime         *graphapi.Time `json:"createdDateTime"`
+	UserID                  *string        `json:"userId"`
+	UserPrincipalName       *string        `json:"userPrincipalName"`
+	UserDisplayName         *string        `json:"userDisplayName"`
+	AppID                   *string        `json:"appId"`
+	AppDisplayName          *string        `json:"appDisplayName"`
+	ClientAppUsed           *string        `json:"clientAppUsed"`
+	ResourceDisplayName     *string        `json:"resourceDisplayName"`
+	IsInteractive           *bool          `json:"isInteractive"`
+	ConditionalAccessStatus *string        `json:"conditionalAccessStatus"`
 	Status                  *struct {
 		ErrorCode     int64   `json:"errorCode"`
 		FailureReason *string `json:"failureReason"`
@@ -133,7 +133,7 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 	err := req.Client.Graph().Pages(ctx, graphapi.ClassAuditLogs, path, nil, func(items []json.RawMessage) error {
 		pages++
 		err := decodeItems(items, "signIn", func(s *graphSignIn) error {
-			ct := timeOf(s.CreatedDateTime)
+			ct := graphapi.PtrOf(s.CreatedDateTime)
 			if ct != nil && ct.Before(oldest) {
 				oldest = *ct
 			}

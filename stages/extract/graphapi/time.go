@@ -1,26 +1,105 @@
 package graphapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// ParseTime reads a Graph DateTimeOffset. Microsoft writes "no value" in
-// several ways — null (pass ""), an empty string, and the .NET zero time
-// "0001-01-01T00:00:00Z" (both appear in the signInActivity of the List
-// users reference, Example 11) — and all of them give nil. Anything else
-// that is not RFC 3339 is an error naming the value. The time is in UTC.
+// Time is a date-time as Microsoft sends it: Graph's DateTimeOffset, a usage
+// report's date column, a Dataverse datetime. Every date field read from
+// Microsoft goes through it (UnmarshalJSON or ParseTime), so "no value" means
+// one thing everywhere.
+//
+// The zero Time (IsZero, Ptr returns nil) is "no value". Microsoft spells no
+// value in three ways: JSON null, an empty string (signInActivity's
+// lastSuccessfulSignInDateTime in the list-users Example 11), and the .NET
+// minimum 0001-01-01T00:00:00Z (lastNonInteractiveSignInDateTime in the same
+// example). Stored as a real date, the last one made a user 739,951 days
+// inactive. Any value in year 1 or earlier is taken as no value, whatever its
+// precision or offset.
+//
+// A value that is none of these and does not parse is an error naming it:
+// taking it as "no value" would make an active user look as if they never
+// signed in.
+type Time struct{ time.Time }
+
+// timeLayouts are tried in order. Graph sends RFC 3339 with or without
+// fractional seconds; some Graph and Dataverse fields omit the offset (UTC is
+// meant); report CSVs carry plain dates.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	time.DateOnly,
+}
+
+// ParseTime reads s as a Microsoft date-time in UTC; nil for no value: ""
+// (after trimming spaces), "null" and any year-0001 form. Anything else that
+// does not parse is an error naming the value.
 func ParseTime(s string) (*time.Time, error) {
-	if s == "" {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "null" || strings.HasPrefix(s, "0001-01-01") || strings.HasPrefix(s, "0000-") {
 		return nil, nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	for _, layout := range timeLayouts {
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			continue
+		}
+		if t.Year() <= 1 {
+			return nil, nil
+		}
+		t = t.UTC()
+		return &t, nil
+	}
+	return nil, fmt.Errorf("not a date-time: %q", s)
+}
+
+// UnmarshalJSON accepts a JSON string or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*t = Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("not a date-time: %s", b)
+	}
+	p, err := ParseTime(s)
 	if err != nil {
-		return nil, fmt.Errorf("not a date-time: %q", s)
+		return err
 	}
-	if t.Year() <= 1 {
-		return nil, nil
+	*t = Time{}
+	if p != nil {
+		t.Time = *p
 	}
-	t = t.UTC()
-	return &t, nil
+	return nil
+}
+
+// MarshalJSON writes null for no value, RFC 3339 otherwise.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.Time.UTC().Format(time.RFC3339Nano))
+}
+
+// Ptr is the time, or nil for no value: the form the schemas' nullable
+// timestamp columns take.
+func (t Time) Ptr() *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	v := t.Time
+	return &v
+}
+
+// PtrOf is p.Ptr(), nil for a nil p (a field absent from the response).
+func PtrOf(p *Time) *time.Time {
+	if p == nil {
+		return nil
+	}
+	return p.Ptr()
 }
