@@ -81,7 +81,7 @@ func (r auditRow) get(p string) (any, bool)   { v, ok := r[strings.ToLower(p)]; 
 func (r auditRow) each(string) []filterRecord { return nil }
 
 func (s *Server) auditRowOf(ev event, day int) auditRow {
-	at := s.t.day(day).Add(time.Duration(ev.sec) * time.Second)
+	at := s.t.at(day, int(ev.sec))
 	sid := s.systemUserID(int(ev.user))
 	h := hashOf(uint64(s.opts.Seed), saltAudit, uint64(ev.user), uint64(day), uint64(ev.k))
 	return auditRow{"auditid": guidFrom(h, hashOf(h)), "createdon": at, "action": int64(ev.action), "operation": int64(4),

@@ -149,13 +149,17 @@ func (r userRecord) get(p string) (any, bool) {
 		return true, true
 	case "createddatetime":
 		return r.t.created(u), true
-	case "signinactivity/lastsignindatetime":
-		return r.t.timeOrNil(u.interactive, u.interactiveSec), true
-	case "signinactivity/lastnoninteractivesignindatetime":
-		return r.t.timeOrNil(u.nonInter, u.nonInterSec), true
-	case "signinactivity/lastsuccessfulsignindatetime":
+	case "signinactivity/lastsignindatetime", "signinactivity/lastsuccessfulsignindatetime":
+		if !u.signedIn.IsZero() {
+			return u.signedIn, true
+		}
+		if strings.EqualFold(p, "signInActivity/lastSignInDateTime") {
+			return r.t.timeOrNil(u.interactive, u.interactiveSec), true
+		}
 		d, sec := u.lastSuccessful()
 		return r.t.timeOrNil(d, sec), true
+	case "signinactivity/lastnoninteractivesignindatetime":
+		return r.t.timeOrNil(u.nonInter, u.nonInterSec), true
 	}
 	return nil, false
 }
@@ -182,14 +186,14 @@ func (s skuRecord) get(p string) (any, bool) {
 func (s skuRecord) each(string) []filterRecord { return nil }
 
 func (t *Tenant) created(u *user) time.Time {
-	return t.day(u.createdDays).Add(time.Duration(u.createdSecs) * time.Second)
+	return t.at(u.createdDays, u.createdSecs)
 }
 
 func (t *Tenant) timeOrNil(days, secs int) any {
 	if days < 0 {
 		return nil
 	}
-	return t.day(days).Add(time.Duration(secs) * time.Second)
+	return t.at(days, secs)
 }
 
 func (u *user) lastSuccessful() (int, int) {
@@ -344,29 +348,37 @@ func (s *Server) appendUser(b []byte, u *user, props []string, odataType bool) [
 			}
 			o.raw(p, append(arr, ']'))
 		case "signInActivity":
-			if u.interactive < 0 && u.nonInter < 0 {
+			if u.interactive < 0 && u.nonInter < 0 && u.signedIn.IsZero() {
 				continue // never signed in: Graph returns no signInActivity
 			}
 			e := newObj(nil)
-			if u.interactive >= 0 {
-				e.str("lastSignInDateTime", graphTime(s.t.day(u.interactive).Add(time.Duration(u.interactiveSec)*time.Second)))
+			if !u.signedIn.IsZero() {
+				e.str("lastSignInDateTime", graphTime(u.signedIn))
+				e.str("lastSignInRequestId", s.signInRequestID(u.idx, 0, 2000))
+			} else if u.interactive >= 0 {
+				e.str("lastSignInDateTime", graphTime(s.t.at(u.interactive, u.interactiveSec)))
 				e.str("lastSignInRequestId", s.signInRequestID(u.idx, u.interactive, 0))
 			} else {
 				e.null("lastSignInDateTime")
 				e.null("lastSignInRequestId")
 			}
 			if u.nonInter >= 0 {
-				e.str("lastNonInteractiveSignInDateTime", graphTime(s.t.day(u.nonInter).Add(time.Duration(u.nonInterSec)*time.Second)))
+				e.str("lastNonInteractiveSignInDateTime", graphTime(s.t.at(u.nonInter, u.nonInterSec)))
 				e.str("lastNonInteractiveSignInRequestId", s.signInRequestID(u.idx, u.nonInter, 1000))
 			} else {
 				e.null("lastNonInteractiveSignInDateTime")
 				e.null("lastNonInteractiveSignInRequestId")
 			}
 			d, sec := u.lastSuccessful()
-			e.str("lastSuccessfulSignInDateTime", graphTime(s.t.day(d).Add(time.Duration(sec)*time.Second)))
-			if d == u.interactive && sec == u.interactiveSec {
+			switch {
+			case !u.signedIn.IsZero():
+				e.str("lastSuccessfulSignInDateTime", graphTime(u.signedIn))
+				e.str("lastSuccessfulSignInRequestId", s.signInRequestID(u.idx, 0, 2000))
+			case d == u.interactive && sec == u.interactiveSec:
+				e.str("lastSuccessfulSignInDateTime", graphTime(s.t.at(d, sec)))
 				e.str("lastSuccessfulSignInRequestId", s.signInRequestID(u.idx, d, 0))
-			} else {
+			default:
+				e.str("lastSuccessfulSignInDateTime", graphTime(s.t.at(d, sec)))
 				e.str("lastSuccessfulSignInRequestId", s.signInRequestID(u.idx, d, 1000))
 			}
 			o.raw(p, e.close())

@@ -496,6 +496,15 @@ func (s *Server) routes() http.Handler {
 		s.ResetStats()
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("POST /_sim/users/{id}/sign-in", func(w http.ResponseWriter, r *http.Request) {
+		// A successful interactive sign-in now (tests: a user active
+		// between plan and apply).
+		if err := s.RecordSignIn(r.PathValue("id"), time.Now()); err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /_sim/truth/{i}", func(w http.ResponseWriter, r *http.Request) {
 		i, err := strconv.Atoi(r.PathValue("i"))
 		if err != nil || i < 0 || i >= s.t.n {

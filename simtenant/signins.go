@@ -35,7 +35,7 @@ type signInRecord struct {
 }
 
 func (r signInRecord) at() time.Time {
-	return r.s.t.day(r.day).Add(time.Duration(r.ev.sec) * time.Second)
+	return r.s.t.at(r.day, int(r.ev.sec))
 }
 
 func (r signInRecord) get(p string) (any, bool) {

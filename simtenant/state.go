@@ -9,14 +9,18 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 )
 
 // overlay holds every change made through the API, keyed by user index; the
 // base tenant stays a pure function of the seed. An overlay entry replaces
 // the user's licence assignments and group memberships wholesale.
 type overlay struct {
-	mu        sync.RWMutex
-	users     map[int]*userState
+	mu    sync.RWMutex
+	users map[int]*userState
+	// signedIn holds sign-ins recorded through the /_sim control, in
+	// memory only (the state file keeps licence and group changes).
+	signedIn  map[int]time.Time
 	concealed bool
 	version   int64 // bumped on every change (report ETags)
 
@@ -31,7 +35,7 @@ type userState struct {
 }
 
 func newOverlay(concealed bool) *overlay {
-	return &overlay{users: map[int]*userState{}, concealed: concealed}
+	return &overlay{users: map[int]*userState{}, signedIn: map[int]time.Time{}, concealed: concealed}
 }
 
 // current returns user i with the overlay applied.
@@ -39,12 +43,29 @@ func (s *Server) current(i int) *user {
 	u := s.t.user(i)
 	s.state.mu.RLock()
 	st := s.state.users[i]
+	u.signedIn = s.state.signedIn[i]
 	s.state.mu.RUnlock()
 	if st != nil {
 		u.lic = append([]assignment(nil), st.lic...)
 		u.groups = st.groups
 	}
 	return u
+}
+
+// RecordSignIn records a successful interactive sign-in of the user (id or
+// UPN) at the given time: from then on signInActivity shows it as the
+// user's lastSignInDateTime and lastSuccessfulSignInDateTime. (The sign-in
+// log does not list it.) It is what POST /_sim/users/{id}/sign-in does.
+func (s *Server) RecordSignIn(key string, at time.Time) error {
+	i := s.t.lookup(key)
+	if i < 0 {
+		return fmt.Errorf("simtenant: no user %q", key)
+	}
+	s.state.mu.Lock()
+	s.state.signedIn[i] = at.UTC().Truncate(time.Second)
+	s.state.version++
+	s.state.mu.Unlock()
+	return nil
 }
 
 // holds reports whether the assignments give the user the SKU (a seat).

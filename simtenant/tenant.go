@@ -104,8 +104,12 @@ type user struct {
 	interactiveSec int // seconds into that day
 	nonInter       int
 	nonInterSec    int
-	act            [nAct]int
-	mobileOnly     bool
+	// signedIn is a successful interactive sign-in recorded through
+	// POST /_sim/users/{id}/sign-in (zero: none); it is newer than the
+	// generated ones.
+	signedIn   time.Time
+	act        [nAct]int
+	mobileOnly bool
 }
 
 // Tenant is the deterministic generator: every user is a function of
@@ -628,6 +632,22 @@ func licWork(lic []assignment) workload {
 
 // day returns the date `days` before today.
 func (t *Tenant) day(days int) time.Time { return t.today.AddDate(0, 0, -days) }
+
+// at is the moment `secs` seconds into the day `days` before today. When
+// today is the real current date, the seconds of today are squeezed into the
+// part of the day already past, keeping their order: a sign-in or an audit
+// event is never later than now. Other days, and a pinned past today (the
+// tests), are unaffected, so the tenant stays a function of its seed.
+func (t *Tenant) at(days, secs int) time.Time {
+	start := t.day(days)
+	d := time.Duration(secs) * time.Second
+	if days == 0 {
+		if elapsed := time.Since(start); elapsed < 24*time.Hour {
+			d = time.Duration(float64(d) * max(0, float64(elapsed)) / float64(24*time.Hour))
+		}
+	}
+	return start.Add(d)
+}
 
 // UserTruth is the generator's intent for one user, for tests in other packages.
 type UserTruth struct {

@@ -47,11 +47,15 @@ type LiveUser struct {
 	ID                string
 	UserPrincipalName string
 	AccountEnabled    bool
+	// UsageLocation is the two-letter country code; "" when unset, and then
+	// no licence can be assigned to the user (undo of a removal fails).
+	UsageLocation string
 	// Licenses holds one entry per assignment path (licenseAssignmentStates):
 	// the same SKU appears once directly and once per licensing group.
 	Licenses []LiveLicense
-	// LastSignIn is the newest of the signInActivity timestamps; nil when
-	// none is known.
+	// LastSignIn is the newest successful sign-in in signInActivity
+	// (lastSuccessfulSignInDateTime, lastNonInteractiveSignInDateTime); nil
+	// when none is known.
 	LastSignIn *time.Time
 	// MemberOf and TransitiveMemberOf are the groups of the request's lists
 	// that the user is a member of (directly, or directly or through nesting).

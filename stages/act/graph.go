@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // GraphDirectory is Directory over Microsoft Graph v1.0. In production its
@@ -58,12 +59,13 @@ type TokenSource interface {
 
 var _ Directory = (*GraphDirectory)(nil)
 
-const userSelect = "id,userPrincipalName,accountEnabled,assignedLicenses,licenseAssignmentStates,signInActivity"
+const userSelect = "id,userPrincipalName,accountEnabled,usageLocation,assignedLicenses,licenseAssignmentStates,signInActivity"
 
 type graphUser struct {
-	ID                string `json:"id"`
-	UserPrincipalName string `json:"userPrincipalName"`
-	AccountEnabled    bool   `json:"accountEnabled"`
+	ID                string  `json:"id"`
+	UserPrincipalName string  `json:"userPrincipalName"`
+	AccountEnabled    bool    `json:"accountEnabled"`
+	UsageLocation     *string `json:"usageLocation"`
 	AssignedLicenses  []struct {
 		SkuID         string   `json:"skuId"`
 		DisabledPlans []string `json:"disabledPlans"`
@@ -74,10 +76,11 @@ type graphUser struct {
 		DisabledPlans   []string `json:"disabledPlans"`
 		State           string   `json:"state"`
 	} `json:"licenseAssignmentStates"`
+	// Timestamps stay strings: Microsoft writes "no value" as null, "" or
+	// 0001-01-01T00:00:00Z (graphapi.ParseTime).
 	SignInActivity *struct {
-		LastSignInDateTime               *time.Time `json:"lastSignInDateTime"`
-		LastNonInteractiveSignInDateTime *time.Time `json:"lastNonInteractiveSignInDateTime"`
-		LastSuccessfulSignInDateTime     *time.Time `json:"lastSuccessfulSignInDateTime"`
+		LastNonInteractiveSignInDateTime *string `json:"lastNonInteractiveSignInDateTime"`
+		LastSuccessfulSignInDateTime     *string `json:"lastSuccessfulSignInDateTime"`
 	} `json:"signInActivity"`
 }
 
@@ -93,26 +96,9 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 	if err != nil {
 		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
 	}
-	u := &LiveUser{ID: gu.ID, UserPrincipalName: gu.UserPrincipalName, AccountEnabled: gu.AccountEnabled}
-	for _, s := range gu.LicenseAssignmentStates {
-		l := LiveLicense{SkuID: s.SkuID, DisabledPlans: s.DisabledPlans, State: s.State}
-		if s.AssignedByGroup != nil {
-			l.AssignedByGroup = *s.AssignedByGroup
-		}
-		u.Licenses = append(u.Licenses, l)
-	}
-	if len(gu.LicenseAssignmentStates) == 0 {
-		// Without assignment states every licence is taken as direct.
-		for _, a := range gu.AssignedLicenses {
-			u.Licenses = append(u.Licenses, LiveLicense{SkuID: a.SkuID, DisabledPlans: a.DisabledPlans})
-		}
-	}
-	if s := gu.SignInActivity; s != nil {
-		for _, t := range []*time.Time{s.LastSignInDateTime, s.LastNonInteractiveSignInDateTime, s.LastSuccessfulSignInDateTime} {
-			if t != nil && (u.LastSignIn == nil || t.After(*u.LastSignIn)) {
-				u.LastSignIn = t
-			}
-		}
+	u, err := gu.live()
+	if err != nil {
+		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
 	}
 	for _, grp := range req.MemberOf {
 		m, err := g.members(ctx, grp, false)
@@ -133,6 +119,58 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 		}
 		if m[strings.ToLower(u.ID)] {
 			u.TransitiveMemberOf = append(u.TransitiveMemberOf, grp)
+		}
+	}
+	return u, nil
+}
+
+// live checks and converts a user as read. A 200 without a user in it (an
+// empty body, {}, an object without id) is an error, never a user without
+// licences: apply would take it for "the licence is already gone".
+func (gu *graphUser) live() (*LiveUser, error) {
+	if gu.ID == "" {
+		return nil, errors.New("the answer holds no user (empty body or no id)")
+	}
+	u := &LiveUser{ID: gu.ID, UserPrincipalName: gu.UserPrincipalName, AccountEnabled: gu.AccountEnabled}
+	if gu.UsageLocation != nil {
+		u.UsageLocation = *gu.UsageLocation
+	}
+	for _, s := range gu.LicenseAssignmentStates {
+		l := LiveLicense{SkuID: s.SkuID, DisabledPlans: s.DisabledPlans, State: s.State}
+		if s.AssignedByGroup != nil {
+			l.AssignedByGroup = *s.AssignedByGroup
+		}
+		u.Licenses = append(u.Licenses, l)
+	}
+	if len(gu.LicenseAssignmentStates) == 0 {
+		// Without assignment states every licence is taken as direct.
+		for _, a := range gu.AssignedLicenses {
+			u.Licenses = append(u.Licenses, LiveLicense{SkuID: a.SkuID, DisabledPlans: a.DisabledPlans})
+		}
+	}
+	s := gu.SignInActivity
+	if s == nil {
+		return u, nil
+	}
+	// Only successful sign-ins are activity, as in the transform
+	// (user_activity.sql): lastSuccessfulSignInDateTime (either kind) and
+	// lastNonInteractiveSignInDateTime. lastSignInDateTime counts failed
+	// attempts too; the transform falls back to it only for a tenant that
+	// never populates lastSuccessfulSignInDateTime (kept since December
+	// 2023), and a sign-in made since the plan would show there.
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"lastSuccessfulSignInDateTime", s.LastSuccessfulSignInDateTime}, {"lastNonInteractiveSignInDateTime", s.LastNonInteractiveSignInDateTime}} {
+		if f.v == nil {
+			continue
+		}
+		t, err := graphapi.ParseTime(*f.v)
+		if err != nil {
+			return nil, fmt.Errorf("signInActivity.%s: %w", f.name, err)
+		}
+		if t != nil && (u.LastSignIn == nil || t.After(*u.LastSignIn)) {
+			u.LastSignIn = t
 		}
 	}
 	return u, nil

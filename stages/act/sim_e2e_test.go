@@ -254,25 +254,22 @@ func TestSimPlanApplyUndo(t *testing.T) {
 	}
 }
 
-// TestSimSignedInAfterPlan: a user whose live sign-in is newer than the
-// plan's evidence is skipped with the reason, and keeps the licence.
+// TestSimSignedInAfterPlan: a user who signs in between plan and apply (the
+// simulated tenant records a successful sign-in now) is skipped with the
+// reason, and keeps the licence.
 func TestSimSignedInAfterPlan(t *testing.T) {
 	env := startSim(t, 120)
 	out := t.TempDir()
 	recs := env.recommendations(t, 4)
 	var moved *schemas.Recommendation
 	for i := range recs {
-		if recs[i].LastSignInDateTime != nil && recs[i].Action == schemas.RecommendRemoveLicense {
-			// The snapshot saw a sign-in two days before the live one: to
-			// apply, the user signed in after the plan was made.
-			earlier := recs[i].LastSignInDateTime.Add(-48 * time.Hour)
-			recs[i].LastSignInDateTime = &earlier
+		if recs[i].Action == schemas.RecommendRemoveLicense {
 			moved = &recs[i]
 			break
 		}
 	}
-	if moved == nil {
-		t.Skip("no recommended user with a sign-in in this tenant")
+	if err := env.srv.RecordSignIn(moved.UserID, time.Now()); err != nil {
+		t.Fatal(err)
 	}
 	writeRecommendations(t, out, "sim", "2026-11-24", "20261124T060000Z", recs)
 	cfg := simConfig()

@@ -53,7 +53,12 @@ type fakeUser struct {
 	ID, UPN    string
 	Enabled    bool
 	Direct     map[string][]string // sku → disabled plans
-	LastSignIn *time.Time
+	LastSignIn *time.Time          // successful: lastSignIn and lastSuccessfulSignIn
+	// FailedSignIn is a newer failed interactive attempt: Graph shows it in
+	// lastSignInDateTime only.
+	FailedSignIn *time.Time
+	// Raw, when set, is the body of GET /users/{id}, sent as is.
+	Raw []byte
 }
 
 type fakeGroup struct {
@@ -229,6 +234,9 @@ func (ft *fakeTenant) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		switch {
+		case len(parts) == 3 && r.Method == http.MethodGet && u.Raw != nil:
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(u.Raw)
 		case len(parts) == 3 && r.Method == http.MethodGet:
 			respond(ft.userJSON(u))
 		case len(parts) == 4 && parts[3] == "assignLicense" && r.Method == http.MethodPost:
@@ -354,8 +362,16 @@ func (ft *fakeTenant) userJSON(u *fakeUser) map[string]any {
 		}
 	}
 	m := map[string]any{"id": u.ID, "userPrincipalName": u.UPN, "accountEnabled": u.Enabled, "assignedLicenses": assigned, "licenseAssignmentStates": states}
-	if u.LastSignIn != nil {
-		m["signInActivity"] = map[string]any{"lastSignInDateTime": u.LastSignIn.Format(time.RFC3339), "lastNonInteractiveSignInDateTime": nil}
+	if u.LastSignIn != nil || u.FailedSignIn != nil {
+		sa := map[string]any{"lastSignInDateTime": nil, "lastNonInteractiveSignInDateTime": nil, "lastSuccessfulSignInDateTime": nil}
+		if u.LastSignIn != nil {
+			sa["lastSignInDateTime"] = u.LastSignIn.Format(time.RFC3339)
+			sa["lastSuccessfulSignInDateTime"] = u.LastSignIn.Format(time.RFC3339)
+		}
+		if u.FailedSignIn != nil {
+			sa["lastSignInDateTime"] = u.FailedSignIn.Format(time.RFC3339)
+		}
+		m["signInActivity"] = sa
 	}
 	return m
 }
