@@ -48,10 +48,10 @@ func (systemUsersStage) Run(ctx context.Context, req *stages.Request) (*stages.R
 		}
 		err = api.Pages(ctx, graphapi.ClassDataverse, "/systemusers?"+q.Encode(), dataverseHeader, func(items []json.RawMessage) error {
 			return decodeItems(items, "systemuser", func(u *su) error {
-				return w.Write(schemas.DataverseSystemUser{Environment: env.Name, SystemUserID: u.SystemUserID,
-					AzureActiveDirectoryObjectID: str(u.AzureActiveDirectoryObjectID), DomainName: str(u.DomainName),
+				return w.Write(schemas.DataverseSystemUser{Environment: env.Name, SystemUserID: guid(u.SystemUserID),
+					AzureActiveDirectoryObjectID: guid(str(u.AzureActiveDirectoryObjectID)), DomainName: str(u.DomainName),
 					FullName: str(u.FullName), IsDisabled: u.IsDisabled != nil && *u.IsDisabled, AccessMode: u.AccessMode,
-					IsIntegrationUser: u.IsIntegrationUser != nil && *u.IsIntegrationUser, ApplicationID: str(u.ApplicationID)})
+					IsIntegrationUser: u.IsIntegrationUser != nil && *u.IsIntegrationUser, ApplicationID: guid(str(u.ApplicationID))})
 			})
 		})
 		if err != nil {
@@ -108,7 +108,7 @@ func (auditsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result
 			return decodeItems(items, "audit", func(a *audit) error {
 				return w.Write(schemas.DataverseAudit{Environment: env.Name, AuditID: a.AuditID, CreatedOn: graphapi.PtrOf(a.CreatedOn),
 					Operation: a.Operation, Action: a.Action, ObjectTypeCode: str(a.ObjectTypeCode),
-					UserID: str(a.UserID), CallingUserID: str(a.CallingUserID)})
+					UserID: guid(str(a.UserID)), CallingUserID: guid(str(a.CallingUserID))})
 			})
 		})
 		if err != nil {

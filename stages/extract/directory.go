@@ -84,7 +84,7 @@ func (usersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result,
 
 func userRow(u *graphUser, signInAvailable bool) schemas.User {
 	r := schemas.User{
-		ID: u.ID, UserPrincipalName: str(u.UserPrincipalName), DisplayName: str(u.DisplayName), Mail: str(u.Mail),
+		ID: guid(u.ID), UserPrincipalName: str(u.UserPrincipalName), DisplayName: str(u.DisplayName), Mail: str(u.Mail),
 		UserType: str(u.UserType), AccountEnabled: u.AccountEnabled != nil && *u.AccountEnabled,
 		Department: str(u.Department), JobTitle: str(u.JobTitle), Country: str(u.Country),
 		UsageLocation: str(u.UsageLocation), CreatedDateTime: graphapi.PtrOf(u.CreatedDateTime),
@@ -113,13 +113,13 @@ func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*s
 	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
 		return decodeItems(items, "user", func(u *graphUser) error {
 			for _, s := range u.LicenseAssignmentStates {
-				e := str(s.Error)
+				e := strings.TrimSpace(str(s.Error))
 				if strings.EqualFold(e, "None") {
 					e = ""
 				}
-				if err := w.Write(schemas.UserLicenseAssignment{UserID: u.ID, SkuID: s.SkuID,
-					AssignedByGroup: str(s.AssignedByGroup), State: str(s.State), Error: e,
-					DisabledPlans: s.DisabledPlans, LastUpdatedDateTime: graphapi.PtrOf(s.LastUpdatedDateTime)}); err != nil {
+				if err := w.Write(schemas.UserLicenseAssignment{UserID: guid(u.ID), SkuID: guid(s.SkuID),
+					AssignedByGroup: guid(str(s.AssignedByGroup)), State: strings.TrimSpace(str(s.State)), Error: e,
+					DisabledPlans: guids(s.DisabledPlans), LastUpdatedDateTime: graphapi.PtrOf(s.LastUpdatedDateTime)}); err != nil {
 					return err
 				}
 			}
@@ -161,12 +161,12 @@ func (subscribedSkusStage) Run(ctx context.Context, req *stages.Request) (*stage
 	w := stages.NewWriter[schemas.SubscribedSku](req)
 	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/subscribedSkus", nil, func(items []json.RawMessage) error {
 		return decodeItems(items, "subscribedSku", func(s *sku) error {
-			r := schemas.SubscribedSku{ID: s.ID, SkuID: s.SkuID, SkuPartNumber: s.SkuPartNumber, AppliesTo: s.AppliesTo,
+			r := schemas.SubscribedSku{ID: guid(s.ID), SkuID: guid(s.SkuID), SkuPartNumber: s.SkuPartNumber, AppliesTo: s.AppliesTo,
 				CapabilityStatus: s.CapabilityStatus, ConsumedUnits: s.ConsumedUnits,
 				PrepaidEnabled: s.PrepaidUnits.Enabled, PrepaidSuspended: s.PrepaidUnits.Suspended,
 				PrepaidWarning: s.PrepaidUnits.Warning, PrepaidLockedOut: s.PrepaidUnits.LockedOut}
 			for _, p := range s.ServicePlans {
-				r.ServicePlanIDs = append(r.ServicePlanIDs, p.ServicePlanID)
+				r.ServicePlanIDs = append(r.ServicePlanIDs, guid(p.ServicePlanID))
 				r.ServicePlanNames = append(r.ServicePlanNames, p.ServicePlanName)
 			}
 			return w.Write(r)
@@ -211,7 +211,7 @@ func (groupMembersStage) Run(ctx context.Context, req *stages.Request) (*stages.
 		path := "/groups/" + url.PathEscape(gid) + "/transitiveMembers?$select=id&$top=999"
 		err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, path, nil, func(items []json.RawMessage) error {
 			return decodeItems(items, "group member", func(m *member) error {
-				return w.Write(schemas.GroupMember{GroupID: gid, MemberID: m.ID, MemberType: odataType(m.Type)})
+				return w.Write(schemas.GroupMember{GroupID: guid(gid), MemberID: guid(m.ID), MemberType: odataType(m.Type)})
 			})
 		})
 		if err != nil {

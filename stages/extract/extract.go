@@ -37,6 +37,20 @@ func (s *Set) Stages() []stages.Stage {
 	return out
 }
 
+// guid is a Microsoft GUID in one spelling: lower case, no surrounding space.
+// Graph and Dataverse compare GUIDs case-insensitively and do not always send
+// them in lower case (the assignLicense reference example answers skuId
+// "0118A350-71FC-…"); every id column of the raw tables goes through guid so
+// SQL and Go can compare ids with =.
+func guid(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func guids(list []string) []string {
+	for i, s := range list {
+		list[i] = guid(s)
+	}
+	return list
+}
+
 func str(s *string) string {
 	if s == nil {
 		return ""

@@ -191,6 +191,8 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 		}
 	}
 	refreshField, hasRefresh := fieldByCol["report_refresh_date"]
+	userIDField, hasUserID := fieldByCol["user_id"]
+	hasUserID = hasUserID && seen[userIDField]
 
 	var quarantined []string
 	var rows, hashed int64
@@ -232,6 +234,11 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 			res.Quarantined++
 			quarantined = appendMax(quarantined, bad)
 			continue
+		}
+		if hasUserID {
+			// The Teams report's Entra object id, in extract's one GUID spelling.
+			f := rv.Field(userIDField)
+			f.SetString(guid(f.String()))
 		}
 		if hasRefresh && res.ReportRefreshDate == "" {
 			if d, ok := rv.Field(refreshField).Interface().(*schemas.Date); ok && d != nil {

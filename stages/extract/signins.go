@@ -144,9 +144,9 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 			if ct != nil {
 				fetched = append(fetched, seen{s.ID, *ct})
 			}
-			row := schemas.SignIn{ID: s.ID, CreatedDateTime: ct, UserID: str(s.UserID),
+			row := schemas.SignIn{ID: s.ID, CreatedDateTime: ct, UserID: guid(str(s.UserID)),
 				UserPrincipalName: str(s.UserPrincipalName), UserDisplayName: str(s.UserDisplayName),
-				AppID: str(s.AppID), AppDisplayName: str(s.AppDisplayName), ClientAppUsed: str(s.ClientAppUsed),
+				AppID: guid(str(s.AppID)), AppDisplayName: str(s.AppDisplayName), ClientAppUsed: str(s.ClientAppUsed),
 				ResourceDisplayName: str(s.ResourceDisplayName), IsInteractive: s.IsInteractive != nil && *s.IsInteractive,
 				ConditionalAccessStatus: str(s.ConditionalAccessStatus)}
 			if s.Status != nil {

@@ -2,49 +2,53 @@
 -- curated queries. Run once per transform, after the parameter tables are
 -- filled. Views only: nothing here reads the clock or writes files.
 
+-- GUIDs compare case-insensitively (Microsoft sends some in upper case):
+-- extract writes them in lower case, and every view and query here lowers
+-- the ids it joins on too, so a snapshot written otherwise still joins.
+
 -- Every config SKU reference (part number or GUID, any case) against the
 -- tenant's subscribed SKUs.
 CREATE VIEW param.sku_prices AS
-SELECT s.sku_id, s.sku_part_number, p.monthly, p.currency
+SELECT lower(s.sku_id) AS sku_id, s.sku_part_number, p.monthly, p.currency
 FROM raw.subscribed_skus s
 JOIN param.prices p ON lower(p.sku_ref) IN (lower(s.sku_id), lower(s.sku_part_number))
-QUALIFY row_number() OVER (PARTITION BY s.sku_id ORDER BY lower(p.sku_ref) = lower(s.sku_id) DESC, p.sku_ref) = 1;
+QUALIFY row_number() OVER (PARTITION BY lower(s.sku_id) ORDER BY lower(p.sku_ref) = lower(s.sku_id) DESC, p.sku_ref) = 1;
 
 -- The price of a reference that may name a SKU the tenant does not
 -- subscribe to (e.g. an attach SKU).
 CREATE VIEW param.ref_prices AS
-SELECT p.sku_ref, p.monthly, p.currency, s.sku_id, s.sku_part_number
+SELECT p.sku_ref, p.monthly, p.currency, lower(s.sku_id) AS sku_id, s.sku_part_number
 FROM param.prices p
 LEFT JOIN raw.subscribed_skus s ON lower(p.sku_ref) IN (lower(s.sku_id), lower(s.sku_part_number));
 
 CREATE VIEW param.rule_sku_ids AS
-SELECT DISTINCT r.rule, s.sku_id
+SELECT DISTINCT r.rule, lower(s.sku_id) AS sku_id
 FROM param.rule_skus r
 JOIN raw.subscribed_skus s ON lower(r.sku_ref) IN (lower(s.sku_id), lower(s.sku_part_number))
 UNION
 -- A GUID the tenant does not list in subscribedSkus can still be held.
-SELECT DISTINCT r.rule, a.sku_id
+SELECT DISTINCT r.rule, lower(a.sku_id)
 FROM param.rule_skus r
 JOIN raw.user_license_assignments a ON lower(r.sku_ref) = lower(a.sku_id);
 
 -- Users matched by an exclusion's user selectors (users, groups, when).
 CREATE VIEW param.exclusion_user_ids AS
-SELECT x.name, u.id AS user_id
+SELECT x.name, lower(u.id) AS user_id
 FROM param.exclusion_users x
 JOIN raw.users u ON lower(x.ref) IN (lower(u.id), lower(u.user_principal_name))
 UNION
-SELECT g.name, m.member_id
+SELECT g.name, lower(m.member_id)
 FROM param.exclusion_groups g
 JOIN raw.group_members m ON lower(m.group_id) = lower(g.group_id)
 UNION
-SELECT name, user_id FROM param.exclusion_when;
+SELECT name, lower(user_id) FROM param.exclusion_when;
 
 -- The first exclusion (config order) matching each held user × SKU. An
 -- exclusion with no user selector matches every user; with no SKU selector
 -- every SKU. When an exclusion names groups but group membership is not in
 -- the snapshot, nobody can be proven outside it: it matches everyone.
 CREATE VIEW param.suppression AS
-WITH held AS (SELECT DISTINCT user_id, sku_id FROM raw.user_license_assignments),
+WITH held AS (SELECT DISTINCT lower(user_id) AS user_id, lower(sku_id) AS sku_id FROM raw.user_license_assignments),
 groups_unknown AS (
   SELECT DISTINCT g.name FROM param.exclusion_groups g, param.raw_tables t
   WHERE t.name = 'group_members' AND NOT t.present
@@ -59,6 +63,6 @@ JOIN param.exclusions x ON
   (NOT x.has_sku_selector
    OR EXISTS (SELECT 1 FROM param.exclusion_skus s JOIN raw.subscribed_skus k
               ON lower(s.sku_ref) IN (lower(k.sku_id), lower(k.sku_part_number))
-              WHERE s.name = x.name AND k.sku_id = h.sku_id)
+              WHERE s.name = x.name AND lower(k.sku_id) = h.sku_id)
    OR EXISTS (SELECT 1 FROM param.exclusion_skus s WHERE s.name = x.name AND lower(s.sku_ref) = lower(h.sku_id)))
 QUALIFY row_number() OVER (PARTITION BY h.user_id, h.sku_id ORDER BY x.ord) = 1;

@@ -6,10 +6,10 @@
 -- requires: raw.subscribed_skus, user_licenses
 WITH run AS (SELECT * FROM param.run),
 products AS (
-  SELECT c.rule, c.ord, c.product_ord, c.base_ref, c.attach_ref, s.sku_id AS base_sku_id, s.sku_part_number AS base_part
+  SELECT c.rule, c.ord, c.product_ord, c.base_ref, c.attach_ref, lower(s.sku_id) AS base_sku_id, s.sku_part_number AS base_part
   FROM param.consolidation c
   JOIN raw.subscribed_skus s ON lower(c.base_ref) IN (lower(s.sku_id), lower(s.sku_part_number))
-  QUALIFY row_number() OVER (PARTITION BY c.rule, s.sku_id ORDER BY c.product_ord) = 1
+  QUALIFY row_number() OVER (PARTITION BY c.rule, lower(s.sku_id) ORDER BY c.product_ord) = 1
 ),
 held AS (
   SELECT p.*, ul.user_id, ul.user_principal_name, ul.price_monthly, ul.currency

@@ -14,10 +14,10 @@ split AS (
   FROM rec GROUP BY sku_id
 ),
 skus AS (
-  SELECT sku_id, first(sku_part_number) AS sku_part_number, first(capability_status) AS capability_status,
+  SELECT lower(sku_id) AS sku_id, first(sku_part_number) AS sku_part_number, first(capability_status) AS capability_status,
     sum(prepaid_enabled) AS enabled, sum(prepaid_warning) AS warning, sum(prepaid_suspended) AS suspended,
     sum(prepaid_locked_out) AS locked_out, sum(consumed_units) AS consumed
-  FROM raw.subscribed_skus GROUP BY sku_id
+  FROM raw.subscribed_skus GROUP BY ALL
 )
 SELECT run.snapshot_date, s.sku_id, s.sku_part_number, coalesce(s.capability_status, '') AS capability_status,
   s.enabled::BIGINT AS purchased_enabled, s.warning::BIGINT AS purchased_warning,

@@ -18,8 +18,8 @@ ladder(smaller, larger) AS (VALUES
   ('POWER_BI_PRO', 'SPE_E5'), ('POWER_BI_PRO', 'ENTERPRISEPREMIUM')
 ),
 plans AS (
-  SELECT sku_id,
-    list_sort(list_distinct(list_filter(service_plan_ids, p -> p <> '113feb6c-3fe4-4440-bddc-54d774bf0318'))) AS ids
+  SELECT lower(sku_id) AS sku_id,
+    list_sort(list_distinct(list_filter(list_transform(service_plan_ids, p -> lower(p)), p -> p <> '113feb6c-3fe4-4440-bddc-54d774bf0318'))) AS ids
   FROM raw.subscribed_skus
 ),
 pairs AS (

@@ -24,7 +24,7 @@ cand AS (
   FROM param.rules r
   JOIN param.rule_sku_ids rs ON rs.rule = r.rule
   JOIN user_licenses ul ON ul.sku_id = rs.sku_id
-  JOIN raw.users u ON u.id = ul.user_id
+  JOIN raw.users u ON lower(u.id) = ul.user_id
   CROSS JOIN run
   WHERE (r.disabled_accounts = 'include'
          OR (r.disabled_accounts = 'only' AND NOT ul.account_enabled)
@@ -63,7 +63,7 @@ eval AS (
 ),
 -- Does the licence (minus the user's disabled plans) carry a mailbox or
 -- OneDrive, and does the user keep data there?
-plans AS (SELECT sku_id, unnest(service_plan_ids) AS plan_id, upper(unnest(service_plan_names)) AS plan_name FROM raw.subscribed_skus),
+plans AS (SELECT lower(sku_id) AS sku_id, lower(unnest(service_plan_ids)) AS plan_id, upper(unnest(service_plan_names)) AS plan_name FROM raw.subscribed_skus),
 carries AS (
   SELECT c.rule, c.user_id, c.sku_id,
     bool_or(p.plan_name LIKE 'EXCHANGE_S_%' AND p.plan_name <> 'EXCHANGE_S_FOUNDATION') AS exchange,
@@ -73,12 +73,12 @@ carries AS (
   GROUP BY ALL
 ),
 mailbox AS (
-  SELECT u.id AS user_id, max(coalesce(r.item_count, 0)) AS items, max(coalesce(r.storage_used_byte, 0)) AS bytes
+  SELECT lower(u.id) AS user_id, max(coalesce(r.item_count, 0)) AS items, max(coalesce(r.storage_used_byte, 0)) AS bytes
   FROM raw.report_mailbox_usage_detail r JOIN raw.users u ON lower(u.user_principal_name) = lower(r.user_principal_name)
   WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
 ),
 drive AS (
-  SELECT u.id AS user_id, max(coalesce(r.file_count, 0)) AS files, max(coalesce(r.storage_used_byte, 0)) AS bytes
+  SELECT lower(u.id) AS user_id, max(coalesce(r.file_count, 0)) AS files, max(coalesce(r.storage_used_byte, 0)) AS bytes
   FROM raw.report_onedrive_usage_account_detail r JOIN raw.users u ON lower(u.user_principal_name) = lower(r.owner_principal_name)
   WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
 ),

@@ -29,7 +29,7 @@ catalogue(signal, workload, source, ord) AS (VALUES
 ),
 -- uord gives the output its order cheaply: sorting 20 rows per user by
 -- strings costs more than everything else here.
-users AS (SELECT id, user_principal_name, lower(user_principal_name) AS upn, sign_in_activity_available,
+users AS (SELECT lower(id) AS id, user_principal_name, lower(user_principal_name) AS upn, sign_in_activity_available,
   row_number() OVER (ORDER BY user_principal_name, id) AS uord,
   last_sign_in_date_time, last_successful_sign_in_date_time, last_non_interactive_sign_in_date_time FROM raw.users),
 -- lastSignInDateTime counts failed attempts too. Once the tenant populates
@@ -44,8 +44,8 @@ events AS (
   UNION ALL
   SELECT id, 'sign_in', 'sign_in_non_interactive', last_non_interactive_sign_in_date_time::DATE FROM users
   UNION ALL
-  SELECT user_id, 'sign_in', 'sign_in_log', max(created_date_time)::DATE
-  FROM raw.sign_ins WHERE status_error_code = 0 GROUP BY user_id
+  SELECT lower(user_id), 'sign_in', 'sign_in_log', max(created_date_time)::DATE
+  FROM raw.sign_ins WHERE status_error_code = 0 GROUP BY ALL
   UNION ALL
   SELECT u.id, 'office365', w.workload, max(CASE w.workload
       WHEN 'exchange' THEN r.exchange_last_activity_date WHEN 'onedrive' THEN r.onedrive_last_activity_date
@@ -88,11 +88,11 @@ events AS (
   JOIN users u ON u.upn = lower(r.user_principal_name) GROUP BY u.id
   UNION ALL
   -- Dataverse audit rows name systemusers; their Entra object id joins to users.
-  SELECT su.azureactivedirectoryobjectid, 'dynamics', 'dynamics', max(a.createdon)::DATE
+  SELECT lower(su.azureactivedirectoryobjectid), 'dynamics', 'dynamics', max(a.createdon)::DATE
   FROM raw.dataverse_audits a
   JOIN raw.dataverse_system_users su ON su.environment = a.environment AND lower(su.systemuserid) = lower(a.userid)
   WHERE a.action IN (64, 65) AND coalesce(su.azureactivedirectoryobjectid, '') <> ''
-  GROUP BY su.azureactivedirectoryobjectid
+  GROUP BY ALL
 ),
 best AS (SELECT user_id, signal, workload, max(d) AS d FROM events WHERE d IS NOT NULL GROUP BY ALL),
 grid AS (
