@@ -14,6 +14,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
@@ -67,13 +68,13 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 		fmt.Fprintf(out, "\nConnecting profile %s (tenant %s):\n", p.Name, p.TenantID)
 		client, err := graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{MaxAttempts: 3}, nil)
 		if err != nil {
-			fmt.Fprintf(out, "  %v\n", err)
+			fmt.Fprintf(out, "  %s\n", ui.TerminalText(err.Error()))
 			failed++
 			continue
 		}
 		results, authErr := connectProfile(ctx, cfg, p, client)
 		if authErr != nil {
-			fmt.Fprintf(out, "  %v\n", authErr)
+			fmt.Fprintf(out, "  %s\n", ui.TerminalText(authErr.Error()))
 			failed++
 			continue
 		}
@@ -82,7 +83,7 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 		for _, r := range results {
 			line := r.status
 			if r.detail != "" {
-				line += " (" + r.detail + ")"
+				line += " (" + ui.Terminal(r.detail) + ")"
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.task, r.permission, line)
 			if r.status == "missing" || r.status == "error" {

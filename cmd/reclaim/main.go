@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
 // Exit codes are part of the CLI contract and documented in docs/operations.md.
@@ -58,10 +60,10 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ec *exitCodeError
 	if errors.As(err, &ec) {
 		if ec.err != nil && ec.err.Error() != "" {
-			fmt.Fprintln(stderr, "Error:", ec.err)
+			fmt.Fprintln(stderr, "Error:", ui.TerminalText(ec.err.Error()))
 		}
 		return ec.code
 	}
-	fmt.Fprintln(stderr, "Error:", err)
+	fmt.Fprintln(stderr, "Error:", ui.TerminalText(err.Error()))
 	return exitError
 }

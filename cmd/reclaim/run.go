@@ -204,14 +204,14 @@ func writeRunSummary(w io.Writer, outDir string, m *piperun.Manifest) {
 		}
 		fmt.Fprintln(w, line)
 		if s.Error != "" {
-			fmt.Fprintf(w, "      error: %s\n", s.Error)
+			fmt.Fprintf(w, "      error: %s\n", ui.TerminalText(s.Error))
 		}
 		for _, warn := range s.Warnings {
-			fmt.Fprintf(w, "      warning: %s\n", warn)
+			fmt.Fprintf(w, "      warning: %s\n", ui.TerminalText(warn))
 		}
 	}
 	for _, s := range m.Skipped {
-		fmt.Fprintf(w, "  %-42s skipped: %s\n", s.Table, s.Reason)
+		fmt.Fprintf(w, "  %-42s skipped: %s\n", s.Table, ui.TerminalText(s.Reason))
 	}
 	fmt.Fprintf(w, "  manifest: %s/%s/runs/%s/manifest.json\n", outDir, m.Profile, m.RunID)
 }

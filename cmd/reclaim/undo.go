@@ -66,7 +66,7 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 					if l.GroupID != "" {
 						what += " (rejoin group " + l.GroupID + ")"
 					}
-					fmt.Fprintf(out, "  + %s back to %s (action %s)\n", what, l.UserPrincipalName, id)
+					fmt.Fprintf(out, "  + %s back to %s (action %s)\n", ui.Terminal(what), ui.Terminal(l.UserPrincipalName), ui.Terminal(id))
 				}
 			}
 			if n == 0 && len(actions) == 0 {

@@ -18,21 +18,22 @@ type ApplyLine struct {
 
 // WriteApplyLine prints one outcome as it happens.
 func WriteApplyLine(w io.Writer, l ApplyLine) error {
-	what := l.SKU + " from " + l.User
+	sku, user, group := Terminal(l.SKU), Terminal(l.User), Terminal(l.GroupID)
+	what := sku + " from " + user
 	switch l.Operation {
 	case "remove_from_group":
-		what = fmt.Sprintf("%s from %s (left group %s)", l.SKU, l.User, l.GroupID)
+		what = fmt.Sprintf("%s from %s (left group %s)", sku, user, group)
 	case "add_license":
-		what = l.SKU + " back to " + l.User
+		what = sku + " back to " + user
 	case "add_to_group":
-		what = fmt.Sprintf("%s back to %s (rejoined group %s)", l.SKU, l.User, l.GroupID)
+		what = fmt.Sprintf("%s back to %s (rejoined group %s)", sku, user, group)
 	}
 	mark := map[string]string{"done": "✓", "skipped": "·", "failed": "✗"}[l.Phase]
 	line := fmt.Sprintf("%s %-7s %s", mark, l.Phase, what)
 	if l.Earlier {
 		line += " (in the journal from an earlier run)"
 	} else if l.Detail != "" {
-		line += ": " + oneLine(l.Detail)
+		line += ": " + Terminal(oneLine(l.Detail))
 	}
 	_, err := fmt.Fprintln(w, line)
 	return err
@@ -45,7 +46,7 @@ func WriteApplySummary(w io.Writer, verb string, done, skipped, failed, earlier 
 	if earlier > 0 {
 		ew.printf(", %d already finished earlier", earlier)
 	}
-	ew.printf(".\nJournal: %s\n", journal)
+	ew.printf(".\nJournal: %s\n", Terminal(journal))
 	if failed > 0 {
 		ew.printf("Some changes failed; see the journal. Running the same command again retries them (done ones are not repeated).\n")
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
@@ -11,28 +12,28 @@ import (
 // first, a table of changes, and the rows never applied folded away.
 func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 	ew := &errWriter{w: w}
-	ew.printf("### reclaim plan `%s`\n\n", p.ID)
-	ew.printf("**%s**", mdEscape(PlanTotalsLine(p)))
+	ew.printf("### reclaim plan %s\n\n", mdCode(p.ID))
+	ew.printf("**%s**", PlanTotalsLine(p)) // numbers and our words only
 	if s := savings(p.Totals.MonthlySaving); s != "" {
-		ew.printf(" Monthly saving: **%s**.", s)
+		ew.printf(" Monthly saving: **%s**.", mdMoney(s))
 	}
-	ew.printf("\n\nCreated %s from config `%s`", p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), shortDigest(p.ConfigDigest))
+	ew.printf("\n\nCreated %s from config %s", p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), mdCode(shortDigest(p.ConfigDigest)))
 	for _, s := range p.Sources {
-		ew.printf("; profile `%s` snapshot %s (run `%s`)", s.Profile, s.SnapshotDate, s.SnapshotID)
+		ew.printf("; profile %s snapshot %s (run %s)", mdCode(s.Profile), mdCode(s.SnapshotDate), mdCode(s.SnapshotID))
 	}
 	ew.printf(".\n")
 	if len(p.Warnings) > 0 {
 		ew.printf("\n> [!WARNING]\n")
 		for _, wmsg := range p.Warnings {
-			ew.printf("> %s\n", mdEscape(wmsg))
+			ew.printf("> %s\n", Markdown(wmsg))
 		}
 	}
 	if len(p.Actions) > 0 {
 		ew.printf("\n| | Licence | User | Why | Rule | Saving/month | Action id |\n|---|---|---|---|---|---:|---|\n")
 		for _, a := range p.Actions {
-			mark, what := "➖", a.SkuPartNumber
+			mark, what := "➖", Markdown(a.SkuPartNumber)
 			if a.Operation == plan.OpRemoveFromGroup {
-				what += " (leave group " + groupName(a.GroupID, a.GroupName) + ")"
+				what += " (leave group " + Markdown(groupName(a.GroupID, a.GroupName)) + ")"
 			}
 			if a.DataAtRisk {
 				mark = "⚠️"
@@ -40,22 +41,46 @@ func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 			}
 			saving := ""
 			if a.MonthlySaving != 0 {
-				saving = money(a.MonthlySaving, a.Currency)
+				saving = mdMoney(money(a.MonthlySaving, a.Currency))
 			}
-			ew.printf("| %s | %s | %s | %s | %s | %s | `%s` |\n", mark, mdEscape(what), mdEscape(a.UserPrincipalName),
-				mdEscape(EvidenceSummary(a.Evidence)), mdEscape(a.Rule), saving, a.ID)
+			ew.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mark, what, Markdown(a.UserPrincipalName),
+				evidenceSummary(a.Evidence, Markdown), Markdown(a.Rule), saving, mdCode(a.ID))
 		}
 	}
 	if len(p.Reviews) > 0 {
 		ew.printf("\n<details><summary>Listed, never applied (%d)</summary>\n\n| Kind | Licence | User | Reason |\n|---|---|---|---|\n", len(p.Reviews))
 		for _, r := range p.Reviews {
-			ew.printf("| %s | %s | %s | %s |\n", r.Kind, mdEscape(r.SkuPartNumber), mdEscape(r.UserPrincipalName), mdEscape(oneLine(r.Reason)))
+			ew.printf("| %s | %s | %s | %s |\n", Markdown(string(r.Kind)), Markdown(r.SkuPartNumber), Markdown(r.UserPrincipalName), Markdown(oneLine(r.Reason)))
 		}
 		ew.printf("\n</details>\n")
 	}
 	return ew.err
 }
 
-var mdReplacer = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "'", "\n", " ")
+// mdMoney keeps amounts such as "EUR 33.50 + USD 93.00" as they are; a
+// currency a plan file could carry that is not three capitals makes the
+// whole text go through Markdown.
+func mdMoney(s string) string {
+	if moneyRE.MatchString(s) {
+		return s
+	}
+	return Markdown(s)
+}
 
-func mdEscape(s string) string { return mdReplacer.Replace(s) }
+var moneyRE = regexp.MustCompile(`^[A-Z]{3} -?[0-9]+\.[0-9]{2}( \+ [A-Z]{3} -?[0-9]+\.[0-9]{2})*$`)
+
+// mdCode shows one of our identifiers (a plan, run or action id, a digest, a
+// profile label) as code, as before; anything else a plan file could carry
+// in those places is shown as Markdown text instead, so a hand-edited plan
+// cannot break out of the backticks.
+func mdCode(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._:-", r)) {
+			return Markdown(s)
+		}
+	}
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
+}

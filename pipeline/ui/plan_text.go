@@ -18,12 +18,12 @@ import (
 // the totals. The output depends only on the plan, so it is golden-tested.
 func WritePlanText(w io.Writer, p *plan.Plan) error {
 	ew := &errWriter{w: w}
-	ew.printf("reclaim plan %s, created %s, config %s\n", p.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), shortDigest(p.ConfigDigest))
+	ew.printf("reclaim plan %s, created %s, config %s\n", Terminal(p.ID), p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), shortDigest(p.ConfigDigest))
 	if len(p.Sources) == 0 {
 		ew.printf("\nNo profile has tasks { reclaim_subscriptions = true }: nothing to plan.\n")
 	}
 	for _, s := range p.Sources {
-		ew.printf("\nProfile %q: snapshot %s (run %s)\n", s.Profile, s.SnapshotDate, s.SnapshotID)
+		ew.printf("\nProfile %q: snapshot %s (run %s)\n", s.Profile, Terminal(s.SnapshotDate), Terminal(s.SnapshotID))
 		n := 0
 		for _, a := range p.Actions {
 			if a.Profile != s.Profile {
@@ -35,7 +35,7 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 				mark = "!"
 			}
 			ew.printf("  %s %s%s\n", mark, ActionSummary(a), savingSuffix(a.MonthlySaving, a.Currency))
-			ew.printf("      rule %q, action %s", a.Rule, a.ID)
+			ew.printf("      rule %q, action %s", a.Rule, Terminal(a.ID))
 			if len(a.DisabledPlans) > 0 {
 				ew.printf(", %d disabled plan(s) kept for undo", len(a.DisabledPlans))
 			}
@@ -56,14 +56,14 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 		if len(reviews) > 0 {
 			ew.printf("\n  Listed, never applied:\n")
 			for _, r := range reviews {
-				ew.printf("    ~ %-8s %s for %s: %s\n", r.Kind, r.SkuPartNumber, r.UserPrincipalName, oneLine(r.Reason))
+				ew.printf("    ~ %-8s %s for %s: %s\n", Terminal(string(r.Kind)), Terminal(r.SkuPartNumber), Terminal(r.UserPrincipalName), Terminal(oneLine(r.Reason)))
 			}
 		}
 	}
 	if len(p.Warnings) > 0 {
 		ew.printf("\nWarnings:\n")
 		for _, wmsg := range p.Warnings {
-			ew.printf("  ! %s\n", wmsg)
+			ew.printf("  ! %s\n", Terminal(wmsg))
 		}
 	}
 	ew.printf("\n%s\n", PlanTotalsLine(p))
@@ -73,23 +73,29 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 	return ew.err
 }
 
-// ActionSummary is the one-line description of a change.
+// ActionSummary is the one-line description of a change, safe to print on a
+// terminal (its tenant values went through Terminal).
 func ActionSummary(a plan.Action) string {
+	sku, upn := Terminal(a.SkuPartNumber), Terminal(a.UserPrincipalName)
 	switch a.Operation {
 	case plan.OpRemoveFromGroup:
-		return fmt.Sprintf("%s from %s by leaving group %s: %s", a.SkuPartNumber, a.UserPrincipalName, groupName(a.GroupID, a.GroupName), EvidenceSummary(a.Evidence))
+		return fmt.Sprintf("%s from %s by leaving group %s: %s", sku, upn, Terminal(groupName(a.GroupID, a.GroupName)), EvidenceSummary(a.Evidence))
 	default:
-		return fmt.Sprintf("%s from %s: %s", a.SkuPartNumber, a.UserPrincipalName, EvidenceSummary(a.Evidence))
+		return fmt.Sprintf("%s from %s: %s", sku, upn, EvidenceSummary(a.Evidence))
 	}
 }
 
 // EvidenceSummary says why in a few words: "inactive 94 days (last sign-in
 // 2026-08-21)" or "no activity ever seen".
-func EvidenceSummary(e plan.Evidence) string {
+// The activity source is the one string of it read from the plan file; it
+// passes through Terminal here (and through Markdown in the Markdown plan).
+func EvidenceSummary(e plan.Evidence) string { return evidenceSummary(e, Terminal) }
+
+func evidenceSummary(e plan.Evidence, escape func(string) string) string {
 	if e.DaysInactive == nil || e.LastActivity == nil {
 		return "no activity ever seen"
 	}
-	src := activitySource(e.LastActivitySource)
+	src := escape(activitySource(e.LastActivitySource))
 	return fmt.Sprintf("inactive %d days (last %s %s)", *e.DaysInactive, src, e.LastActivity.UTC().Format(time.DateOnly))
 }
 
@@ -151,7 +157,7 @@ func money(v float64, cur string) string {
 	if cur == "" {
 		cur = "USD"
 	}
-	return fmt.Sprintf("%s %.2f", cur, v)
+	return fmt.Sprintf("%s %.2f", Terminal(cur), v)
 }
 
 func savingSuffix(v float64, cur string) string {

@@ -96,7 +96,7 @@ type TableLine struct {
 func (r *Report) money(v float64) string {
 	s := fmt.Sprintf("%.2f", v)
 	if r.Currency != "" {
-		s += " " + r.Currency
+		s += " " + Terminal(r.Currency)
 	}
 	return s
 }
@@ -125,12 +125,12 @@ func dateOrDash(t *time.Time) string {
 // WriteRunSummary writes the short terminal summary `reclaim run` prints.
 func WriteRunSummary(w io.Writer, r *Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Profile %s, snapshot %s, as of %s\n", r.Profile, r.SnapshotDate.Format(time.DateOnly), r.AsOf.Format(time.DateOnly))
+	fmt.Fprintf(&b, "Profile %s, snapshot %s, as of %s\n", Terminal(r.Profile), r.SnapshotDate.Format(time.DateOnly), r.AsOf.Format(time.DateOnly))
 	fmt.Fprintf(&b, "Monthly cost %s, waste %s, actionable saving %s\n\n", r.money(r.MonthlyCost), r.money(r.MonthlyWaste), r.money(r.MonthlySaving))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SKU\tPURCHASED\tASSIGNED\tACTIVE\tINACTIVE\tUNKNOWN\tUNASSIGNED\tWASTE/MONTH")
 	for _, p := range r.Positions {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", p.SKU, p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned, r.moneyPtr(p.MonthlyWaste))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", Terminal(p.SKU), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned, r.moneyPtr(p.MonthlyWaste))
 	}
 	tw.Flush()
 	if len(r.Rules) > 0 {
@@ -138,14 +138,14 @@ func WriteRunSummary(w io.Writer, r *Report) error {
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "RULE\tACTION\tUSERS\tSUPPRESSED\tSAVING/MONTH")
 		for _, l := range r.Rules {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", l.Rule, l.Action, l.Count, l.Suppressed, r.money(l.MonthlySaving))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", Terminal(l.Rule), Terminal(l.Action), l.Count, l.Suppressed, r.money(l.MonthlySaving))
 		}
 		tw.Flush()
 	}
 	var unknown []string
 	for _, s := range r.Signals {
 		if !s.Available && s.Counted {
-			unknown = append(unknown, fmt.Sprintf("  %s: %s", s.Signal, s.Reason))
+			unknown = append(unknown, fmt.Sprintf("  %s: %s", Terminal(s.Signal), Terminal(s.Reason)))
 		}
 	}
 	if len(unknown) > 0 {
@@ -154,7 +154,7 @@ func WriteRunSummary(w io.Writer, r *Report) error {
 	}
 	for _, t := range r.Tables {
 		if t.Status != "written" {
-			fmt.Fprintf(&b, "\nTable %s %s: %s", t.Name, t.Status, t.Reason)
+			fmt.Fprintf(&b, "\nTable %s %s: %s", Terminal(t.Name), Terminal(t.Status), Terminal(t.Reason))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -84,8 +84,12 @@ func WriteReportHTML(w io.Writer, r *Report) error {
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"money":  func(r *Report, v *float64) string { return r.moneyPtr(v) },
 	"money0": func(r *Report, v float64) string { return r.money(v) },
-	"days":   days,
-	"date":   dateOrDash,
+	// vis shows control and bidi characters as visible escapes (see
+	// Terminal) before html/template escapes the markup: a right-to-left
+	// override in a name must not reorder the page around it.
+	"vis":  Terminal,
+	"days": days,
+	"date": dateOrDash,
 	"lag": func(d *int64) string {
 		if d == nil {
 			return "-"
@@ -95,7 +99,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Licence report: {{.Profile}}</title>
+<title>Licence report: {{vis .Profile}}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -104,40 +108,40 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .kpi{display:inline-block;margin-right:2.5em}.kpi b{display:block;font-size:1.5em}
 .no{color:#b00;font-weight:bold}svg text{font:12px system-ui,sans-serif}
 </style></head><body>
-<h1>Licence report: {{.Profile}}</h1>
+<h1>Licence report: {{vis .Profile}}</h1>
 <p>Snapshot {{.Snapshot}}, inactivity measured as of {{.AsOf}}.</p>
 <p><span class="kpi">Monthly cost<b>{{.Cost}}</b></span><span class="kpi">Monthly waste<b>{{.WasteTotal}}</b></span><span class="kpi">Actionable saving / month<b>{{.Saving}}</b></span><span class="kpi">per year<b>{{.YearSaving}}</b></span></p>
-{{define "chart"}}<h2>{{.Title}}</h2>{{if .Bars}}
-<svg xmlns="http://www.w3.org/2000/svg" width="{{add .LabelW 560}}" height="{{.Height}}" role="img" aria-label="{{.Title}}">
-{{range .Bars}}<text x="{{add $.LabelW -8}}" y="{{add .Y 15}}" text-anchor="end">{{.Label}}</text>
-<rect x="{{$.LabelW}}" y="{{.Y}}" width="{{.Width}}" height="18" fill="#4a78c2"><title>{{.Label}}: {{.Value}}</title></rect>
-<text x="{{add (add $.LabelW .Width) 6}}" y="{{add .Y 15}}">{{.Value}}</text>
+{{define "chart"}}<h2>{{vis .Title}}</h2>{{if .Bars}}
+<svg xmlns="http://www.w3.org/2000/svg" width="{{add .LabelW 560}}" height="{{.Height}}" role="img" aria-label="{{vis .Title}}">
+{{range .Bars}}<text x="{{add $.LabelW -8}}" y="{{add .Y 15}}" text-anchor="end">{{vis .Label}}</text>
+<rect x="{{$.LabelW}}" y="{{.Y}}" width="{{.Width}}" height="18" fill="#4a78c2"><title>{{vis .Label}}: {{vis .Value}}</title></rect>
+<text x="{{add (add $.LabelW .Width) 6}}" y="{{add .Y 15}}">{{vis .Value}}</text>
 {{end}}</svg>{{else}}<p>Nothing to show.</p>{{end}}{{end}}
 {{template "chart" .Waste}}
 {{template "chart" .Inactivity}}
 <h2>Licence position</h2>
 <table><tr><th>SKU</th><th class="n">Purchased</th><th class="n">Assigned</th><th class="n">Active</th><th class="n">Inactive</th><th class="n">Unknown</th><th class="n">Unassigned</th><th class="n">Price/month</th><th class="n">Cost/month</th><th class="n">Waste/month</th></tr>
-{{range .Positions}}<tr><td>{{.SKU}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Report .PriceMonthly}}</td><td class="n">{{money $.Report .MonthlyCost}}</td><td class="n">{{money $.Report .MonthlyWaste}}</td></tr>
+{{range .Positions}}<tr><td>{{vis .SKU}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Report .PriceMonthly}}</td><td class="n">{{money $.Report .MonthlyCost}}</td><td class="n">{{money $.Report .MonthlyWaste}}</td></tr>
 {{end}}</table>
 <h2>Recommendations per rule</h2>
 {{if .Rules}}<table><tr><th>Rule</th><th>Action</th><th class="n">Users</th><th class="n">Suppressed</th><th class="n">Saving/month</th></tr>
-{{range .Rules}}<tr><td>{{.Rule}}</td><td>{{.Action}}</td><td class="n">{{.Count}}</td><td class="n">{{.Suppressed}}</td><td class="n">{{money0 $.Report .MonthlySaving}}</td></tr>
+{{range .Rules}}<tr><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{.Count}}</td><td class="n">{{.Suppressed}}</td><td class="n">{{money0 $.Report .MonthlySaving}}</td></tr>
 {{end}}</table>{{else}}<p>No rule matched anyone.</p>{{end}}
 <h2>Top savings</h2>
 {{if .TopSavings}}<table><tr><th>User</th><th>SKU</th><th>Rule</th><th>Action</th><th class="n">Days inactive</th><th class="n">Saving/month</th></tr>
-{{range .TopSavings}}<tr><td>{{.UserPrincipalName}}</td><td>{{.SKU}}</td><td>{{.Rule}}</td><td>{{.Action}}</td><td class="n">{{days .DaysInactive}}</td><td class="n">{{money0 $.Report .MonthlySaving}}</td></tr>
+{{range .TopSavings}}<tr><td>{{vis .UserPrincipalName}}</td><td>{{vis .SKU}}</td><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{days .DaysInactive}}</td><td class="n">{{money0 $.Report .MonthlySaving}}</td></tr>
 {{end}}</table>{{else}}<p>No actionable recommendation.</p>{{end}}
 <h2>Other findings</h2>
 <table><tr><th>Finding</th><th class="n">Count</th><th class="n">Saving/month</th></tr>
-{{range .Findings}}<tr><td>{{.Name}}</td><td class="n">{{.Count}}</td><td class="n">{{money $.Report .MonthlySaving}}</td></tr>
+{{range .Findings}}<tr><td>{{vis .Name}}</td><td class="n">{{.Count}}</td><td class="n">{{money $.Report .MonthlySaving}}</td></tr>
 {{end}}</table>
 <h2>Signals</h2>
 <table><tr><th>Signal</th><th>Counted by a rule</th><th>Source</th><th>Usable</th><th>Refresh date</th><th class="n">Lag (days)</th><th>Why not</th></tr>
-{{range .Signals}}<tr><td>{{.Signal}}</td><td>{{if .Counted}}yes{{else}}no{{end}}</td><td>{{.Source}}</td><td>{{if .Available}}yes{{else}}<span class="no">no</span>{{end}}</td><td>{{date .RefreshDate}}</td><td class="n">{{lag .LagDays}}</td><td>{{.Reason}}</td></tr>
+{{range .Signals}}<tr><td>{{vis .Signal}}</td><td>{{if .Counted}}yes{{else}}no{{end}}</td><td>{{vis .Source}}</td><td>{{if .Available}}yes{{else}}<span class="no">no</span>{{end}}</td><td>{{date .RefreshDate}}</td><td class="n">{{lag .LagDays}}</td><td>{{vis .Reason}}</td></tr>
 {{end}}</table>
 <h2>Curated tables</h2>
 <table><tr><th>Table</th><th>Status</th><th class="n">Rows</th><th>Note</th></tr>
-{{range .Tables}}<tr><td>{{.Name}}</td><td>{{.Status}}</td><td class="n">{{.Rows}}</td><td>{{.Reason}}</td></tr>
+{{range .Tables}}<tr><td>{{vis .Name}}</td><td>{{vis .Status}}</td><td class="n">{{.Rows}}</td><td>{{vis .Reason}}</td></tr>
 {{end}}</table>
 </body></html>
 `))

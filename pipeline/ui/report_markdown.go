@@ -7,16 +7,10 @@ import (
 	"time"
 )
 
-// mdCell keeps a value from breaking a Markdown table.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.ReplaceAll(s, "\n", " ")
-}
-
 // WriteReportMarkdown writes report.md.
 func WriteReportMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Licence report: %s\n\n", mdCell(r.Profile))
+	fmt.Fprintf(&b, "# Licence report: %s\n\n", Markdown(r.Profile))
 	fmt.Fprintf(&b, "Snapshot %s, inactivity measured as of %s.\n\n", r.SnapshotDate.Format(time.DateOnly), r.AsOf.Format(time.DateOnly))
 	fmt.Fprintf(&b, "- Monthly cost of purchased seats: **%s**\n", r.money(r.MonthlyCost))
 	fmt.Fprintf(&b, "- Monthly waste (inactive + unassigned seats): **%s**\n", r.money(r.MonthlyWaste))
@@ -24,7 +18,7 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 
 	b.WriteString("## Licence position\n\n| SKU | Purchased | Assigned | Active | Inactive | Unknown | Unassigned | Price/month | Cost/month | Waste/month |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range r.Positions {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n", mdCell(p.SKU), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned,
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n", Markdown(p.SKU), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned,
 			r.moneyPtr(p.PriceMonthly), r.moneyPtr(p.MonthlyCost), r.moneyPtr(p.MonthlyWaste))
 	}
 
@@ -34,7 +28,7 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("| Rule | Action | Users | Suppressed | Saving/month |\n|---|---|--:|--:|--:|\n")
 		for _, l := range r.Rules {
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", mdCell(l.Rule), l.Action, l.Count, l.Suppressed, r.money(l.MonthlySaving))
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", Markdown(l.Rule), Markdown(l.Action), l.Count, l.Suppressed, r.money(l.MonthlySaving))
 		}
 	}
 
@@ -44,18 +38,18 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("| User | SKU | Rule | Action | Days inactive | Saving/month |\n|---|---|---|---|--:|--:|\n")
 		for _, s := range r.TopSavings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(s.UserPrincipalName), mdCell(s.SKU), mdCell(s.Rule), s.Action, days(s.DaysInactive), r.money(s.MonthlySaving))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Markdown(s.UserPrincipalName), Markdown(s.SKU), Markdown(s.Rule), Markdown(s.Action), days(s.DaysInactive), r.money(s.MonthlySaving))
 		}
 	}
 
 	b.WriteString("\n## Inactivity of licensed users\n\n| Days since last activity | Users |\n|---|--:|\n")
 	for _, k := range r.Inactivity {
-		fmt.Fprintf(&b, "| %s | %d |\n", k.Label, k.Users)
+		fmt.Fprintf(&b, "| %s | %d |\n", Markdown(k.Label), k.Users)
 	}
 
 	b.WriteString("\n## Other findings\n\n| Finding | Count | Saving/month |\n|---|--:|--:|\n")
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "| %s | %d | %s |\n", mdCell(f.Name), f.Count, r.moneyPtr(f.MonthlySaving))
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", Markdown(f.Name), f.Count, r.moneyPtr(f.MonthlySaving))
 	}
 
 	b.WriteString("\n## Signals\n\n| Signal | Counted by a rule | Source | Usable | Refresh date | Lag (days) | Why not |\n|---|---|---|---|---|--:|---|\n")
@@ -71,12 +65,12 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 		if s.Counted {
 			counted = "yes"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", s.Signal, counted, mdCell(s.Source), usable, dateOrDash(s.RefreshDate), lag, mdCell(s.Reason))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", Markdown(s.Signal), counted, Markdown(s.Source), usable, dateOrDash(s.RefreshDate), lag, Markdown(s.Reason))
 	}
 
 	b.WriteString("\n## Curated tables\n\n| Table | Status | Rows | Note |\n|---|---|--:|---|\n")
 	for _, t := range r.Tables {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", t.Name, t.Status, t.Rows, mdCell(t.Reason))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", Markdown(t.Name), Markdown(t.Status), t.Rows, Markdown(t.Reason))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

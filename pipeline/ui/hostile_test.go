@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/reclaimhq/reclaim/pipeline/ui/uitest"
+)
+
+// hostile puts attack text into every string of a plan that came from the
+// tenant (or from a plan file someone could edit).
+func hostilePlan(attack string) []byte {
+	p := goldenPlan()
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		a.UserPrincipalName = "x" + attack + "@contoso.com"
+		a.SkuPartNumber += attack
+		a.GroupName = attack
+		a.Evidence.LastActivitySource = attack
+	}
+	for i := range p.Reviews {
+		r := &p.Reviews[i]
+		r.UserPrincipalName = attack + "@contoso.com"
+		r.SkuPartNumber = attack
+		r.Reason += attack
+	}
+	p.Warnings = append(p.Warnings, "quoting "+attack)
+	var text, md bytes.Buffer
+	if err := WritePlanText(&text, p); err != nil {
+		panic(err)
+	}
+	if err := WritePlanMarkdown(&md, p); err != nil {
+		panic(err)
+	}
+	return append(append(text.Bytes(), 0xff), md.Bytes()...)
+}
+
+func TestHostilePlanFailsSafe(t *testing.T) {
+	var benign bytes.Buffer
+	if err := WritePlanText(&benign, goldenPlan()); err != nil {
+		t.Fatal(err)
+	}
+	for name, attack := range uitest.Attacks {
+		t.Run(name, func(t *testing.T) {
+			text, md, _ := bytes.Cut(hostilePlan(attack), []byte{0xff})
+			uitest.CheckTerminal(t, "plan text", string(text))
+			// One more line than the benign plan: the warning we added.
+			if got, want := bytes.Count(text, []byte("\n")), bytes.Count(benign.Bytes(), []byte("\n"))+1; got != want {
+				t.Errorf("plan text has %d lines, want %d: a value added lines\n%s", got, want, text)
+			}
+			uitest.CheckMarkdown(t, "plan Markdown", string(md))
+		})
+	}
+}
+
+func TestHostileReportFailsSafe(t *testing.T) {
+	for name, attack := range uitest.Attacks {
+		t.Run(name, func(t *testing.T) {
+			r := &Report{Profile: "p" + attack,
+				Positions:  []PositionLine{{SKU: "SPE_E3" + attack}},
+				Rules:      []RuleLine{{Rule: "r" + attack, Action: "remove_license"}},
+				TopSavings: []SavingLine{{UserPrincipalName: "x" + attack + "@contoso.com", SKU: attack, Rule: attack, Action: attack}},
+				Signals:    []SignalLine{{Signal: "sign_in", Source: attack, Reason: attack, Counted: true}},
+				Findings:   []FindingLine{{Name: attack}},
+				Tables:     []TableLine{{Name: "t", Status: "failed", Reason: attack}},
+			}
+			var md, page, sum bytes.Buffer
+			if err := WriteReportMarkdown(&md, r); err != nil {
+				t.Fatal(err)
+			}
+			uitest.CheckMarkdown(t, "report.md", md.String())
+			if err := WriteReportHTML(&page, r); err != nil {
+				t.Fatal(err)
+			}
+			uitest.CheckHTML(t, "report.html", page.String())
+			if err := WriteRunSummary(&sum, r); err != nil {
+				t.Fatal(err)
+			}
+			uitest.CheckTerminal(t, "run summary", sum.String())
+		})
+	}
+}
