@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +29,7 @@ type applyFlags struct {
 	autoApprove bool
 	concurrency int
 	writesPerS  float64
+	lockTimeout time.Duration
 }
 
 func (f *applyFlags) register(cmd *cobra.Command) {
@@ -38,6 +38,7 @@ func (f *applyFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "do not ask for confirmation (required when stdin is not a terminal)")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 4, "users worked on at once")
 	cmd.Flags().Float64Var(&f.writesPerS, "writes-per-second", 10, "pace of changes (Graph allows 3,000 writes per 150 s per app and tenant)")
+	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, lockTimeoutUsage)
 }
 
 func newApplyCmd() *cobra.Command {
@@ -64,8 +65,15 @@ change is journalled before and after in OUT/<profile>/journal/plan-<id>.jsonl
 finished actions are not repeated and an interrupted one is resolved by
 re-reading the user.
 
+Apply holds the lock of each profile in the plan (OUT/<profile>/.lock, shared
+with run and undo) from before the freshness check to the end: while another
+reclaim process holds one, apply exits 1 at once naming the holder (command,
+pid, host, since), or waits up to --lock-timeout. SIGINT or SIGTERM stops it
+cleanly: the change in flight is finished and journalled, no new one starts,
+the lock is released, exit 1; run the same command again to resume.
+
 Exit codes: 0 every action done or skipped by a precondition; 2 some failed
-(run apply again to retry them); 1 refused or error.`,
+(run apply again to retry them); 1 refused, interrupted or error.`,
 		Example: `  reclaim apply plan.json
   reclaim apply plan.json --auto-approve -var client_secret=...`,
 		Args: cobra.ExactArgs(1),
@@ -89,6 +97,20 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	if err != nil {
 		return err
 	}
+	ctx, stop := stopContext(cmd)
+	defer stop()
+	// Hold every profile's lock from the freshness check to the last
+	// journal write: no run replaces the snapshot and no other apply or
+	// undo writes the journal or the tenant meanwhile.
+	var planned []string
+	for _, s := range p.Sources {
+		planned = append(planned, s.Profile)
+	}
+	locks, err := lockProfiles(ctx, cfg, planned, "apply", f.lockTimeout)
+	if err != nil {
+		return withExitCode(exitError, err)
+	}
+	defer locks.Unlock()
 	cur := plan.Current{ConfigDigest: act.ConfigDigest(cfg), Sources: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
 	for name, prof := range cfg.Profiles {
 		cur.ReclaimOn[name] = prof.Tasks.ReclaimSubscriptions
@@ -115,10 +137,6 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		return err
 	}
 
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	total := &act.Result{}
 	for _, s := range p.Sources {
 		if p.Totals.ByProfile[s.Profile] == 0 {
@@ -134,6 +152,9 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if err != nil {
 			return withExitCode(exitError, err)
 		}
+		for _, w := range j.Warnings() {
+			fmt.Fprintln(errw, "Warning:", w)
+		}
 		// Keep the exact plan beside its journal: the audit trail and what
 		// undo reads to find the configuration.
 		if err := plan.Write(planCopyPath(jpath), p); err != nil {
@@ -143,7 +164,8 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		fmt.Fprintf(out, "\nApplying %d action(s) to profile %q (journal %s)\n", p.Totals.ByProfile[s.Profile], s.Profile, jpath)
 		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j,
 			Directories: func(string) (act.Directory, error) { return dir, nil },
-			RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out)}})
+			RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out),
+				AfterSend: testKillAfterSends()}})
 		exportErr := act.ExportParquet(j.Entries(), act.ParquetPath(jpath))
 		j.Close()
 		if res != nil {
@@ -156,6 +178,9 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			var refused *act.RefusedError
 			if errors.As(err, &refused) {
 				return withExitCode(exitError, err)
+			}
+			if ctx.Err() != nil {
+				return interruptedError(ctx, "apply")
 			}
 			return withExitCode(exitError, fmt.Errorf("apply stopped: %w; run the same command again to resume", err))
 		}

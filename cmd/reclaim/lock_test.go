@@ -35,7 +35,7 @@ func TestRunRefusesConcurrentRunOfSameProfile(t *testing.T) {
 	if r.code != exitError {
 		t.Fatalf("second run: want exit %d, got %s", exitError, r)
 	}
-	for _, want := range []string{"another reclaim run holds", lockPath, "4242"} {
+	for _, want := range []string{"another reclaim process (pid 4242) holds the profile lock", lockPath, "--lock-timeout"} {
 		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("message should mention %q:\n%s", want, r)
 		}

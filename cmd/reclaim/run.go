@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -54,6 +52,7 @@ type runFlags struct {
 	reportPeriod string
 	parallel     int
 	progress     string
+	lockTimeout  time.Duration
 }
 
 func newRunCmd() *cobra.Command {
@@ -78,8 +77,14 @@ OUTPUT/<profile>/runs/<run-id>/manifest.json (rows, pages, retries, throttled
 waits, quarantined rows, checksums). The sign-in watermark is kept in
 OUTPUT/<profile>/state.json and moves only when the sign-in extract succeeded.
 
-Exit codes: 0 every stage succeeded; 1 a stage failed or the run could not
-start (the manifest names the failed stages).
+Run takes the profile's lock (OUT/<profile>/.lock), shared with apply and
+undo: while another reclaim process holds it, run exits 1 at once naming the
+holder (command, pid, host, since), or waits up to --lock-timeout.
+SIGINT or SIGTERM stops the run cleanly: unfinished stages are discarded, the
+manifest is written with status "interrupted", the lock is released, exit 1.
+
+Exit codes: 0 every stage succeeded; 1 a stage failed, the run was
+interrupted or could not start (the manifest names the failed stages).
 
 ` + configFlagsHelp,
 		Example: `  # everything, against the simulated tenant
@@ -107,6 +112,7 @@ start (the manifest names the failed stages).
 	fl.StringVar(&rf.reportPeriod, "report-period", "D30", "usage report period: D7, D30, D90 or D180")
 	fl.IntVar(&rf.parallel, "parallel", 4, "stages run at once")
 	fl.StringVar(&rf.progress, "progress", "auto", "progress display: auto (bars on a terminal), bars, or log")
+	fl.DurationVar(&rf.lockTimeout, "lock-timeout", 0, lockTimeoutUsage)
 	return cmd
 }
 
@@ -147,8 +153,9 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		},
 		Options: stages.Options{ReportPeriod: rf.reportPeriod,
 			SignInRequestBudget: rf.signInBudget},
-		Logger:   log,
-		Parallel: rf.parallel,
+		Logger:      log,
+		Parallel:    rf.parallel,
+		LockTimeout: rf.lockTimeout,
 	}
 	var bars *barProgress
 	useBars := rf.progress == "bars" || (rf.progress == "auto" && isTerminal(cmd.ErrOrStderr()))
@@ -158,7 +165,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		// Log lines go above the bars instead of through them.
 		r.Logger = hclog.New(&hclog.LoggerOptions{Name: "reclaim", Level: log.GetLevel(), Output: bars.p})
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	ctx, stop := stopContext(cmd)
 	defer stop()
 	ms, err := r.Run(ctx, piperun.Request{Config: cfg, Profiles: rf.profiles, Selection: sel, AsOf: asOf})
 	if bars != nil {
@@ -174,8 +181,8 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		}
 	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return withExitCode(exitError, errors.New("interrupted; snapshots of unfinished stages were discarded"))
+		if ctx.Err() != nil {
+			return withExitCode(exitError, fmt.Errorf("interrupted (%v): the manifest says %q, snapshots of unfinished stages were discarded and the profile lock is released", context.Cause(ctx), piperun.StatusInterrupted))
 		}
 		return withExitCode(exitError, err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -29,7 +28,15 @@ resumable the same way; a licence or membership that is already back is
 skipped. The configuration (for credentials) is the one recorded in the plan
 copy beside the journal, or --config.
 
-Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
+A damaged journal does not stop undo: a garbled line is skipped with a
+warning naming its line number, a torn last line likewise, and the other
+entries are undone. Undo holds the profile lock (OUT/<profile>/.lock, shared
+with run and apply): while another reclaim process holds it, undo exits 1 at
+once naming the holder, or waits up to --lock-timeout. SIGINT or SIGTERM
+stops it cleanly like apply (exit 1; run it again to resume).
+
+Exit codes: 0 everything restored or already back; 2 some failed; 1 error or
+interrupted.`,
 		Example: `  reclaim undo reclaim-data/contoso/journal/plan-3f2a9c1d0e4b5a6f.jsonl
   reclaim undo JOURNAL --action 704bcfe336a2146c --auto-approve`,
 		Args: cobra.ExactArgs(1),
@@ -54,6 +61,21 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 				return err
 			}
 			profile := applied[0].Profile
+			ctx, stop := stopContext(cmd)
+			defer stop()
+			locks, err := lockProfiles(ctx, cfg, []string{profile}, "undo", f.lockTimeout)
+			if err != nil {
+				return withExitCode(exitError, err)
+			}
+			defer locks.Unlock()
+			// Read again under the lock: an apply may have been writing it.
+			applied, warnings, err := act.ReadJournalWithWarnings(jpath)
+			if err != nil {
+				return withExitCode(exitError, err)
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", w)
+			}
 			last := act.LastByAction(applied)
 			n := 0
 			listed := map[string]bool{}
@@ -85,9 +107,8 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
+			for _, w := range uj.Warnings() {
+				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", w)
 			}
 			res, err := act.Undo(ctx, act.UndoOptions{Applied: applied, ActionIDs: actions, Journal: uj,
 				Directories: func(string) (act.Directory, error) { return dir, nil },
@@ -95,6 +116,9 @@ Exit codes: 0 everything restored or already back; 2 some failed; 1 error.`,
 			exportErr := act.ExportParquet(uj.Entries(), act.ParquetPath(upath))
 			uj.Close()
 			if err != nil {
+				if ctx.Err() != nil {
+					return interruptedError(ctx, "undo")
+				}
 				return withExitCode(exitError, fmt.Errorf("undo stopped: %w", err))
 			}
 			if exportErr != nil {

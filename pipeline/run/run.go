@@ -61,6 +61,9 @@ type Runner struct {
 	Progress  Progress
 	// Parallel is how many stages run at once (default 4).
 	Parallel int
+	// LockTimeout is how long to wait for a profile lock another process
+	// holds (0: give up at once).
+	LockTimeout time.Duration
 	// Now is the clock (default time.Now), for run ids and timings.
 	Now func() time.Time
 }
@@ -84,7 +87,7 @@ type Manifest struct {
 	SnapshotDate string        `json:"snapshot_date"`
 	Started      time.Time     `json:"started"`
 	Finished     time.Time     `json:"finished"`
-	Status       string        `json:"status"` // ok, failed
+	Status       string        `json:"status"` // ok, failed, interrupted
 	Stages       []StageRecord `json:"stages"`
 	Skipped      []graph.Skip  `json:"skipped,omitempty"`
 }
@@ -110,6 +113,14 @@ type StageRecord struct {
 	SHA256            string   `json:"sha256,omitempty"`
 	Warnings          []string `json:"warnings,omitempty"`
 }
+
+// StatusInterrupted is a manifest's status when the run was stopped (SIGINT,
+// SIGTERM) before its stages finished.
+const StatusInterrupted = "interrupted"
+
+// ErrInterrupted is wrapped by Run's error when the context was cancelled
+// before every stage finished; the manifest says "interrupted".
+var ErrInterrupted = errors.New("run interrupted")
 
 // ErrStagesFailed is wrapped by Run's error when some stage failed; the
 // manifests say which.
@@ -182,11 +193,11 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, err
 	}
-	unlock, err := lock(filepath.Join(root, ".lock"))
+	l, err := LockProfile(ctx, root, LockOptions{Command: "run", Timeout: r.LockTimeout})
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer l.Unlock()
 
 	g, err := graph.Build(req.Config, p, r.Registry, req.Selection)
 	if err != nil {
@@ -277,11 +288,21 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 			failed = append(failed, rec.Table)
 		}
 	}
-	if len(failed) > 0 {
+	interrupted := ctx.Err() != nil && len(failed) > 0
+	switch {
+	case interrupted:
+		// Stopped by a signal (or the caller): stages cut short are failed
+		// or not_run, their snapshots discarded; the run as a whole did not
+		// fail on its own.
+		m.Status = StatusInterrupted
+	case len(failed) > 0:
 		m.Status = "failed"
 	}
 	if err := writeJSONAtomic(filepath.Join(root, "runs", m.RunID, "manifest.json"), m); err != nil {
 		return m, fmt.Errorf("writing manifest: %w", err)
+	}
+	if interrupted {
+		return m, fmt.Errorf("%w (%v); see %s", ErrInterrupted, context.Cause(ctx), filepath.Join(root, "runs", m.RunID, "manifest.json"))
 	}
 	if len(failed) > 0 {
 		return m, fmt.Errorf("%w: %v (see %s)", ErrStagesFailed, failed, filepath.Join(root, "runs", m.RunID, "manifest.json"))

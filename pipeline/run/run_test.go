@@ -37,7 +37,11 @@ func (s *rowsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 	s.Called++
 	if s.block != nil {
 		close(s.started)
-		<-s.block
+		select {
+		case <-s.block:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	w := stages.NewWriter[schemas.SubscribedSku](req)
 	for i := 0; i < s.n; i++ {
@@ -129,11 +133,49 @@ func TestSecondRunOfAProfileIsLockedOut(t *testing.T) {
 	}()
 	<-slow.started
 	_, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day})
-	if err == nil || !strings.Contains(err.Error(), "another reclaim run") {
-		t.Errorf("concurrent run: error %v, want lock refusal", err)
+	var locked *run.LockedError
+	if !errors.As(err, &locked) || locked.Holder.Command != "run" || !strings.Contains(err.Error(), "reclaim run (pid ") {
+		t.Errorf("concurrent run: error %v, want lock refusal naming the holder", err)
 	}
 	close(slow.block)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestInterruptedRunWritesManifestAndUnlocks: cancelling the context (what
+// SIGINT/SIGTERM do in the CLI) mid-stage ends the run with ErrInterrupted,
+// a manifest with status "interrupted", no snapshot, and the lock free.
+func TestInterruptedRunWritesManifestAndUnlocks(t *testing.T) {
+	slow := &rowsStage{table: schemas.TableSubscribedSkus, n: 1, block: make(chan struct{}), started: make(chan struct{})}
+	r, cfg, out := setup(t, slow)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	var ms []*run.Manifest
+	go func() {
+		var err error
+		ms, err = r.Run(ctx, run.Request{Config: cfg, AsOf: day})
+		done <- err
+	}()
+	<-slow.started
+	cancel()
+	err := <-done
+	if !errors.Is(err, run.ErrInterrupted) {
+		t.Fatalf("interrupted run: error %v, want ErrInterrupted", err)
+	}
+	if len(ms) != 1 || ms[0].Status != run.StatusInterrupted {
+		t.Fatalf("manifests: %+v", ms)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "p", "runs", ms[0].RunID, "manifest.json"))
+	if err != nil || !strings.Contains(string(b), `"status": "interrupted"`) {
+		t.Fatalf("manifest on disk: %v\n%s", err, b)
+	}
+	if _, err := os.Stat(run.PartitionPath(filepath.Join(out, "p"), stages.LayerRaw, schemas.TableSubscribedSkus, day)); !os.IsNotExist(err) {
+		t.Errorf("an interrupted stage left its snapshot: %v", err)
+	}
+	l, err := run.LockProfile(context.Background(), filepath.Join(out, "p"), run.LockOptions{Command: "run"})
+	if err != nil {
+		t.Fatalf("lock after an interrupted run: %v", err)
+	}
+	l.Unlock()
 }

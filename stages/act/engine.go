@@ -76,6 +76,15 @@ type RunOptions struct {
 	// CrashAfterJournalWrites stops the run, as kill -9 would, once the
 	// journal has taken this many writes in this run (tests only).
 	CrashAfterJournalWrites int
+	// StopGrace is how long a change already being sent may still take
+	// once ctx is cancelled (SIGINT, SIGTERM): it is finished and its
+	// outcome journalled rather than abandoned between intent and outcome
+	// (default 30 s). No new change starts after the cancel.
+	StopGrace time.Duration
+	// AfterSend, when set, is called after a change request returns and
+	// before its outcome is journalled (tests use it to kill the process
+	// exactly there).
+	AfterSend func(actionID string)
 }
 
 func (o *RunOptions) defaults() {
@@ -87,6 +96,9 @@ func (o *RunOptions) defaults() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3
+	}
+	if o.StopGrace <= 0 {
+		o.StopGrace = 30 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = hclog.NewNullLogger()
@@ -226,14 +238,30 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 	if err := j.Append(e); err != nil {
 		return Outcome{}, err
 	}
+	// From here a change may be in flight. A stop (ctx cancelled by a
+	// signal) no longer cuts it off: sending, the re-read after a failure
+	// and journalling the outcome run on wctx, which only StopGrace bounds.
+	// Only waiting to send a new attempt still stops at once.
+	wctx, wcancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer wcancel(nil)
+	defer context.AfterFunc(ctx, func() {
+		time.AfterFunc(opts.StopGrace, func() { wcancel(fmt.Errorf("the %s stop grace ran out", opts.StopGrace)) })
+	})()
 	for attempt := 1; ; attempt++ {
 		e.Attempts = int32(attempt)
 		if err := lim.wait(ctx); err != nil {
-			return Outcome{}, context.Cause(ctx)
+			// Nothing was sent in this attempt and, for a retry, the
+			// re-read showed the earlier one was not made.
+			return finish(PhaseFailed, "interrupted before the change was sent; run the same command again to make it", e)
 		}
-		err := s.exec(ctx, d)
-		if ctx.Err() != nil {
-			return Outcome{}, context.Cause(ctx)
+		err := s.exec(wctx, d)
+		if opts.AfterSend != nil {
+			opts.AfterSend(s.id)
+		}
+		if wctx.Err() != nil {
+			// The grace ran out with the outcome unknown: leave the
+			// intent, so a resume re-reads the user to resolve it.
+			return Outcome{}, fmt.Errorf("stopped with a change to %s in flight: %w; run the same command again to resolve it", s.entry.UserPrincipalName, context.Cause(wctx))
 		}
 		if err == nil {
 			return finish(PhaseDone, "", e)
@@ -243,10 +271,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		// not have a corresponding license" may mean an earlier, interrupted
 		// request landed after our live read. Re-read before deciding.
 		log.Warn("change failed, re-reading the user", "error", err)
-		u, rerr := d.GetUser(ctx, s.userRequest())
-		if ctx.Err() != nil {
-			return Outcome{}, context.Cause(ctx)
-		}
+		u, rerr := d.GetUser(wctx, s.userRequest())
 		if rerr == nil {
 			if inPlace, _ := s.check(u); inPlace {
 				return finish(PhaseDone, fmt.Sprintf("confirmed by a live re-read after: %v", err), e)

@@ -31,19 +31,27 @@ const (
 // only): from then on the journal accepts no writes, as after kill -9.
 var ErrCrashed = errors.New("injected crash")
 
-// Journal is an append-only JSON Lines file of schemas.JournalEntry. Every
-// entry is fsync'd before Append returns, so after a crash the file holds
-// every intent whose change may have been sent. A torn last line (a crash in
-// the middle of a write) is cut off when the journal is reopened.
+// Journal is an append-only JSON Lines file of schemas.JournalEntry, opened
+// O_APPEND and written one whole line per entry with an fsync before Append
+// returns, so after a crash the file holds every intent whose change may have
+// been sent. Only one process writes a profile's journals at a time: apply
+// and undo hold the profile lock (pipeline/run.LockProfile) around them.
+//
+// Reopening tolerates damage instead of refusing: a torn last line (a crash
+// in the middle of a write) is set aside in <journal>.torn-<time> and cut
+// off; a garbled complete line (e.g. one written by an older, unlocked
+// version) is skipped and the other entries are used. Both are reported by
+// Warnings.
 //
 // A Journal is safe for concurrent use. The zero value is not usable; open
 // one with OpenJournal.
 type Journal struct {
-	mu      sync.Mutex
-	path    string
-	f       *os.File
-	seq     int64
-	entries []schemas.JournalEntry
+	mu       sync.Mutex
+	path     string
+	f        *os.File
+	seq      int64
+	entries  []schemas.JournalEntry
+	warnings []string
 	// crashAfter > 0 makes every write after the crashAfter-th fail with
 	// ErrCrashed (crash injection for tests).
 	crashAfter int
@@ -51,78 +59,126 @@ type Journal struct {
 	now        func() time.Time
 }
 
-// OpenJournal opens (creating if needed) the journal at path and reads what
-// it already holds.
+// OpenJournal opens (creating if needed) the journal at path for appending
+// and reads what it already holds.
 func OpenJournal(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("journal directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening journal: %w", err)
 	}
 	// Make the file's directory entry durable too, so a journal created
 	// just before a crash is found again.
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	entries, good, err := readJournal(f, path)
+	syncDir(filepath.Dir(path))
+	r, err := readJournal(f, path)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	// Cut a torn last line so the next entry starts on a line of its own.
-	if err := f.Truncate(good); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("repairing journal %s: %w", path, err)
+	if len(r.torn) > 0 {
+		// Keep the torn bytes for a person to look at, then cut them so
+		// the next entry starts on a line of its own.
+		aside := fmt.Sprintf("%s.torn-%s", path, time.Now().UTC().Format("20060102T150405.000000000Z"))
+		if err := os.WriteFile(aside, r.torn, 0o600); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("setting aside the torn last line of journal %s: %w", path, err)
+		}
+		if err := f.Truncate(r.good); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("repairing journal %s: %w", path, err)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("repairing journal %s: %w", path, err)
+		}
+		r.warnings = append(r.warnings, fmt.Sprintf("journal %s:%d: the last line was torn (%d bytes, a crash in the middle of a write); set aside in %s and cut off", path, r.lines+1, len(r.torn), aside))
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("opening journal: %w", err)
-	}
-	j := &Journal{path: path, f: f, entries: entries, now: time.Now}
-	for _, e := range entries {
+	j := &Journal{path: path, f: f, entries: r.entries, warnings: r.warnings, now: time.Now}
+	for _, e := range r.entries {
 		j.seq = max(j.seq, e.Seq)
 	}
 	return j, nil
 }
 
-// ReadJournal reads every complete entry of a journal file.
-func ReadJournal(path string) ([]schemas.JournalEntry, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading journal: %w", err)
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	defer f.Close()
-	entries, _, err := readJournal(f, path)
+}
+
+// ReadJournal reads every complete entry of a journal file, skipping damaged
+// lines; ReadJournalWithWarnings also says which lines it skipped.
+func ReadJournal(path string) ([]schemas.JournalEntry, error) {
+	entries, _, err := ReadJournalWithWarnings(path)
 	return entries, err
 }
 
-// readJournal returns the entries and the offset just after the last
-// complete line.
-func readJournal(r io.Reader, path string) ([]schemas.JournalEntry, int64, error) {
-	var entries []schemas.JournalEntry
+// ReadJournalWithWarnings reads every complete entry of a journal file
+// without changing it. Each warning names a skipped line by number: a
+// garbled line, or a torn last line (which OpenJournal would set aside).
+func ReadJournalWithWarnings(path string) ([]schemas.JournalEntry, []string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading journal: %w", err)
+	}
+	defer f.Close()
+	r, err := readJournal(f, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(r.torn) > 0 {
+		r.warnings = append(r.warnings, fmt.Sprintf("journal %s:%d: the last line is torn (%d bytes, a crash in the middle of a write); skipped", path, r.lines+1, len(r.torn)))
+	}
+	return r.entries, r.warnings, nil
+}
+
+// journalRead is what readJournal found.
+type journalRead struct {
+	entries  []schemas.JournalEntry
+	warnings []string // garbled complete lines
+	good     int64    // offset just after the last complete line
+	lines    int      // complete lines
+	torn     []byte   // a last line without its newline
+}
+
+// readJournal reads complete lines; a garbled one is skipped with a warning
+// naming its number, so the other entries stay usable for resume and undo.
+func readJournal(r io.Reader, path string) (journalRead, error) {
+	var out journalRead
 	br := bufio.NewReader(r)
-	var off int64
-	for line := 1; ; line++ {
+	for {
 		b, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
-			return entries, off, nil // b, if any, is a torn line
+			if len(bytes.TrimSpace(b)) > 0 {
+				out.torn = b
+			}
+			return out, nil
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("reading journal %s: %w", path, err)
+			return journalRead{}, fmt.Errorf("reading journal %s: %w", path, err)
 		}
-		off += int64(len(b))
+		out.lines++
+		out.good += int64(len(b))
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
 		var e schemas.JournalEntry
 		if err := json.Unmarshal(b, &e); err != nil {
-			return nil, 0, fmt.Errorf("journal %s:%d: %w", path, line, err)
+			out.warnings = append(out.warnings, fmt.Sprintf("journal %s:%d: skipped a garbled line (%v); the other entries are used", path, out.lines, err))
+			continue
 		}
-		entries = append(entries, e)
+		out.entries = append(out.entries, e)
 	}
+}
+
+// Warnings says what OpenJournal found damaged and set aside or skipped.
+func (j *Journal) Warnings() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]string(nil), j.warnings...)
 }
 
 // Path is where the journal lives.

@@ -1,0 +1,132 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Holder says who holds a profile's lock. The lock file holds it as JSON so
+// a refused process, or a person, can name the holder.
+type Holder struct {
+	Command string    `json:"command"` // run, apply or undo
+	PID     int       `json:"pid"`
+	Host    string    `json:"host"`
+	Since   time.Time `json:"since"`
+}
+
+func (h Holder) String() string {
+	return fmt.Sprintf("reclaim %s (pid %d on host %s, since %s)", h.Command, h.PID, h.Host, h.Since.UTC().Format(time.RFC3339))
+}
+
+// LockedError is returned by LockProfile when another process holds the lock
+// (after waiting LockOptions.Timeout, if set).
+type LockedError struct {
+	Path string
+	// Holder is who the lock file names; zero when it could not be read.
+	Holder Holder
+	// Raw is the lock file's text when it is not a Holder (older versions
+	// wrote just a pid).
+	Raw    string
+	Waited time.Duration
+}
+
+func (e *LockedError) Error() string {
+	who := "another reclaim process"
+	switch {
+	case e.Holder.PID != 0:
+		who = e.Holder.String()
+	case e.Raw != "":
+		who = "another reclaim process (pid " + e.Raw + ")"
+	}
+	waited := ""
+	if e.Waited > 0 {
+		waited = fmt.Sprintf(" after waiting %s", e.Waited)
+	}
+	return fmt.Sprintf("%s holds the profile lock %s%s; wait for it to finish, or pass --lock-timeout to wait for it%s", who, e.Path, waited, staleHint)
+}
+
+// errHeld is what tryLock returns when the lock is taken.
+var errHeld = errors.New("lock held")
+
+// LockOptions tune LockProfile; the zero value fails at once when the lock
+// is held.
+type LockOptions struct {
+	// Command is recorded in the lock file: run, apply or undo.
+	Command string
+	// Timeout is how long to wait for a held lock; 0 means do not wait.
+	Timeout time.Duration
+}
+
+// lockPoll is how often a waiting LockProfile tries again.
+const lockPoll = 100 * time.Millisecond
+
+// Lock is a held profile lock. The zero value is not usable; take one with
+// LockProfile and release it with Unlock.
+type Lock struct {
+	path    string
+	release func()
+}
+
+// LockPath is the lock file of a profile directory (OUT/<profile>).
+func LockPath(profileDir string) string { return filepath.Join(profileDir, ".lock") }
+
+// LockProfile takes the one lock of a profile directory (OUT/<profile>/.lock)
+// that run, apply and undo share, so no two of them write the same snapshots
+// or journals or change the same tenant at once. When the lock is held it
+// waits up to o.Timeout and then returns a *LockedError naming the holder.
+func LockProfile(ctx context.Context, profileDir string, o LockOptions) (*Lock, error) {
+	if err := os.MkdirAll(profileDir, 0o755); err != nil {
+		return nil, fmt.Errorf("profile directory: %w", err)
+	}
+	path := LockPath(profileDir)
+	host, _ := os.Hostname()
+	me, err := json.Marshal(Holder{Command: o.Command, PID: os.Getpid(), Host: host, Since: time.Now().UTC().Truncate(time.Second)})
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(o.Timeout)
+	for {
+		release, err := tryLock(path, append(me, '\n'))
+		if err == nil {
+			return &Lock{path: path, release: release}, nil
+		}
+		if !errors.Is(err, errHeld) {
+			return nil, fmt.Errorf("taking the profile lock %s: %w", path, err)
+		}
+		if !time.Now().Before(deadline) {
+			return nil, lockedError(path, o.Timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the profile lock %s: %w", path, context.Cause(ctx))
+		case <-time.After(min(lockPoll, time.Until(deadline))):
+		}
+	}
+}
+
+func lockedError(path string, waited time.Duration) *LockedError {
+	e := &LockedError{Path: path, Waited: waited}
+	b, _ := os.ReadFile(path)
+	if err := json.Unmarshal(b, &e.Holder); err != nil || e.Holder.PID == 0 {
+		e.Holder = Holder{}
+		e.Raw = strings.TrimSpace(string(b))
+	}
+	return e
+}
+
+// Path is the lock file.
+func (l *Lock) Path() string { return l.path }
+
+// Unlock releases the lock; calling it again does nothing.
+func (l *Lock) Unlock() {
+	if l != nil && l.release != nil {
+		l.release()
+		l.release = nil
+	}
+}
