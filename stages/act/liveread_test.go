@@ -10,11 +10,11 @@ import (
 )
 
 // example11Users returns the users of Microsoft's List users Example 11
-// (testdata/README.md), each given a direct E3 licence: the signInActivity
+// (kept verbatim by the extract stage: stages/extract/testdata/microsoft), each given a direct E3 licence: the signInActivity
 // objects stay exactly as Microsoft documents them.
 func example11Users(t *testing.T) map[string][]byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "user-list-example11.json"))
+	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "microsoft", "user-list-example11.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
