@@ -187,7 +187,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if exportErr != nil {
 			fmt.Fprintf(errw, "Warning: journal Parquet export failed: %v\n", exportErr)
 		}
-		if err := ui.WriteApplySummary(out, "Apply", res.Done, res.Skipped, res.Failed, res.Earlier, jpath); err != nil {
+		if err := ui.WriteApplySummary(out, "Apply", res.Done, res.Skipped, res.Failed, res.NeedsFix, res.Earlier, jpath); err != nil {
 			return withExitCode(exitError, err)
 		}
 	}

@@ -124,7 +124,7 @@ interrupted.`,
 			if exportErr != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Warning: journal Parquet export failed: %v\n", exportErr)
 			}
-			if err := ui.WriteApplySummary(out, "Undo", res.Done, res.Skipped, res.Failed, res.Earlier, upath); err != nil {
+			if err := ui.WriteApplySummary(out, "Undo", res.Done, res.Skipped, res.Failed, res.NeedsFix, res.Earlier, upath); err != nil {
 				return withExitCode(exitError, err)
 			}
 			if res.Failed > 0 {

@@ -198,6 +198,7 @@ type ReclaimRule struct {
 	MaxActions        int  // 0: no limit
 	AllowGroupRemoval bool // may recommend removing the user from a licensing group
 	AllowDataAtRisk   bool // may remove licences whose mailbox/OneDrive holds data
+	AllowOneWay       bool // may apply removals whose undo cannot succeed as things stand
 	DeclRange         hcl.Range
 
 	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics

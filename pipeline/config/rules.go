@@ -91,6 +91,7 @@ var reclaimSchema = &hcl.BodySchema{
 		{Name: "max_actions"},
 		{Name: "allow_group_removal"},
 		{Name: "allow_data_at_risk"},
+		{Name: "allow_one_way"},
 	},
 }
 
@@ -215,6 +216,8 @@ func decodeReclaimBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ReclaimRule, h
 	r.AllowGroupRemoval, d = decodeBool(attrs["allow_group_removal"], ctx, false)
 	diags = append(diags, d...)
 	r.AllowDataAtRisk, d = decodeBool(attrs["allow_data_at_risk"], ctx, false)
+	diags = append(diags, d...)
+	r.AllowOneWay, d = decodeBool(attrs["allow_one_way"], ctx, false)
 	diags = append(diags, d...)
 	return r, diags
 }

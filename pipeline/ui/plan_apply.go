@@ -39,15 +39,20 @@ func WriteApplyLine(w io.Writer, l ApplyLine) error {
 	return err
 }
 
-// WriteApplySummary prints the closing totals of apply or undo.
-func WriteApplySummary(w io.Writer, verb string, done, skipped, failed, earlier int, journal string) error {
+// WriteApplySummary prints the closing totals of apply or undo. needsFix of
+// the failed changes cannot succeed until the tenant is changed (each line
+// named the fix); only the others are worth a plain retry.
+func WriteApplySummary(w io.Writer, verb string, done, skipped, failed, needsFix, earlier int, journal string) error {
 	ew := &errWriter{w: w}
 	ew.printf("\n%s complete: %d done, %d skipped, %d failed", verb, done, skipped, failed)
 	if earlier > 0 {
 		ew.printf(", %d already finished earlier", earlier)
 	}
 	ew.printf(".\nJournal: %s\n", Terminal(journal))
-	if failed > 0 {
+	if needsFix > 0 {
+		ew.printf("%d failed change(s) cannot succeed as things stand: fix what each line names first, then run the same command again.\n", needsFix)
+	}
+	if failed > needsFix {
 		ew.printf("Some changes failed; see the journal. Running the same command again retries them (done ones are not repeated).\n")
 	}
 	return ew.err

@@ -319,6 +319,7 @@ func ConfigDigest(cfg *config.Config) string {
 		InactiveDays, GraceDays, MaxActions               int
 		DisabledAccounts                                  string
 		IncludeGuests, AllowGroupRemoval, AllowDataAtRisk bool
+		AllowOneWay                                       bool
 	}
 	type excl struct {
 		Name                          string
@@ -336,7 +337,7 @@ func ConfigDigest(cfg *config.Config) string {
 	}
 	for _, r := range cfg.ReclaimRules {
 		v.Rules = append(v.Rules, rule{r.Name, string(r.Action), r.Profiles, r.SKUs, r.Signals, r.InactiveDays, r.GraceDays, r.MaxActions,
-			r.DisabledAccounts, r.IncludeGuests, r.AllowGroupRemoval, r.AllowDataAtRisk})
+			r.DisabledAccounts, r.IncludeGuests, r.AllowGroupRemoval, r.AllowDataAtRisk, r.AllowOneWay})
 	}
 	for _, x := range cfg.Exclusions {
 		v.Exclusions = append(v.Exclusions, excl{x.Name, x.Profiles, x.Users, x.Groups, x.SKUs, x.When})

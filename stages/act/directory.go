@@ -172,3 +172,25 @@ func IsGroupInherited(err error) bool {
 	var ge *GraphError
 	return errors.As(err, &ge) && ge.Status == 400 && strings.Contains(strings.ToLower(ge.Message), "inherited from a group")
 }
+
+// FixFor names what a person must change in the tenant before a refused
+// change can succeed, or "" when retrying may be enough. These refusals are
+// 400s that no retry changes: Graph's licence errors for a user without
+// usageLocation (ProhibitedInUsageLocationViolation) and for a SKU with no
+// seat left (CountViolation). Microsoft documents the states, not the exact
+// wording (graph-api-detail.md §6.1), so both the codes and the messages
+// seen in practice are matched.
+func FixFor(err error, sku string) string {
+	var ge *GraphError
+	if !errors.As(err, &ge) || ge.Status != 400 {
+		return ""
+	}
+	text := strings.ToLower(ge.Code + " " + ge.Message + " " + ge.Detail)
+	switch {
+	case strings.Contains(text, "usage location") || strings.Contains(text, "usagelocation"):
+		return "the user has no usageLocation, so no licence can be assigned to them: set it (Entra admin center, or PATCH /users/{id} with usageLocation), then run the same command again"
+	case strings.Contains(text, "countviolation") || strings.Contains(text, "does not have any available licenses") || strings.Contains(text, "no available licenses"):
+		return "no seat available in SKU " + sku + ": buy a seat or free one, then run the same command again"
+	}
+	return ""
+}

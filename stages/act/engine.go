@@ -46,7 +46,10 @@ type Outcome struct {
 type Result struct {
 	Done, Skipped, Failed int
 	// Earlier counts actions finished by an earlier run of the same journal.
-	Earlier  int
+	Earlier int
+	// NeedsFix counts the failed actions that cannot succeed before the
+	// tenant is changed (Outcome.NeedsFix); retrying alone will not help.
+	NeedsFix int
 	Outcomes []Outcome
 }
 
@@ -129,6 +132,9 @@ func execute(ctx context.Context, steps []step, dirs func(profile string) (Direc
 			res.Skipped++
 		default:
 			res.Failed++
+			if o.NeedsFix() {
+				res.NeedsFix++
+			}
 		}
 		res.Outcomes = append(res.Outcomes, o)
 		if opts.Progress != nil {
@@ -283,6 +289,9 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		case errors.Is(err, ErrNotFound):
 			return finish(PhaseSkipped, "the user or group no longer exists", e)
 		case !IsAmbiguous(err):
+			if fix := FixFor(err, firstNonEmpty(e.SkuPartNumber, e.SkuID)); fix != "" {
+				return finish(PhaseFailed, fmt.Sprintf("%v; %s%s", err, FixPrefix, fix), e)
+			}
 			return finish(PhaseFailed, err.Error(), e)
 		case rerr != nil:
 			return finish(PhaseFailed, fmt.Sprintf("%s: %v; the live re-read failed too (%v); run apply again to resolve", outcomeUnknown, err, rerr), e)
@@ -299,6 +308,24 @@ func (s step) userRequest() UserRequest {
 }
 
 const outcomeUnknown = "outcome unknown"
+
+// FixPrefix starts the part of a failed outcome's detail that names what to
+// change first (FixFor): such a failure does not go away by retrying.
+const FixPrefix = "to fix: "
+
+// NeedsFix reports whether a failed outcome names a fix (FixFor).
+func (o Outcome) NeedsFix() bool {
+	return o.Phase == PhaseFailed && strings.Contains(o.Detail, "; "+FixPrefix)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
 
 // pacer spaces changes evenly at a rate; a simple leaky bucket is enough
 // because Graph's write budget is per 150 s and apply is the only writer.
