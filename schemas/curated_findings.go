@@ -52,6 +52,28 @@ type OverlappingSuite struct {
 	SuppressedBy     string   `parquet:"suppressed_by"`
 }
 
+// LicenceAssignmentError is one row of curated table
+// "licence_assignment_errors": a user × SKU whose every assignment path is in
+// licenseAssignmentState "Error". Microsoft did not give the user the
+// licence (e.g. CountViolation: no free seat), so it is neither a seat in use
+// nor something to reclaim: it is an assignment to fix or drop in Entra.
+type LicenceAssignmentError struct {
+	SnapshotDate      time.Time `parquet:"snapshot_date,date"`
+	UserID            string    `parquet:"user_id"`
+	UserPrincipalName string    `parquet:"user_principal_name"`
+	AccountEnabled    bool      `parquet:"account_enabled"`
+	SkuID             string    `parquet:"sku_id"`
+	SkuPartNumber     string    `parquet:"sku_part_number"`
+	AssignedDirectly  bool      `parquet:"assigned_directly"`
+	AssignedByGroups  []string  `parquet:"assigned_by_groups,list"`
+	// Error is Microsoft's error code: CountViolation,
+	// MutuallyExclusiveViolation, DependencyViolation,
+	// ProhibitedInUsageLocationViolation, UniquenessViolation or Other.
+	Error string `parquet:"error"`
+	// LastUpdatedDateTime is the newest lastUpdatedDateTime of the paths.
+	LastUpdatedDateTime *time.Time `parquet:"last_updated_date_time,optional,timestamp(microsecond:local)"`
+}
+
 // DisabledLicensedAccount is one row of curated table
 // "disabled_licensed_accounts": a disabled account still holding a licence
 // (priced or not; PriceMonthly nil when unknown).

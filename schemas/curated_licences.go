@@ -25,6 +25,12 @@ type UserLicense struct {
 	// PriceMonthly is nil when the price table has no entry for the SKU.
 	PriceMonthly *float64 `parquet:"price_monthly,optional"`
 	Currency     string   `parquet:"currency"`
+	// AssignmentError is Microsoft's error ("CountViolation",
+	// "MutuallyExclusiveViolation", "DependencyViolation", …) when every path
+	// of the licence is in state Error: the assignment failed, so the licence
+	// is no seat in use and no removal candidate, but a finding of its own
+	// (licence_assignment_errors). "" when any path works.
+	AssignmentError string `parquet:"assignment_error"`
 }
 
 // LicencePosition is one row of curated table "licence_position": where the

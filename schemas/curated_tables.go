@@ -30,5 +30,6 @@ var CuratedTables = []CuratedTable{
 	{"consolidation", Consolidation{}, "one row per Dynamics 365 base licence that should become an attach licence"},
 	{"overlapping_suites", OverlappingSuite{}, "one row per licence made redundant by a larger suite the same user holds"},
 	{"disabled_licensed_accounts", DisabledLicensedAccount{}, "one row per disabled account × paid licence it still holds"},
+	{"licence_assignment_errors", LicenceAssignmentError{}, "one row per user × SKU whose assignment Microsoft failed (state Error): to fix, not to reclaim"},
 	{"unassigned_licences", UnassignedLicence{}, "one row per SKU with purchased units nobody holds"},
 }

@@ -52,3 +52,57 @@ func TestGUIDsCompareCaseInsensitively(t *testing.T) {
 		t.Errorf("nina (upper-case user id, excluded by group): suppressed=%v by %q", r.Suppressed, r.SuppressedBy)
 	}
 }
+
+// TestErrorStateLicences: a licence whose every path is in state Error
+// (Microsoft could not assign it: CountViolation, …) is no seat in use and no
+// removal candidate, but a licence_assignment_errors row; one failed path
+// next to a working one changes nothing.
+func TestErrorStateLicences(t *testing.T) {
+	t.Parallel()
+	f := baseFixture()
+	idle := person{created: 400, lastSuccess: 200, lastSignIn: 200, lastNonInt: 200, exchange: never, teams: never}
+	failed := viaGroup(skuE3, groupAll)
+	failed.State, failed.Error = "Error", "CountViolation"
+	idle.name = "uma" // inactive, but her E3 was never given
+	f.add(idle, failed)
+	idle.name = "vic" // inactive; the group path failed, the direct one works
+	f.add(idle, direct(skuE3), failed)
+	idle.name = "walt" // two failed paths with different errors
+	other := direct(skuE3)
+	other.State, other.Error = "Error", "MutuallyExclusiveViolation"
+	f.add(idle, failed, other)
+	res, _ := runFixture(t, f, baseConfig(), nil)
+
+	recs := recsByUser(readCurated[schemas.Recommendation](t, res, "recommendations"))
+	if r, ok := recs["uma@e3-inactive"]; ok {
+		t.Errorf("uma's E3 failed to assign (CountViolation) but is a %s recommendation: %s", r.Action, r.Reason)
+	}
+	if _, ok := recs["walt@e3-inactive"]; ok {
+		t.Error("walt's E3 failed on every path but is a recommendation")
+	}
+	if r := recs["vic@e3-inactive"]; r.Action != schemas.RecommendReview || !strings.Contains(r.Reason, "frees no seat") {
+		t.Errorf("vic (direct works, group failed): %s %s", r.Action, r.Reason)
+	}
+	errs := readCurated[schemas.LicenceAssignmentError](t, res, "licence_assignment_errors")
+	got := map[string]string{}
+	for _, e := range errs {
+		got[strings.TrimSuffix(e.UserPrincipalName, "@contoso.example")] = e.SkuPartNumber + " " + e.Error
+	}
+	if len(got) != 2 || got["uma"] != "SPE_E3 CountViolation" || got["walt"] != "SPE_E3 CountViolation" {
+		t.Errorf("licence_assignment_errors = %v, want uma and walt only", got)
+	}
+	base, _ := runFixture(t, baseFixture(), baseConfig(), nil)
+	assigned := func(res *Result) int64 {
+		for _, p := range readCurated[schemas.LicencePosition](t, res, "licence_position") {
+			if p.SkuPartNumber == "SPE_E3" {
+				return p.Assigned
+			}
+		}
+		t.Fatal("no SPE_E3 position")
+		return 0
+	}
+	// Of the three new holders only vic holds a seat.
+	if a, b := assigned(res), assigned(base); a != b+1 {
+		t.Errorf("SPE_E3 assigned %d, want %d (the base %d plus vic)", a, b+1, b)
+	}
+}

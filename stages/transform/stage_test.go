@@ -28,7 +28,7 @@ func TestStageSet(t *testing.T) {
 		{Name: "broken", Query: "SELECT rule\nFROM recommendations\nWHERE", QueryRange: hcl.Range{Filename: "stages.hcl", Start: hcl.Pos{Line: 7}}},
 	}
 	ss := set.Stages()
-	if len(ss) != 11 {
+	if len(ss) != 12 {
 		t.Fatalf("%d stages", len(ss))
 	}
 	runDir := filepath.Join(root, "runs", "r1")
@@ -49,7 +49,7 @@ func TestStageSet(t *testing.T) {
 			}
 			continue
 		case "per_rule":
-			if strings.Join(info.After, ",") != "signal_status,user_licenses,user_activity,recommendations,licence_position,consolidation,overlapping_suites,disabled_licensed_accounts,unassigned_licences" {
+			if strings.Join(info.After, ",") != "signal_status,user_licenses,user_activity,recommendations,licence_position,consolidation,overlapping_suites,disabled_licensed_accounts,licence_assignment_errors,unassigned_licences" {
 				t.Errorf("per_rule after %v", info.After)
 			}
 		case "recommendations":

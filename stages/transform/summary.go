@@ -142,6 +142,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		{"consolidation", "Dynamics 365 bases to turn into attach licences", `SELECT count(*), sum(monthly_saving) FROM consolidation WHERE NOT suppressed`},
 		{"overlapping_suites", "Licences covered by a larger suite", `SELECT count(*), sum(monthly_saving) FROM overlapping_suites WHERE NOT suppressed`},
 		{"disabled_licensed_accounts", "Paid licences on disabled accounts", `SELECT count(*), sum(price_monthly) FROM disabled_licensed_accounts WHERE NOT suppressed`},
+		{"licence_assignment_errors", "Licence assignments Microsoft failed (fix in Entra; not reclaimed)", `SELECT count(*), NULL::DOUBLE FROM licence_assignment_errors`},
 		{"unassigned_licences", "Purchased units nobody holds", `SELECT coalesce(sum(unassigned), 0), sum(monthly_waste) FROM unassigned_licences`},
 	}
 	for _, f := range findings {

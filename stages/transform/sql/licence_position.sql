@@ -4,7 +4,8 @@
 -- it is Active (SKUs no rule covers are all Active).
 -- requires: raw.subscribed_skus, user_licenses, recommendations
 WITH run AS (SELECT * FROM param.run),
-holders AS (SELECT sku_id, count(DISTINCT user_id) AS n FROM user_licenses GROUP BY sku_id),
+-- A failed assignment (state Error) is no seat in use: licence_assignment_errors.
+holders AS (SELECT sku_id, count(DISTINCT user_id) AS n FROM user_licenses WHERE assignment_error = '' GROUP BY sku_id),
 rec AS (
   SELECT sku_id, user_id, bool_or(NOT (action = 'review' AND len(signals_unknown) > 0)) AS inactive
   FROM recommendations WHERE NOT suppressed GROUP BY sku_id, user_id

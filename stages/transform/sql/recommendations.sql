@@ -30,6 +30,8 @@ cand AS (
          OR (r.disabled_accounts = 'only' AND NOT ul.account_enabled)
          OR (r.disabled_accounts = 'exclude' AND ul.account_enabled))
     AND (r.include_guests OR ul.user_type IS DISTINCT FROM 'Guest')
+    -- A failed assignment (state Error) holds no seat: licence_assignment_errors.
+    AND ul.assignment_error = ''
     -- Grace period: accounts created fewer than grace_days ago are left alone.
     AND (u.created_date_time IS NULL OR date_diff('day', u.created_date_time::DATE, run.as_of) >= r.grace_days)
 ),
