@@ -5,7 +5,8 @@ import "time"
 // JournalEntry is one line of an apply or undo journal (JSON Lines, written
 // and fsync'd before and after every change) and one row of its Parquet
 // export "journal" for analysts. Phase is "intent" before a change and
-// "done", "failed" or "skipped" after it; Detail says why for the last two.
+// "done", "failed" or "skipped" after it, or "not_approved" for an action a
+// partial apply left out; Detail says why for the last three.
 // GroupID is set for remove_from_group / add_to_group. DisabledPlans are the
 // licence's disabled service plans, kept so undo can restore them.
 type JournalEntry struct {

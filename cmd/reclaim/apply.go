@@ -30,6 +30,10 @@ type applyFlags struct {
 	concurrency int
 	writesPerS  float64
 	lockTimeout time.Duration
+	// expectDigest (apply only) is the reviewed actions digest.
+	expectDigest string
+	// approval (apply only) is the part of the plan approved.
+	approval act.Approval
 }
 
 func (f *applyFlags) register(cmd *cobra.Command) {
@@ -83,19 +87,23 @@ Exit codes: 0 every action done or skipped by a precondition; 2 some failed
 	}
 	f.register(cmd)
 	cmd.Flags().DurationVar(&maxAge, "max-age", plan.DefaultMaxAge, "refuse a plan older than this")
+	cmd.Flags().StringArrayVar(&f.approval.Actions, "action", nil, "apply only this action `ID` (repeatable); the others are journalled as not approved")
+	cmd.Flags().StringArrayVar(&f.approval.ExcludeActions, "exclude-action", nil, "leave this action `ID` out (repeatable)")
+	cmd.Flags().StringArrayVar(&f.approval.Users, "user", nil, "apply only the actions of this user (`UPN` or id; repeatable)")
+	cmd.Flags().StringArrayVar(&f.approval.Rules, "rule", nil, "apply only the actions of this `RULE` (repeatable)")
+	cmd.Flags().StringVar(&f.expectDigest, "expect-digest", "", "refuse unless the plan's actions digest is this `sha256:...` (the one \"reclaim show -markdown\" printed for review)")
 	return cmd
 }
 
 func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time.Duration) error {
 	out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	log := actLogger(cmd).Named("apply")
-	p, err := plan.Read(planPath)
-	if err != nil {
-		return withExitCode(exitError, err)
-	}
-	cfg, err := f.loadConfig(cmd, p.ConfigPath)
+	p, cfg, outDir, err := f.loadPlan(cmd, planPath)
 	if err != nil {
 		return err
+	}
+	if f.expectDigest != "" && f.expectDigest != p.ActionsDigest {
+		return withExitCode(exitError, fmt.Errorf("apply refused: the plan's actions digest is %s, not the approved %s (--expect-digest); nothing was changed. Apply only the plan whose digest was reviewed", p.ActionsDigest, f.expectDigest))
 	}
 	ctx, stop := stopContext(cmd)
 	defer stop()
@@ -111,24 +119,39 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		return withExitCode(exitError, err)
 	}
 	defer locks.Unlock()
-	cur := plan.Current{ConfigDigest: act.ConfigDigest(cfg), Sources: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
+	cur := plan.Current{ConfigDigest: act.ConfigDigest(cfg), Planned: map[string]plan.Source{}, Latest: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
 	for name, prof := range cfg.Profiles {
 		cur.ReclaimOn[name] = prof.Tasks.ReclaimSubscriptions
 	}
 	for _, s := range p.Sources {
-		if src, err := act.LatestSource(cfg.Output.Dir, s.Profile); err == nil {
-			cur.Sources[s.Profile] = src
+		cur.Planned[s.Profile] = act.PlannedSource(outDir, s)
+		if src, err := act.LatestSource(outDir, s.Profile); err == nil {
+			cur.Latest[s.Profile] = src
 		}
 	}
 	if err := p.CheckFresh(cur); err != nil {
 		return withExitCode(exitError, err)
 	}
-	if err := act.Preflight(p, cfg); err != nil {
+	// The file is a request: every action must be what the configuration
+	// makes of the snapshot the plan records, field by field.
+	if err := act.Verify(p, cfg, outDir); err != nil {
 		return withExitCode(exitError, err)
+	}
+	for _, n := range p.Newer(cur) {
+		fmt.Fprintf(out, "Note: %s.\n", n)
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(out, "No changes: the plan has no actions.")
 		return nil
+	}
+	if err := f.approval.Check(p); err != nil {
+		return withExitCode(exitError, err)
+	}
+	approved := map[string]int{}
+	for _, a := range p.Actions {
+		if f.approval.Approves(a) {
+			approved[a.Profile]++
+		}
 	}
 	if err := ui.WritePlanText(out, p); err != nil {
 		return withExitCode(exitError, err)
@@ -139,7 +162,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 
 	total := &act.Result{}
 	for _, s := range p.Sources {
-		if p.Totals.ByProfile[s.Profile] == 0 {
+		if approved[s.Profile] == 0 {
 			continue
 		}
 		prof := cfg.Profiles[s.Profile]
@@ -147,7 +170,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if err != nil {
 			return withExitCode(exitError, err)
 		}
-		jpath := act.JournalPath(cfg.Output.Dir, s.Profile, p.ID)
+		jpath := act.JournalPath(outDir, s.Profile, p.ID)
 		j, err := act.OpenJournal(jpath)
 		if err != nil {
 			return withExitCode(exitError, err)
@@ -161,8 +184,11 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			j.Close()
 			return withExitCode(exitError, err)
 		}
-		fmt.Fprintf(out, "\nApplying %d action(s) to profile %q (journal %s)\n", p.Totals.ByProfile[s.Profile], s.Profile, jpath)
-		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j,
+		fmt.Fprintf(out, "\nApplying %d action(s) to profile %q (journal %s)\n", approved[s.Profile], s.Profile, jpath)
+		if left := p.Totals.ByProfile[s.Profile] - approved[s.Profile]; left > 0 {
+			fmt.Fprintf(out, "Partial approval (%s): %d action(s) of the plan are not approved and are journalled as such.\n", f.approval, left)
+		}
+		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j, Approval: f.approval,
 			Directories: func(string) (act.Directory, error) { return dir, nil },
 			RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out),
 				AfterSend: testKillAfterSends()}})
@@ -173,6 +199,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			total.Skipped += res.Skipped
 			total.Failed += res.Failed
 			total.Earlier += res.Earlier
+			total.NotApproved += res.NotApproved
 		}
 		if err != nil {
 			var refused *act.RefusedError
@@ -190,6 +217,9 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if err := ui.WriteApplySummary(out, "Apply", res.Done, res.Skipped, res.Failed, res.NeedsFix, res.Earlier, jpath); err != nil {
 			return withExitCode(exitError, err)
 		}
+		if res.NotApproved > 0 {
+			fmt.Fprintf(out, "%d action(s) not approved (%s): run apply on the same plan with another approval to carry them out.\n", res.NotApproved, f.approval)
+		}
 	}
 	if total.Failed > 0 {
 		return withExitCode(exitPartial, fmt.Errorf("%d action(s) failed", total.Failed))
@@ -199,6 +229,40 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 
 func planCopyPath(journal string) string {
 	return strings.TrimSuffix(journal, filepath.Ext(journal)) + ".plan.json"
+}
+
+// loadPlan reads a saved plan and loads its configuration (--config, else
+// the one recorded) with the variable values the plan remembers, -var and
+// RECLAIM_VAR_NAME winning. It returns the output directory the plan's
+// snapshots are under: the one recorded in the plan, unless -var or the
+// environment now point the configuration elsewhere.
+func (f *applyFlags) loadPlan(cmd *cobra.Command, planPath string) (*plan.Plan, *config.Config, string, error) {
+	p, err := plan.Read(planPath)
+	if err != nil {
+		return nil, nil, "", withExitCode(exitError, err)
+	}
+	if err := f.cf.recall(p.Variables, p.SensitiveVariables); err != nil {
+		return nil, nil, "", withExitCode(exitError, fmt.Errorf("plan %s: %w", planPath, err))
+	}
+	cfg, err := f.loadConfig(cmd, p.ConfigPath)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	outDir := cfg.Output.Dir
+	switch {
+	case p.OutputDir == "" || outDir == p.OutputDir:
+	case !filepath.IsAbs(outDir):
+		// A relative output.dir resolves against the working directory,
+		// which cron or CI may not share with plan: the recorded one wins.
+		outDir = p.OutputDir
+	default:
+		// An absolute directory other than the recorded one: a -var or
+		// RECLAIM_VAR_NAME given now moved it, and what is given wins.
+		fmt.Fprintf(cmd.ErrOrStderr(), "Note: using the output directory %s from the configuration as loaded now, not %s recorded in the plan.\n", outDir, p.OutputDir)
+	}
+	// Everything after this (locks, journals) works under the same one.
+	cfg.Output.Dir = outDir
+	return p, cfg, outDir, nil
 }
 
 // loadConfig loads --config, else the path recorded in the plan.

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -22,6 +25,9 @@ import (
 //	cfg, ok := cf.load(cmd, args) // prints diagnostics; !ok means exit 1
 type configFlags struct {
 	vars []string
+	// recalled are variable values a saved plan remembers (see recall):
+	// used where neither -var nor RECLAIM_VAR_NAME sets the variable.
+	recalled map[string]string
 }
 
 // configFlagsHelp is the help paragraph shared by every config-reading
@@ -59,7 +65,84 @@ func (f *configFlags) varValues() (map[string]string, error) {
 		}
 		vals[name] = value
 	}
+	for name, value := range f.recalled {
+		if _, set := vals[name]; set {
+			continue
+		}
+		if _, set := os.LookupEnv(config.VarEnvPrefix + name); set {
+			continue
+		}
+		vals[name] = value
+	}
 	return vals, nil
+}
+
+// rememberedVariables is what a saved plan keeps of the variables: the
+// values of the non-sensitive ones set by -var or RECLAIM_VAR_NAME
+// (defaults are in the configuration already), and the names of the
+// sensitive ones so apply can say which it needs again. No sensitive value
+// is ever returned.
+func rememberedVariables(cfg *config.Config) (map[string]string, []string) {
+	values := map[string]string{}
+	var sensitive []string
+	for name, v := range cfg.Variables {
+		if v.Source != "-var" && !strings.HasPrefix(v.Source, "env ") {
+			continue
+		}
+		if v.Sensitive {
+			sensitive = append(sensitive, name)
+			continue
+		}
+		// Values from -var and the environment are strings, displayed
+		// quoted; anything else (a value marked sensitive by env() or
+		// file()) is not remembered.
+		if s, err := strconv.Unquote(v.Display); err == nil {
+			values[name] = s
+		}
+	}
+	sort.Strings(sensitive)
+	if len(values) == 0 {
+		values = nil
+	}
+	return values, sensitive
+}
+
+// recall makes the values a plan remembers the fallback for -var, and
+// refuses, naming them, when a sensitive variable the plan was made with
+// is set neither by -var nor by RECLAIM_VAR_NAME now.
+func (f *configFlags) recall(values map[string]string, sensitive []string) error {
+	f.recalled = values
+	given, err := f.varValues()
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, name := range sensitive {
+		if _, ok := given[name]; ok {
+			continue
+		}
+		if _, ok := os.LookupEnv(config.VarEnvPrefix + name); ok {
+			continue
+		}
+		missing = append(missing, name)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	how := make([]string, len(missing))
+	for i, n := range missing {
+		how[i] = fmt.Sprintf("-var %s=... or %s%s", n, config.VarEnvPrefix, n)
+	}
+	return fmt.Errorf("the plan remembers every non-sensitive variable but never a sensitive one; set %s again: %s",
+		quoteNames(missing), strings.Join(how, "; "))
+}
+
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // loadDiagnostics loads the configuration and returns it with its

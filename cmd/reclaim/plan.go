@@ -29,8 +29,12 @@ actions. Nothing is changed and Microsoft is not contacted.
 
 With -out the plan is saved as versioned JSON for "reclaim apply"; it records
 the configuration digest and each snapshot's run manifest and recommendations
-digests, so apply refuses it once any of them changes. It never holds a
-credential.
+digests, the absolute output directory and the values of the non-sensitive
+variables set by -var or RECLAIM_VAR_NAME (apply uses them; sensitive ones
+must be given again). It never holds a credential. Apply refuses the plan once
+the configuration or its own snapshot files change; a newer snapshot from a
+later run does not void it. The plan and show print an actions digest: approve
+that and pass it to apply --expect-digest.
 
 Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 0 success with no changes, 2 success with changes, 1 error.
@@ -54,6 +58,12 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
+			// What apply needs to find the same data without every -var
+			// again; never a sensitive value.
+			if p.OutputDir, err = filepath.Abs(cfg.Output.Dir); err != nil {
+				return withExitCode(exitError, err)
+			}
+			p.Variables, p.SensitiveVariables = rememberedVariables(cfg)
 			w := cmd.OutOrStdout()
 			if asJSON {
 				err = ui.WritePlanJSON(w, p)

@@ -5,9 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
@@ -199,8 +202,10 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 }
 
 // TestCLIRunPlanApply is the whole path on the simulated tenant: reclaim run
-// (extract + transform with DuckDB) on the demo configuration, plan, apply,
-// then a new run makes the applied plan stale.
+// (extract + transform with DuckDB) on the demo configuration, plan, forged
+// plans refused, a nightly run between plan and apply, partial approval,
+// apply with the variables the plan remembers, then a rewritten snapshot
+// makes the plan stale.
 func TestCLIRunPlanApply(t *testing.T) {
 	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	srv, err := simtenant.Start(simtenant.Options{Users: 200, Seed: 3, Today: today, CertDir: t.TempDir()})
@@ -210,11 +215,16 @@ func TestCLIRunPlanApply(t *testing.T) {
 	defer srv.Close()
 	work := t.TempDir()
 	out := filepath.Join(work, "data")
-	vars := []string{"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(), "-var", "output_dir=" + out,
-		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID(), "-var", "client_secret=" + srv.ClientSecret()}
-	if code, stdout, stderr := runActCLI(t, "", append([]string{"run", "../../examples/demo", "--as-of", "2026-11-25", "--progress", "log"}, vars...)...); code != 0 {
-		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	secretVar := []string{"-var", "client_secret=" + srv.ClientSecret()}
+	vars := append([]string{"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(), "-var", "output_dir=" + out,
+		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID()}, secretVar...)
+	runOn := func(day string) {
+		t.Helper()
+		if code, stdout, stderr := runActCLI(t, "", append([]string{"run", "../../examples/demo", "--as-of", day, "--progress", "log"}, vars...)...); code != 0 {
+			t.Fatalf("run %s: exit %d\n%s\n%s", day, code, stdout, stderr)
+		}
 	}
+	runOn("2026-11-25")
 	planPath := filepath.Join(work, "plan.json")
 	code, stdout, stderr := runActCLI(t, "", append([]string{"plan", "../../examples/demo", "-out", planPath, "--detailed-exitcode"}, vars...)...)
 	if code != 2 {
@@ -224,8 +234,15 @@ func TestCLIRunPlanApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Actions) == 0 || len(p.Sources) != 1 || p.Sources[0].ManifestDigest == "" {
+	if len(p.Actions) < 2 || len(p.Sources) != 1 || p.Sources[0].ManifestDigest == "" {
 		t.Fatalf("plan from the run: %d actions, sources %+v", len(p.Actions), p.Sources)
+	}
+	if !strings.Contains(stdout, "Actions digest: "+p.ActionsDigest) {
+		t.Fatalf("plan does not print the actions digest %s:\n%s", p.ActionsDigest, stdout)
+	}
+	if p.OutputDir != out || p.Variables["output_dir"] != out || p.Variables["sim_url"] != srv.URL() ||
+		strings.Join(p.SensitiveVariables, ",") != "client_secret" || p.Variables["client_secret"] != "" {
+		t.Fatalf("plan remembers output %q, variables %v, sensitive %v", p.OutputDir, p.Variables, p.SensitiveVariables)
 	}
 	index := map[string]int{}
 	for i := range 200 {
@@ -244,28 +261,76 @@ func TestCLIRunPlanApply(t *testing.T) {
 			t.Fatalf("planned %s for %s, which the tenant does not show assigned directly", a.SkuPartNumber, a.UserPrincipalName)
 		}
 	}
-
-	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
-	if code != 0 {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	done := 0
-	for _, a := range p.Actions {
-		if !holds(a) {
-			done++
+	unchanged := func(what string) {
+		t.Helper()
+		for _, a := range p.Actions {
+			if !holds(a) {
+				t.Fatalf("%s: %s was removed from %s", what, a.SkuPartNumber, a.UserPrincipalName)
+			}
 		}
 	}
-	if !strings.Contains(stdout, fmt.Sprintf("%d done, 0 skipped, 0 failed", done)) || done != len(p.Actions) {
-		t.Fatalf("apply removed %d of %d planned licences:\n%s", done, len(p.Actions), stdout)
+
+	testForgedPlans(t, p, filepath.Join(out, p.Sources[0].RecommendationsPath), srv, work, secretVar)
+	unchanged("forged plans")
+
+	// A digest other than the reviewed one is refused.
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--expect-digest", "sha256:0000"}, secretVar...)...)
+	if code != 1 || !strings.Contains(stderr, "--expect-digest") || !strings.Contains(stderr, p.ActionsDigest) {
+		t.Fatalf("apply with another digest: exit %d\n%s", code, stderr)
+	}
+	// Without -var: the plan remembers all but the secret, and says so.
+	code, _, stderr = runActCLI(t, "", "apply", planPath, "--auto-approve")
+	if code != 1 || !strings.Contains(stderr, `"client_secret"`) || !strings.Contains(stderr, "RECLAIM_VAR_client_secret") {
+		t.Fatalf("apply without the secret: exit %d\n%s", code, stderr)
+	}
+	unchanged("refused applies")
+
+	// The nightly run lands a newer snapshot: the reviewed plan still applies
+	// against its own, with only the secret given again. First half of it
+	// (partial approval), then the rest.
+	runOn("2026-11-26")
+	first := p.Actions[0]
+	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--action", first.ID, "--expect-digest", p.ActionsDigest}, secretVar...)...)
+	if code != 0 || !strings.Contains(stdout, "a newer snapshot exists") || !strings.Contains(stdout, "re-checked live") ||
+		!strings.Contains(stdout, "1 done, 0 skipped, 0 failed") || !strings.Contains(stdout, fmt.Sprintf("%d action(s) not approved", len(p.Actions)-1)) {
+		t.Fatalf("partial apply after a nightly run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if holds(first) {
+		t.Fatalf("approved action %s not carried out", first.ID)
+	}
+	for _, a := range p.Actions[1:] {
+		if !holds(a) {
+			t.Fatalf("action %s was not approved but %s was removed from %s", a.ID, a.SkuPartNumber, a.UserPrincipalName)
+		}
+	}
+	entries, err := act.ReadJournal(act.JournalPath(out, "sim", p.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notApproved := 0
+	for _, e := range entries {
+		if e.Phase == act.PhaseNotApproved && strings.Contains(e.Detail, "--action "+first.ID) {
+			notApproved++
+		}
+	}
+	if notApproved != len(p.Actions)-1 {
+		t.Fatalf("journal records %d actions not approved, want %d", notApproved, len(p.Actions)-1)
+	}
+	code, stdout, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--exclude-action", first.ID}, secretVar...)...)
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("%d done, 0 skipped, 0 failed", len(p.Actions)-1)) {
+		t.Fatalf("apply of the rest: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, a := range p.Actions {
+		if holds(a) {
+			t.Fatalf("%s still holds %s", a.UserPrincipalName, a.SkuPartNumber)
+		}
 	}
 
-	// A new run: the plan no longer describes the tenant's snapshot.
-	if code, _, stderr := runActCLI(t, "", append([]string{"run", "../../examples/demo", "--as-of", "2026-11-25", "--progress", "log"}, vars...)...); code != 0 {
-		t.Fatalf("second run: exit %d\n%s", code, stderr)
-	}
-	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, vars...)...)
-	if code != 1 || !strings.Contains(stderr, "newer snapshot") {
-		t.Fatalf("apply after a new run: exit %d\n%s", code, stderr)
+	// A run of the planned-from date rewrites that snapshot: now stale.
+	runOn("2026-11-25")
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, secretVar...)...)
+	if code != 1 || !strings.Contains(stderr, "was altered") {
+		t.Fatalf("apply after its snapshot was rewritten: exit %d\n%s", code, stderr)
 	}
 	// And the fresh plan no longer lists the removed licences.
 	code, stdout, _ = runActCLI(t, "", append([]string{"plan", "../../examples/demo", "-json"}, vars...)...)
@@ -276,5 +341,118 @@ func TestCLIRunPlanApply(t *testing.T) {
 		if strings.Contains(stdout, `"id": "`+a.ID+`"`) {
 			t.Errorf("re-plan still lists removed %s for %s", a.SkuPartNumber, a.UserPrincipalName)
 		}
+	}
+}
+
+// testForgedPlans applies hand-edited copies of a genuine plan — each attack
+// of issue 11 — and checks every one is refused, naming the action and what
+// does not match its snapshot. The forger recomputes ids and digests, as
+// anyone can; only the snapshot tells the truth.
+func testForgedPlans(t *testing.T, genuine *plan.Plan, recsPath string, srv *simtenant.Server, work string, secretVar []string) {
+	t.Helper()
+	recs, err := act.ReadRecommendations(recsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := genuine.Sources[0]
+	forge := func(r schemas.Recommendation) plan.Action {
+		return plan.Action{ID: plan.ActionID(src.Profile, r.UserID, r.SkuID, plan.OpRemoveLicense, src.SnapshotID), Profile: src.Profile,
+			UserID: r.UserID, UserPrincipalName: r.UserPrincipalName, SkuID: r.SkuID, SkuPartNumber: r.SkuPartNumber,
+			Operation: plan.OpRemoveLicense, Rule: "inactive_m365", Reason: r.Reason, DisabledPlans: []string{}}
+	}
+	find := func(what string, ok func(r schemas.Recommendation) bool) schemas.Recommendation {
+		for _, r := range recs {
+			if ok(r) {
+				return r
+			}
+		}
+		t.Fatalf("the demo snapshot has no %s to forge an action from", what)
+		return schemas.Recommendation{}
+	}
+	risky := find("licence with data at risk", func(r schemas.Recommendation) bool {
+		return r.DataAtRisk && !r.Suppressed && r.Rule == "inactive_m365" && r.Action == schemas.RecommendReview
+	})
+	// Licences the tenant assigns directly: a Legal user's E5 (excluded by
+	// when = "department = 'Legal'"), a shared mailbox's licence (excluded by
+	// a when on the UPN), and one no rule covers.
+	users, err := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(recsPath)))), "raw", "users", "*", "*.parquet"))
+	if err != nil || len(users) == 0 {
+		t.Fatalf("raw users of the snapshot: %v %v", users, err)
+	}
+	rawUsers, err := parquet.ReadFile[schemas.User](users[len(users)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept, covered := map[string]string{}, map[string]bool{}
+	for _, u := range rawUsers {
+		dept[u.ID] = u.Department
+	}
+	for _, r := range recs {
+		covered[r.UserID+r.SkuID] = true
+	}
+	var legal, mailbox, uncovered plan.Action
+	for i := 0; i < 200; i++ {
+		tr := srv.Truth(i)
+		for _, l := range tr.Licenses {
+			a := forge(schemas.Recommendation{UserID: tr.ID, UserPrincipalName: tr.UserPrincipalName, SkuID: l.SkuID, SkuPartNumber: l.SkuPartNumber})
+			switch {
+			case !l.Direct:
+			case legal.ID == "" && dept[tr.ID] == "Legal" && l.SkuPartNumber == "SPE_E5":
+				legal = a
+			case mailbox.ID == "" && strings.HasPrefix(tr.UserPrincipalName, "shared."):
+				mailbox = a
+			case uncovered.ID == "" && !covered[tr.ID+l.SkuID] && !strings.HasPrefix(tr.UserPrincipalName, "shared."):
+				uncovered = a
+			}
+		}
+	}
+	if legal.ID == "" || mailbox.ID == "" || uncovered.ID == "" {
+		t.Fatalf("the simulated tenant lacks a Legal E5 (%q), a shared mailbox licence (%q) or an uncovered licence (%q)", legal.ID, mailbox.ID, uncovered.ID)
+	}
+	forgedRisky := forge(risky)
+	forgedRisky.DataAtRisk = false
+
+	forged := *genuine
+	forged.Actions = append([]plan.Action{}, genuine.Actions...)
+	active := &forged.Actions[0]
+	signIn := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	active.Evidence.LastSignIn = &signIn
+	forged.Actions = append(forged.Actions, legal, mailbox, uncovered, forgedRisky)
+	forged.Finish()
+	path := filepath.Join(work, "forged.json")
+	if err := plan.Write(path, &forged); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runActCLI(t, "", append([]string{"apply", path, "--auto-approve"}, secretVar...)...)
+	if code != 1 || !strings.Contains(stderr, "apply refused") {
+		t.Fatalf("forged plan: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []struct{ id, why string }{
+		{active.ID, "evidence.last_sign_in: the plan says \"2030-01-01T00:00:00Z\""},
+		{legal.ID, "excluded by legal_e5|no recommendation for this user"},
+		{mailbox.ID, "excluded by mailboxes|no recommendation for this user"},
+		{uncovered.ID, "no recommendation for this user, licence and operation"},
+		{forgedRisky.ID, "data at risk"},
+	} {
+		line := ""
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.Contains(l, "action "+want.id) {
+				line = l
+			}
+		}
+		if !slices.ContainsFunc(strings.Split(want.why, "|"), func(w string) bool { return strings.Contains(line, w) }) {
+			t.Errorf("the refusal does not name action %s with %q:\n%s", want.id, want.why, stderr)
+		}
+	}
+
+	// Edited without recomputing the digest: refused when read.
+	naive := *genuine
+	naive.Actions = append([]plan.Action{}, genuine.Actions...)
+	naive.Actions[0].DataAtRisk = !naive.Actions[0].DataAtRisk
+	if err := plan.Write(path, &naive); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runActCLI(t, "", "show", path); code != 1 || !strings.Contains(stderr, "actions were edited") {
+		t.Fatalf("show of an edited plan: exit %d\n%s", code, stderr)
 	}
 }

@@ -104,6 +104,21 @@ func Unmarshal(b []byte) (*Plan, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	// What a file says about its own rows is never trusted: totals are
+	// recomputed, and a recorded id or actions digest that no longer
+	// matches the actions means the file was edited after plan wrote it.
+	p.Totals = p.ComputeTotals()
+	if p.Actions == nil {
+		p.Actions = []Action{}
+	}
+	digest := ActionsDigest(p.Actions)
+	if p.ActionsDigest != "" && p.ActionsDigest != digest {
+		return nil, fmt.Errorf("the actions were edited after the plan was made: the file records actions digest %s but its actions digest to %s; run \"reclaim plan\" again", p.ActionsDigest, digest)
+	}
+	p.ActionsDigest = digest
+	if id := p.computeID(); p.ID != id {
+		return nil, fmt.Errorf("the plan id %s does not match its contents (%s): the file was edited after the plan was made; run \"reclaim plan\" again", p.ID, id)
+	}
 	return &p, nil
 }
 

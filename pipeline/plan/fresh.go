@@ -14,9 +14,13 @@ const DefaultMaxAge = 7 * 24 * time.Hour
 // from the configuration and the output directory.
 type Current struct {
 	ConfigDigest string
-	// Sources is the latest snapshot per profile, as Build would record it
-	// now; a profile missing here has no snapshot any more.
-	Sources map[string]Source
+	// Planned is, per profile, the plan's own snapshot as found now: the
+	// files at the plan's recorded paths, digested again. An empty digest
+	// means the file is gone; a profile missing here was not looked at.
+	Planned map[string]Source
+	// Latest is the newest snapshot per profile; it only feeds the notice
+	// that a newer snapshot exists (see Newer).
+	Latest map[string]Source
 	// ReclaimOn lists profiles whose reclaim task is on.
 	ReclaimOn map[string]bool
 	Now       time.Time
@@ -33,10 +37,15 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("the plan is stale and was not applied:\n  - %s\n%s", strings.Join(e.Reasons, "\n  - "), e.Fix)
 }
 
-// CheckFresh refuses a plan whose configuration, snapshot or manifest changed
-// since it was made, that is older than the maximum age, or that acts on a
-// profile whose reclaim task is now off. Every reason is reported, not just
-// the first.
+// CheckFresh refuses a plan whose configuration decision digest changed,
+// whose planned-from files (run manifest, recommendations) were altered or
+// removed, that is older than the maximum age, or that acts on a profile
+// whose reclaim task is now off. Every reason is reported, not just the
+// first.
+//
+// A newer snapshot is not a reason: the plan is applied against its own
+// snapshot and every action is re-checked live before it is carried out, so
+// a nightly run between plan and apply does not void a reviewed plan.
 func (p *Plan) CheckFresh(cur Current) error {
 	var reasons []string
 	if p.ConfigDigest != cur.ConfigDigest {
@@ -49,34 +58,60 @@ func (p *Plan) CheckFresh(cur Current) error {
 	if age := cur.Now.Sub(p.CreatedAt); age > maxAge {
 		reasons = append(reasons, fmt.Sprintf("the plan is %s old, more than the maximum %s (--max-age)", age.Round(time.Minute), maxAge))
 	}
-	acted := map[string]bool{}
-	for _, a := range p.Actions {
-		acted[a.Profile] = true
-	}
 	for _, s := range p.Sources {
-		if !acted[s.Profile] {
+		if !p.acts(s.Profile) {
 			continue
 		}
 		if cur.ReclaimOn != nil && !cur.ReclaimOn[s.Profile] {
 			reasons = append(reasons, fmt.Sprintf("profile %q no longer has tasks { reclaim_subscriptions = true }", s.Profile))
 			continue
 		}
-		now, ok := cur.Sources[s.Profile]
+		now, ok := cur.Planned[s.Profile]
 		switch {
-		case !ok:
-			reasons = append(reasons, fmt.Sprintf("profile %q: the snapshot %s planned from is gone", s.Profile, s.SnapshotID))
-		case now.SnapshotID != s.SnapshotID:
-			reasons = append(reasons, fmt.Sprintf("profile %q: a newer snapshot exists (planned from %s, latest is %s)", s.Profile, s.SnapshotID, now.SnapshotID))
-		case now.ManifestDigest != s.ManifestDigest:
-			reasons = append(reasons, fmt.Sprintf("profile %q: the run manifest %s changed since the plan was made", s.Profile, s.ManifestPath))
+		case !ok || now.RecommendationsDigest == "":
+			reasons = append(reasons, fmt.Sprintf("profile %q: the recommendations file %s the plan was made from was removed", s.Profile, s.RecommendationsPath))
 		case now.RecommendationsDigest != s.RecommendationsDigest:
-			reasons = append(reasons, fmt.Sprintf("profile %q: the recommendations file %s changed since the plan was made", s.Profile, s.RecommendationsPath))
+			reasons = append(reasons, fmt.Sprintf("profile %q: the recommendations file %s was altered since the plan was made (a run of the same snapshot date rewrites it)", s.Profile, s.RecommendationsPath))
+		}
+		if s.ManifestDigest == "" || !ok {
+			continue
+		}
+		switch {
+		case now.ManifestDigest == "":
+			reasons = append(reasons, fmt.Sprintf("profile %q: the run manifest %s the plan was made from was removed", s.Profile, s.ManifestPath))
+		case now.ManifestDigest != s.ManifestDigest:
+			reasons = append(reasons, fmt.Sprintf("profile %q: the run manifest %s was altered since the plan was made", s.Profile, s.ManifestPath))
 		}
 	}
 	if len(reasons) == 0 {
 		return nil
 	}
 	return &StaleError{Reasons: reasons, Fix: `Run "reclaim plan CONFIG -out PLAN" again (after "reclaim run CONFIG" if the data is old), review it, then apply the new plan.`}
+}
+
+// Newer lists, per profile acted on, a notice that a newer snapshot than
+// the one planned from exists. It is not a reason to refuse (see
+// CheckFresh); apply prints it so the person knows the plan is older than
+// the data.
+func (p *Plan) Newer(cur Current) []string {
+	var notes []string
+	for _, s := range p.Sources {
+		if now, ok := cur.Latest[s.Profile]; ok && p.acts(s.Profile) && now.SnapshotID != s.SnapshotID {
+			notes = append(notes, fmt.Sprintf("profile %q: a newer snapshot exists (planned from %s of %s, latest is %s of %s); the plan is applied against its own snapshot and every action is re-checked live before it is carried out",
+				s.Profile, s.SnapshotID, s.SnapshotDate, now.SnapshotID, now.SnapshotDate))
+		}
+	}
+	return notes
+}
+
+// acts reports whether the plan has an action in profile.
+func (p *Plan) acts(profile string) bool {
+	for _, a := range p.Actions {
+		if a.Profile == profile {
+			return true
+		}
+	}
+	return false
 }
 
 func short(d string) string {

@@ -12,6 +12,7 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -50,6 +51,17 @@ type Plan struct {
 	// ConfigPath is the configuration (directory or file) planned from,
 	// absolute; apply and undo load it unless told otherwise.
 	ConfigPath string `json:"config_path"`
+	// OutputDir is the absolute output directory the plan's snapshots are
+	// under; apply and undo use it, so a plan applied from another working
+	// directory or without -var still finds its snapshot. Empty in plans
+	// made before it was recorded.
+	OutputDir string `json:"output_dir,omitempty"`
+	// Variables are the values of the non-sensitive input variables set by
+	// -var or RECLAIM_VAR_NAME when the plan was made; apply and undo use
+	// them unless -var says otherwise. Sensitive values are never stored:
+	// SensitiveVariables names those apply needs again.
+	Variables          map[string]string `json:"variables,omitempty"`
+	SensitiveVariables []string          `json:"sensitive_variables,omitempty"`
 	// Sources lists, per profile whose reclaim task is on, the snapshot the
 	// plan was built from. Sorted by profile.
 	Sources []Source `json:"sources"`
@@ -58,7 +70,14 @@ type Plan struct {
 	// Reviews are rows a person should see but apply never acts on:
 	// report-only rules, review recommendations and blocked changes.
 	Reviews []Review `json:"reviews"`
-	Totals  Totals   `json:"totals"`
+	// ActionsDigest is "sha256:<hex>" over the canonical encoding of
+	// Actions (see ActionsDigest): what a reviewer approves and
+	// apply --expect-digest checks. Read recomputes it and refuses a file
+	// whose recorded digest does not match its actions.
+	ActionsDigest string `json:"actions_digest,omitempty"`
+	// Totals are derived from Actions and Reviews; Read recomputes them, so
+	// a hand-edited file cannot show totals other than its rows'.
+	Totals Totals `json:"totals"`
 	// Warnings are problems apply will refuse on (e.g. more actions than a
 	// rule's max_actions), shown at plan time so they can be fixed early.
 	Warnings []string `json:"warnings"`
@@ -219,6 +238,13 @@ func (p *Plan) Finish() {
 	if p.Warnings == nil {
 		p.Warnings = []string{}
 	}
+	p.Totals = p.ComputeTotals()
+	p.ActionsDigest = ActionsDigest(p.Actions)
+	p.ID = p.computeID()
+}
+
+// ComputeTotals derives the totals from the plan's rows.
+func (p *Plan) ComputeTotals() Totals {
 	t := Totals{MonthlySaving: map[string]float64{}, ByProfile: map[string]int{}}
 	for _, a := range p.Actions {
 		t.Actions++
@@ -237,8 +263,11 @@ func (p *Plan) Finish() {
 		t.ByProfile[a.Profile]++
 	}
 	t.Reviews = len(p.Reviews)
-	p.Totals = t
+	return t
+}
 
+// computeID is the plan id: a digest of its inputs and action ids.
+func (p *Plan) computeID() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", p.FormatVersion, p.CreatedAt.UTC().Format(time.RFC3339Nano), p.ConfigDigest)
 	for _, s := range p.Sources {
@@ -247,7 +276,23 @@ func (p *Plan) Finish() {
 	for _, a := range p.Actions {
 		fmt.Fprintf(h, "%s\x00", a.ID)
 	}
-	p.ID = hex.EncodeToString(h.Sum(nil)[:8])
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// ActionsDigest is "sha256:<hex>" over the actions as the plan file encodes
+// them (JSON, in plan order): every field of every action counts, so a
+// reviewer who approves the digest approves exactly those changes.
+func ActionsDigest(actions []Action) string {
+	if actions == nil {
+		actions = []Action{}
+	}
+	b, err := json.Marshal(actions)
+	if err != nil {
+		// Actions are plain data; Marshal fails only on a programming error.
+		panic(fmt.Sprintf("encoding plan actions: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // Action returns the action with the given id, or nil.

@@ -87,30 +87,40 @@ func TestUnmarshalRefuses(t *testing.T) {
 
 func TestCheckFresh(t *testing.T) {
 	p := samplePlan()
-	ok := Current{ConfigDigest: "sha256:aaaa", Sources: map[string]Source{"contoso": p.Sources[0]}, ReclaimOn: map[string]bool{"contoso": true}, Now: p.CreatedAt.Add(time.Hour)}
+	ok := Current{ConfigDigest: "sha256:aaaa", Planned: map[string]Source{"contoso": p.Sources[0]}, ReclaimOn: map[string]bool{"contoso": true}, Now: p.CreatedAt.Add(time.Hour)}
 	if err := p.CheckFresh(ok); err != nil {
 		t.Fatalf("fresh plan refused: %v", err)
+	}
+	// A newer snapshot is a notice, not a refusal.
+	newer := ok
+	newer.Latest = map[string]Source{"contoso": {SnapshotID: "run-2", SnapshotDate: "2026-11-21"}}
+	if err := p.CheckFresh(newer); err != nil {
+		t.Fatalf("a newer snapshot refused the plan: %v", err)
+	}
+	if n := p.Newer(newer); len(n) != 1 || !strings.Contains(n[0], "newer snapshot") || !strings.Contains(n[0], "re-checked live") {
+		t.Fatalf("notice = %q", n)
+	}
+	if n := p.Newer(ok); len(n) != 0 {
+		t.Fatalf("notice without a newer snapshot: %q", n)
+	}
+	with := func(f func(s *Source)) map[string]Source {
+		s := p.Sources[0]
+		f(&s)
+		return map[string]Source{"contoso": s}
 	}
 	cases := map[string]struct {
 		mut  func(c *Current)
 		want string
 	}{
-		"config": {func(c *Current) { c.ConfigDigest = "sha256:bbbb" }, "configuration changed"},
-		"age":    {func(c *Current) { c.Now = p.CreatedAt.Add(8 * 24 * time.Hour) }, "--max-age"},
-		"maxage": {func(c *Current) { c.MaxAge = time.Minute }, "--max-age"},
-		"newer":  {func(c *Current) { c.Sources = map[string]Source{"contoso": {SnapshotID: "run-2"}} }, "newer snapshot"},
-		"manifest": {func(c *Current) {
-			s := p.Sources[0]
-			s.ManifestDigest = "x"
-			c.Sources = map[string]Source{"contoso": s}
-		}, "manifest"},
-		"recs": {func(c *Current) {
-			s := p.Sources[0]
-			s.RecommendationsDigest = "x"
-			c.Sources = map[string]Source{"contoso": s}
-		}, "recommendations file"},
-		"gone": {func(c *Current) { c.Sources = nil }, "is gone"},
-		"off":  {func(c *Current) { c.ReclaimOn = map[string]bool{} }, "reclaim_subscriptions"},
+		"config":       {func(c *Current) { c.ConfigDigest = "sha256:bbbb" }, "configuration changed"},
+		"age":          {func(c *Current) { c.Now = p.CreatedAt.Add(8 * 24 * time.Hour) }, "--max-age"},
+		"maxage":       {func(c *Current) { c.MaxAge = time.Minute }, "--max-age"},
+		"manifest":     {func(c *Current) { c.Planned = with(func(s *Source) { s.ManifestDigest = "x" }) }, "manifest"},
+		"manifestgone": {func(c *Current) { c.Planned = with(func(s *Source) { s.ManifestDigest = "" }) }, "removed"},
+		"recs":         {func(c *Current) { c.Planned = with(func(s *Source) { s.RecommendationsDigest = "x" }) }, "was altered"},
+		"recsgone":     {func(c *Current) { c.Planned = with(func(s *Source) { s.RecommendationsDigest = "" }) }, "was removed"},
+		"gone":         {func(c *Current) { c.Planned = nil }, "was removed"},
+		"off":          {func(c *Current) { c.ReclaimOn = map[string]bool{} }, "reclaim_subscriptions"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -121,5 +131,37 @@ func TestCheckFresh(t *testing.T) {
 				t.Fatalf("err = %v, want %q and the fix", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestReadRecomputesAndRefusesEdits: a plan file's totals are never read
+// as written, and edited actions are caught by the recorded digest and id.
+func TestReadRecomputesAndRefusesEdits(t *testing.T) {
+	p := samplePlan()
+	dir := t.TempDir()
+	write := func(name string, edit func(p *Plan)) string {
+		q := *p
+		q.Actions = append([]Action{}, p.Actions...)
+		edit(&q)
+		path := filepath.Join(dir, name)
+		if err := Write(path, &q); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	got, err := Read(write("totals.json", func(q *Plan) { q.Totals = Totals{Actions: 99, MonthlySaving: map[string]float64{"USD": 1}} }))
+	if err != nil || got.Totals.Actions != 2 || got.Totals.MonthlySaving["USD"] != 72 {
+		t.Fatalf("forged totals read as %+v (%v)", got.Totals, err)
+	}
+	_, err = Read(write("action.json", func(q *Plan) { q.Actions[0].DataAtRisk = true }))
+	if err == nil || !strings.Contains(err.Error(), "actions were edited") {
+		t.Fatalf("edited action read: %v", err)
+	}
+	_, err = Read(write("dropped.json", func(q *Plan) { q.Actions = q.Actions[:1]; q.ActionsDigest = ActionsDigest(q.Actions) }))
+	if err == nil || !strings.Contains(err.Error(), "does not match its contents") {
+		t.Fatalf("dropped action read: %v", err)
+	}
+	if d := ActionsDigest(p.Actions); !strings.HasPrefix(d, "sha256:") || d != p.ActionsDigest {
+		t.Fatalf("digest %s, recorded %s", d, p.ActionsDigest)
 	}
 }

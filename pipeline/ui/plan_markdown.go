@@ -22,6 +22,11 @@ func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 		ew.printf("; profile %s snapshot %s (run %s)", mdCode(s.Profile), mdCode(s.SnapshotDate), mdCode(s.SnapshotID))
 	}
 	ew.printf(".\n")
+	if p.HasChanges() {
+		// Computed from the rows shown, never read from the file: approving
+		// this digest approves exactly these actions (apply --expect-digest).
+		ew.printf("\nActions digest: `%s`\n", plan.ActionsDigest(p.Actions))
+	}
 	if len(p.Warnings) > 0 {
 		ew.printf("\n> [!WARNING]\n")
 		for _, wmsg := range p.Warnings {

@@ -70,6 +70,9 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 	if s := savings(p.Totals.MonthlySaving); s != "" {
 		ew.printf("Monthly saving: %s.\n", s)
 	}
+	if p.HasChanges() {
+		ew.printf("Actions digest: %s (approve it with reclaim apply --expect-digest)\n", plan.ActionsDigest(p.Actions))
+	}
 	return ew.err
 }
 

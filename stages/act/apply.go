@@ -87,7 +87,10 @@ type ApplyOptions struct {
 	// Profile, when set, limits the run to that profile's actions (each
 	// profile has its own journal under OUT/<profile>/journal/).
 	Profile string
-	Journal *Journal
+	// Approval is the part of the plan to carry out; the zero value is all
+	// of it. Actions left out are journalled as PhaseNotApproved.
+	Approval Approval
+	Journal  *Journal
 	RunOptions
 }
 
@@ -107,14 +110,29 @@ func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
 	if err := Preflight(o.Plan, o.Config); err != nil {
 		return nil, err
 	}
+	if err := o.Approval.Check(o.Plan); err != nil {
+		return nil, err
+	}
 	steps := make([]step, 0, len(o.Plan.Actions))
+	var mine []plan.Action
 	for _, a := range o.Plan.Actions {
 		if o.Profile != "" && a.Profile != o.Profile {
 			continue
 		}
-		steps = append(steps, applyStep(o.Plan.ID, a, o.Config))
+		mine = append(mine, a)
+		if o.Approval.Approves(a) {
+			steps = append(steps, applyStep(o.Plan.ID, a, o.Config))
+		}
 	}
-	return execute(ctx, steps, o.Directories, o.Journal, o.RunOptions)
+	left, err := journalNotApproved(o.Journal, o.Plan.ID, mine, o.Approval)
+	if err != nil {
+		return nil, err
+	}
+	res, err := execute(ctx, steps, o.Directories, o.Journal, o.RunOptions)
+	if res != nil {
+		res.NotApproved = left
+	}
+	return res, err
 }
 
 func entryFor(kind, planID string, a plan.Action) schemas.JournalEntry {

@@ -124,20 +124,32 @@ func TestBuildPlan(t *testing.T) {
 		t.Fatal("plan file contains the client secret")
 	}
 
-	// Fresh now; stale once a newer snapshot lands.
+	// Fresh now; still fresh once a newer snapshot lands (a notice only);
+	// stale once its own file is rewritten.
 	cur := func() plan.Current {
 		s, err := LatestSource(out, "contoso")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return plan.Current{ConfigDigest: ConfigDigest(cfg), Sources: map[string]plan.Source{"contoso": s}, ReclaimOn: map[string]bool{"contoso": true}, Now: planned}
+		return plan.Current{ConfigDigest: ConfigDigest(cfg), Planned: map[string]plan.Source{"contoso": PlannedSource(out, p.Sources[0])},
+			Latest: map[string]plan.Source{"contoso": s}, ReclaimOn: map[string]bool{"contoso": true}, Now: planned}
 	}
 	if err := p.CheckFresh(cur()); err != nil {
 		t.Fatal(err)
 	}
 	writeRecommendations(t, out, "contoso", "2026-11-21", "20261121T060000Z", nil)
-	if err := p.CheckFresh(cur()); err == nil || !strings.Contains(err.Error(), "newer snapshot") {
-		t.Fatalf("stale plan accepted: %v", err)
+	if err := p.CheckFresh(cur()); err != nil {
+		t.Fatalf("a newer snapshot refused the plan: %v", err)
+	}
+	if n := p.Newer(cur()); len(n) != 1 || !strings.Contains(n[0], "20261121T060000Z") {
+		t.Fatalf("newer-snapshot notice %q", n)
+	}
+	if err := Verify(p, cfg, out); err != nil {
+		t.Fatalf("verify against the plan's own snapshot: %v", err)
+	}
+	writeRecommendations(t, out, "contoso", "2026-11-20", "20261120T070000Z", []schemas.Recommendation{rec("bob", skuE3, "SPE_E3", schemas.RecommendRemoveLicense)})
+	if err := p.CheckFresh(cur()); err == nil || !strings.Contains(err.Error(), "was altered") {
+		t.Fatalf("plan with a rewritten snapshot accepted: %v", err)
 	}
 }
 

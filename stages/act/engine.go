@@ -50,7 +50,9 @@ type Result struct {
 	// NeedsFix counts the failed actions that cannot succeed before the
 	// tenant is changed (Outcome.NeedsFix); retrying alone will not help.
 	NeedsFix int
-	Outcomes []Outcome
+	// NotApproved counts plan actions an Approval left out (apply only).
+	NotApproved int
+	Outcomes    []Outcome
 }
 
 // ExitCode is 0 when every action is done or skipped by a precondition and 2

@@ -191,7 +191,7 @@ func TestSimPlanApplyUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.CheckFresh(plan.Current{ConfigDigest: ConfigDigest(cfg), Sources: map[string]plan.Source{"sim": src}, ReclaimOn: map[string]bool{"sim": true}, Now: time.Now()}); err != nil {
+	if err := p.CheckFresh(plan.Current{ConfigDigest: ConfigDigest(cfg), Planned: map[string]plan.Source{"sim": PlannedSource(out, src)}, ReclaimOn: map[string]bool{"sim": true}, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 
