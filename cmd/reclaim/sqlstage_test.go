@@ -90,7 +90,8 @@ sql_stage "broken" {
   query = <<-SQL
     SELECT sku_part_number,
            count(*) AS n
-    FORM user_licenses
+    FROM user_licenses
+    WHERE no_such_column > 0
     GROUP BY ALL
   SQL
 }
@@ -103,8 +104,9 @@ sql_stage "after_broken" {
 // TestRunSQLStages runs reclaim run against the simulated tenant with a
 // transform block and sql_stage blocks: the stages' Parquet holds what the
 // same SQL gives over the curated and raw snapshots, the transform block
-// reaches DuckDB and the staleness check, and a stage with a syntax error
-// is reported at its file and line while every other table is written.
+// reaches DuckDB and the staleness check, and a stage DuckDB cannot bind
+// (a syntax error is refused earlier, by validation) is reported at its
+// file and line while every other table is written.
 func TestRunSQLStages(t *testing.T) {
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	day := "snapshot_date=" + today.Format(time.DateOnly)
@@ -212,14 +214,14 @@ func TestRunSQLStages(t *testing.T) {
 		}
 	})
 
-	t.Run("syntax error", func(t *testing.T) {
+	t.Run("bind error", func(t *testing.T) {
 		cfgDir, curated, r := run(t, sqlStageBroken)
 		if r.code != exitError {
 			t.Fatalf("run with a broken sql_stage: exit %d, want %d\n%s", r.code, exitError, r)
 		}
 		line := 0
 		for i, l := range strings.Split(sqlStageBroken, "\n") {
-			if strings.Contains(l, "FORM") {
+			if strings.Contains(l, "no_such_column") {
 				line = i + 1
 			}
 		}

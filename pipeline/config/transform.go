@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -157,8 +158,28 @@ func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext, baseDir string)
 			Detail:   "A sql_stage needs a DuckDB SELECT over the curated tables, for example query = <<-SQL ... SQL.",
 			Subject:  attr.Expr.Range().Ptr(),
 		})
+	} else if !d.HasErrors() {
+		diags = append(diags, checkSQLStageQuery(s.Query, attr)...)
 	}
 	return s, diags
+}
+
+// checkSQLStageQuery asks DuckDB's parser (pipeline/sqlcheck) whether the
+// query is one SELECT over tables by name, with no table function that
+// reads files and no second statement; the transform asks again before it
+// runs the query.
+func checkSQLStageQuery(query string, attr *hcl.Attribute) hcl.Diagnostics {
+	err := sqlcheck.Select(strings.TrimRight(query, "; \t\r\n"))
+	if err == nil {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid sql_stage query",
+		Detail: sqlcheck.Describe("the query", err) +
+			" A sql_stage is one DuckDB SELECT over the curated tables (and raw.<table>) by name; it cannot read or write files.",
+		Subject: attr.Expr.Range().Ptr(),
+	}}
 }
 
 // queryTextRange is where the text of a query starts: inside the quotes of

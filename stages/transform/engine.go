@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	// The DuckDB driver registers itself as "duckdb" with database/sql.
 	_ "github.com/duckdb/duckdb-go/v2"
@@ -68,8 +69,10 @@ func openEngine(ctx context.Context, s Settings) (*engine, error) {
 		set = append(set, "SET temp_directory = "+quoteString(s.TempDirectory))
 	}
 	// Deterministic output order for the same input; UTC for any
-	// timestamp-with-time-zone arithmetic a user stage may do.
+	// timestamp-with-time-zone arithmetic a user stage may do. No extension
+	// is fetched or loaded behind the SQL's back: Parquet is built in.
 	set = append(set, "SET preserve_insertion_order = true", "SET TimeZone = 'UTC'",
+		"SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
 		"CREATE SCHEMA raw", "CREATE SCHEMA param")
 	for _, q := range set {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
@@ -78,6 +81,51 @@ func openEngine(ctx context.Context, s Settings) (*engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// sandbox confines the engine, for the rest of its life, to dirs: DuckDB
+// may read and write files only below them, may not attach databases or
+// load extensions, and no later SET can undo it. The transform calls it
+// once the raw snapshot is loaded and before any SQL from the
+// configuration runs (an exclusion's when, a sql_stage), with the curated
+// snapshot's table directories and the spill directory. It is the second
+// line of defence behind pipeline/sqlcheck, which refuses such SQL first.
+func (e *engine) sandbox(ctx context.Context, dirs []string) error {
+	list := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return fmt.Errorf("sandboxing DuckDB: %w", err)
+		}
+		// A trailing separator: "…/snapshot_date=2026-01-01" must not
+		// also admit "…/snapshot_date=2026-01-01x".
+		list = append(list, quoteString(strings.TrimSuffix(abs, string(filepath.Separator))+string(filepath.Separator)))
+	}
+	for _, q := range []string{
+		"SET allowed_directories = [" + strings.Join(list, ", ") + "]",
+		"SET enable_external_access = false",
+		"SET lock_configuration = true",
+	} {
+		if err := e.exec(ctx, q); err != nil {
+			return fmt.Errorf("sandboxing DuckDB (%s): %w", q, err)
+		}
+	}
+	return nil
+}
+
+// snapshotDirs are the directories a sandboxed engine may use: each named
+// table's partition of the curated snapshot, and the spill directory.
+func snapshotDirs(curatedDir string, snapshot time.Time, tempDir string, tables ...[]string) []string {
+	var dirs []string
+	for _, names := range tables {
+		for _, n := range names {
+			dirs = append(dirs, filepath.Join(curatedDir, n, partition(snapshot)))
+		}
+	}
+	if tempDir != "" {
+		dirs = append(dirs, tempDir)
+	}
+	return dirs
 }
 
 func (e *engine) close() {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 )
 
 // paramDDL creates the parameter tables the SQL reads. Every value that is
@@ -148,63 +148,23 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 }
 
 // evalWhen runs an exclusion's `when` expression as the WHERE of a query over
-// raw.users and records the users it matches. The expression must be one
-// boolean expression: statement separators and sub-queries are refused
-// before DuckDB sees it, and DuckDB's own errors are reported at the
-// expression's source range.
+// raw.users and records the users it matches. DuckDB's parser
+// (pipeline/sqlcheck) first checks it is one boolean expression with no
+// sub-query or session function, as validate did, so a config edited since
+// cannot slip past; DuckDB's own errors are reported at the expression's
+// source range, first line only (a conversion error quotes the value it
+// could not convert).
 func evalWhen(ctx context.Context, e *engine, x *config.Exclusion) error {
 	at := x.WhenRange.String()
 	if x.WhenRange.Filename == "" {
 		at = "exclusion " + x.Name
 	}
-	if bad := unsafeSQLWord(x.When); bad != "" {
-		return fmt.Errorf("%s: exclusion %q: when must be a single boolean expression over the users columns; %s is not allowed", at, x.Name, bad)
+	if _, err := sqlcheck.Expression(x.When); err != nil {
+		return fmt.Errorf("%s: exclusion %q: refused: %s", at, x.Name, sqlcheck.Describe("when", err))
 	}
 	q := "INSERT INTO param.exclusion_when SELECT ?, id FROM raw.users WHERE (\n" + x.When + "\n)"
 	if err := e.exec(ctx, q, x.Name); err != nil {
-		msg := err.Error()
-		if m := lineRe.FindStringSubmatch(msg); m != nil {
-			msg = strings.Replace(msg, m[0], "in the expression:", 1)
-		}
-		return fmt.Errorf("%s: exclusion %q: when: %s", at, x.Name, strings.TrimSpace(msg))
+		return fmt.Errorf("%s: exclusion %q: when: %s", at, x.Name, firstLine(strings.TrimSpace(err.Error())))
 	}
 	return nil
-}
-
-// unsafeSQLWord finds, outside string literals and quoted identifiers, a
-// token that would let a `when` expression be more than an expression.
-func unsafeSQLWord(expr string) string {
-	var word strings.Builder
-	check := func() string {
-		w := strings.ToUpper(word.String())
-		word.Reset()
-		switch w {
-		case "SELECT", "FROM", "UNION", "INSERT", "UPDATE", "DELETE", "COPY", "ATTACH", "PRAGMA", "INSTALL", "LOAD", "CREATE", "DROP", "ALTER", "SET", "CALL", "EXPORT", "IMPORT":
-			return "the keyword " + w
-		}
-		return ""
-	}
-	var quote rune
-	for _, r := range expr {
-		if quote != 0 {
-			if r == quote {
-				quote = 0
-			}
-			continue
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
-			word.WriteRune(r)
-			continue
-		}
-		if bad := check(); bad != "" {
-			return bad
-		}
-		switch r {
-		case '\'', '"':
-			quote = r
-		case ';':
-			return `";"`
-		}
-	}
-	return check()
 }

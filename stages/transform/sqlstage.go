@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -70,6 +72,19 @@ func (s SQLStage) error(err error) error {
 	return fmt.Errorf("sql_stage %q: %w", s.Name, e)
 }
 
+// refused reports a query pipeline/sqlcheck refused, at its line.
+func (s SQLStage) refused(err error) error {
+	file, line := s.QueryRange.Filename, max(s.QueryRange.Start.Line, 1)
+	if file == "" {
+		file = "sql_stage " + s.Name
+	}
+	var p *sqlcheck.Problem
+	if errors.As(err, &p) && p.Line > 0 {
+		line += p.Line - 1
+	}
+	return fmt.Errorf("sql_stage %q: %s:%d: refused: %s", s.Name, file, line, sqlcheck.Describe("the query", err))
+}
+
 // runStage creates the stage's table in the engine and writes it.
 func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, snapshot time.Time, st *TableStatus) error {
 	if err := s.validate(); err != nil {
@@ -78,6 +93,11 @@ func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, sna
 	// Only trailing space and ";" go: leading lines must stay for DuckDB's
 	// line numbers to match the file's.
 	query := strings.TrimRight(s.Query, "; \t\r\n")
+	// One SELECT, reading tables by name: then the CREATE TABLE … AS below
+	// is one statement too, and no file is read or written by the query.
+	if err := sqlcheck.Select(query); err != nil {
+		return s.refused(err)
+	}
 	if err := e.exec(ctx, "CREATE OR REPLACE TABLE main."+quoteIdent(s.Name)+" AS\n"+query); err != nil {
 		return s.error(err)
 	}
@@ -119,16 +139,22 @@ func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, erro
 	defer e.close()
 	dirs, _ := filepath.Glob(filepath.Join(req.CuratedDir, "*", partition(snapshot), "*.parquet"))
 	seen := map[string]bool{}
+	var tables []string
 	for _, f := range dirs {
 		name := filepath.Base(filepath.Dir(filepath.Dir(f)))
 		if seen[name] || !stageNameRe.MatchString(name) {
 			continue
 		}
 		seen[name] = true
+		tables = append(tables, name)
 		glob := filepath.Join(req.CuratedDir, name, partition(snapshot), "*.parquet")
 		if err := e.exec(ctx, fmt.Sprintf("CREATE VIEW main.%s AS SELECT * FROM read_parquet(%s)", quoteIdent(name), quoteString(glob))); err != nil {
 			return nil, fmt.Errorf("opening curated table %s: %w", name, err)
 		}
+	}
+	// The stages' SQL may read the curated snapshot and nothing else.
+	if err := e.sandbox(ctx, snapshotDirs(req.CuratedDir, snapshot, req.DuckDB.TempDirectory, tables, stageNames(req.Stages))); err != nil {
+		return nil, err
 	}
 	var out []TableStatus
 	for _, s := range req.Stages {

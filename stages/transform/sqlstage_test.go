@@ -59,7 +59,7 @@ WHERE NOT r.suppressed GROUP BY 1 ORDER BY 1;`}
 		want  string
 	}{
 		{SQLStage{Name: "bad", Query: "SELECT user_id\nFROM recommendations\nWHERE AND", QueryRange: hcl.Range{Filename: "stages.hcl", Start: hcl.Pos{Line: 10}}},
-			`sql_stage "bad": stages.hcl:12: Parser Error: syntax error at or near "AND"`},
+			`sql_stage "bad": stages.hcl:12: refused: the query: DuckDB cannot parse it: syntax error at or near "AND"`},
 		{SQLStage{Name: "missing", Query: "SELECT * FROM no_such_table", QueryRange: hcl.Range{Filename: "stages.hcl", Start: hcl.Pos{Line: 4}}},
 			`stages.hcl:4: Catalog Error: Table with name no_such_table does not exist`},
 		{SQLStage{Name: "Bad-Name", Query: "SELECT 1"}, `the name must be lowercase letters`},

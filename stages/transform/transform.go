@@ -172,6 +172,12 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// From here on the configuration's SQL runs (exclusion when, sql
+	// stages): DuckDB keeps to the curated snapshot it writes.
+	if err := e.sandbox(ctx, snapshotDirs(req.CuratedDir, req.SnapshotDate, settings.TempDirectory,
+		curatedTableNames(), stageNames(req.SQLStages))); err != nil {
+		return nil, err
+	}
 	res.RawMissing = map[string]string{}
 	for name, reason := range raw {
 		if reason != "" {
@@ -285,6 +291,22 @@ func runQuery(ctx context.Context, e *engine, q query, req Request, st *TableSta
 	}
 	st.Rows, st.Path = n, path
 	return nil
+}
+
+func curatedTableNames() []string {
+	names := make([]string, len(schemas.CuratedTables))
+	for i, t := range schemas.CuratedTables {
+		names[i] = t.Name
+	}
+	return names
+}
+
+func stageNames(stages []SQLStage) []string {
+	names := make([]string, len(stages))
+	for i, s := range stages {
+		names[i] = s.Name
+	}
+	return names
 }
 
 // curatedSchema returns the Go definition of a curated table.

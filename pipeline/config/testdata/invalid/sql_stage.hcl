@@ -41,3 +41,32 @@ sql_stage "for_one_profile" {
   profiles = ["p", "q"] # ERROR: Unknown profile "q"
   query    = "SELECT 1"
 }
+
+# Issue 11: a sql_stage read any file into a snapshot analysts read, and a
+# second statement wrote any file.
+sql_stage "reads_a_file" {
+  query = "SELECT content FROM read_text('/etc/passwd')" # ERROR: Invalid sql_stage query
+}
+
+sql_stage "replacement_scan" {
+  query = "SELECT * FROM '/etc/passwd'" # ERROR: Invalid sql_stage query
+}
+
+sql_stage "second_statement" {
+  query = "SELECT 1; COPY (SELECT 1) TO '/tmp/reclaim-pwned.csv'" # ERROR: Invalid sql_stage query
+}
+
+sql_stage "attach" {
+  query = "ATTACH '/tmp/reclaim.db'" # ERROR: Invalid sql_stage query
+}
+
+sql_stage "install" {
+  query = "INSTALL httpfs" # ERROR: Invalid sql_stage query
+}
+
+sql_stage "fine" {
+  query = <<-SQL
+    SELECT r.user_id, u.department
+    FROM recommendations r LEFT JOIN raw.users u ON u.id = r.user_id;
+  SQL
+}

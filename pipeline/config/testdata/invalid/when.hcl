@@ -27,8 +27,26 @@ exclude "subquery" {
   when = "id IN (SELECT id FROM users)" # ERROR: Invalid when expression
 }
 
-exclude "comment" {
-  when = "department = 'IT' -- and more" # ERROR: Invalid when expression
+# Issue 11: quoting the old word list did not know hid a sub-query that read
+# any file and printed it in the run's error.
+exclude "dollar_quoted" {
+  when = "department = $$'$$ OR id IN (SELECT content FROM read_text('/etc/passwd')) OR $$'$$ = ''" # ERROR: Invalid when expression
+}
+
+exclude "e_string" {
+  when = "department = E'\\'' OR id IN (SELECT content FROM read_text('/etc/passwd')) OR '' = E'\\''" # ERROR: Invalid when expression
+}
+
+exclude "closes_where" {
+  when = "1=1) UNION SELECT content FROM read_text('/etc/passwd') WHERE (true" # ERROR: Invalid when expression
+}
+
+exclude "second_statement" {
+  when = "true); COPY (SELECT 1) TO '/tmp/reclaim-pwned'; SELECT (1" # ERROR: Invalid when expression
+}
+
+exclude "environment" {
+  when = "getenv('HOME') <> ''" # ERROR: Invalid when expression
 }
 
 exclude "typo" {
@@ -36,6 +54,11 @@ exclude "typo" {
 }
 
 exclude "fine" {
-  # Semicolons and keywords inside string literals are text, not SQL.
+  # Semicolons and keywords inside string literals are text, not SQL, and a
+  # comment ends the expression's line, not the expression.
+  when = "department = 'IT' -- and more"
+}
+
+exclude "fine_too" {
   when = "department = 'R&D; SELECT team' AND \"country\" IN ('DE', 'FR') AND created_date_time < DATE '2020-01-01' AND usage_location::VARCHAR <> ''"
 }
