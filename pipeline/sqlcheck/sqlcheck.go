@@ -400,7 +400,6 @@ func describeClass(class string) string {
 	return strings.ToLower(class) + " expression"
 }
 
-
 // Describe is err as one sentence about what, for a person: "when may not
 // contain a sub-query (line 1, column 14 of when)." or the failure to check
 // at all.
