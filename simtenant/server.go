@@ -96,6 +96,22 @@ type Options struct {
 	FailAfter int
 	// FailMode is "error" (503, default) or "drop" (connection closed).
 	FailMode string
+	// BodyFault corrupts successful JSON answers of Graph and Dataverse in a
+	// way HTTP does not notice: BodyEmpty, BodyObject ({} — a page without
+	// value) or BodyTruncated; "" off. BodyFaultPath limits it to paths with
+	// that prefix; BodyFaultSkip spares the first N answers it would hit (a
+	// table that fails half-way); BodyFaultCount > 0 stops after N hits.
+	// Server.SetBodyFault changes them live.
+	BodyFault      string
+	BodyFaultPath  string
+	BodyFaultSkip  int
+	BodyFaultCount int
+	// TokenFault makes the token endpoint fail: TokenDrop, TokenUnavailable,
+	// TokenInvalidScope or TokenInvalidClient; "" off. TokenFaultCount > 0
+	// limits it to the first N token requests. Server.SetTokenFault changes
+	// them live.
+	TokenFault      string
+	TokenFaultCount int
 
 	// StateFile persists the overlay of changes so a restarted server continues.
 	StateFile string
@@ -124,6 +140,8 @@ type Server struct {
 	state *overlay
 	stats statsCounter
 	thr   *throttler
+	// faults holds the switches that can change while serving.
+	faults faultSwitches
 
 	reqNo     atomic.Int64
 	dayCache  eventCache
@@ -172,7 +190,12 @@ func Start(o Options) (*Server, error) {
 	if o.FailMode != "error" && o.FailMode != "drop" {
 		return nil, fmt.Errorf("simtenant: FailMode %q: want error or drop", o.FailMode)
 	}
+	if err := checkFaultModes(o.BodyFault, o.TokenFault); err != nil {
+		return nil, err
+	}
 	s := &Server{opts: o, t: NewTenant(o.Seed, o.Users, o.Today), perms: map[string]bool{}, orgs: map[string]bool{}}
+	s.SetBodyFault(o.BodyFault, o.BodyFaultPath, o.BodyFaultSkip, o.BodyFaultCount)
+	s.SetTokenFault(o.TokenFault, o.TokenFaultCount)
 	for _, p := range o.Permissions {
 		s.perms[strings.ToLower(p)] = true
 	}
@@ -592,6 +615,10 @@ func (s *Server) wrap(ep endpoint, fn http.HandlerFunc) http.Handler {
 		if s.injectFault(rec, r, n) {
 			return
 		}
+		if mode := s.tokenFaultFor(ep); mode != "" {
+			s.injectTokenFault(rec, mode)
+			return
+		}
 		if ep.auth != "" {
 			tok, ok := s.authenticate(rec, r, ep)
 			if !ok {
@@ -612,6 +639,11 @@ func (s *Server) wrap(ep endpoint, fn http.HandlerFunc) http.Handler {
 			if bucket == "directory" {
 				rec.Header().Set("x-ms-resource-unit", strconv.Itoa(int(units)))
 			}
+		}
+		if mode := s.bodyFaultFor(ep, r); mode != "" {
+			s.stats.fault("body_" + mode)
+			fn(&bodyFaultWriter{ResponseWriter: rec, mode: mode}, r)
+			return
 		}
 		fn(rec, r)
 	})

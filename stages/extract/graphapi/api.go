@@ -125,6 +125,11 @@ func (a *API) Do(ctx context.Context, req Request) (*http.Response, error) {
 		var retry bool
 		switch {
 		case err == nil && resp.StatusCode < 400:
+			if resp.StatusCode == http.StatusNoContent || resp.StatusCode >= 300 {
+				// Nothing left to check: the service answered. Bodies are
+				// judged by the caller (jsonCall, Download).
+				a.c.succeeded()
+			}
 			return resp, nil
 		case err != nil:
 			if ctx.Err() != nil {
@@ -141,6 +146,10 @@ func (a *API) Do(ctx context.Context, req Request) (*http.Response, error) {
 		default:
 			apiErr := a.readError(resp, req.Method, u)
 			err = apiErr
+			if resp.StatusCode < 500 {
+				// An answer, even a refusal: the service is up.
+				a.c.succeeded()
+			}
 			switch resp.StatusCode {
 			case http.StatusUnauthorized:
 				// An expired or revoked token: get a fresh one, once.
@@ -172,15 +181,8 @@ func (a *API) Do(ctx context.Context, req Request) (*http.Response, error) {
 		if wait <= 0 {
 			wait = backoff(pol, attempt)
 		}
-		a.c.log.Debug("retrying", "service", a.service, "path", pathOf(u), "attempt", attempt, "wait", wait, "error", err)
-		st.Retries.Add(1)
-		st.WaitedNanos.Add(int64(wait))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+		if err := a.pause(ctx, st, wait, err); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -192,7 +194,7 @@ func (a *API) once(ctx context.Context, req Request, u string, st *Stats) (*http
 		return nil, err
 	}
 	defer release()
-	tok, err := a.tokens.token(ctx)
+	tok, err := a.token(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +329,16 @@ func (a *API) PostJSON(ctx context.Context, cl Class, path string, in, out any, 
 }
 
 // jsonCall does req and decodes the body. A body that fails mid-read (a
-// dropped connection) is retried as a whole for idempotent calls; a body
-// that is not JSON is an error.
+// dropped connection), is empty, is not JSON, or lacks what out requires
+// (see completer) is a malformed answer: for idempotent calls it is retried
+// like a 5xx, as a whole; then it is a *MalformedError. Never is such an
+// answer taken as an empty result. A 204, or out == nil, needs no body.
 func (a *API) jsonCall(ctx context.Context, req Request, out any) error {
 	pol := a.c.retry
 	st := statsOf(ctx)
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
 	for attempt := 1; ; attempt++ {
 		rctx, cancel := context.WithTimeout(ctx, a.c.opts.RequestTimeout)
 		resp, err := a.Do(rctx, req)
@@ -342,40 +349,53 @@ func (a *API) jsonCall(ctx context.Context, req Request, out any) error {
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if req.NonIdempotent || attempt >= pol.MaxAttempts {
-				return fmt.Errorf("%s %s %s: reading response: %w", a.service, req.Method, pathOf(a.resolve(req.Path)), err)
-			}
-			st.Retries.Add(1)
-			wait := backoff(pol, attempt)
-			st.WaitedNanos.Add(int64(wait))
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(wait):
-			}
-			continue
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
 		}
-		if out == nil || len(bytes.TrimSpace(body)) == 0 {
+		var bad error
+		switch {
+		case err != nil:
+			bad = fmt.Errorf("reading response: %w", err)
+		case out == nil || resp.StatusCode == http.StatusNoContent:
+			return nil
+		case len(bytes.TrimSpace(body)) == 0:
+			bad = errors.New("HTTP " + strconv.Itoa(resp.StatusCode) + " with an empty body where JSON was expected")
+		default:
+			if err := json.Unmarshal(body, out); err != nil {
+				bad = err
+			} else if c, ok := out.(completer); ok {
+				bad = c.complete()
+			}
+		}
+		if bad == nil {
+			a.c.succeeded()
 			return nil
 		}
-		if err := json.Unmarshal(body, out); err != nil {
-			return &MalformedError{Service: a.service, Path: pathOf(a.resolve(req.Path)), Err: err}
+		merr := &MalformedError{Service: a.service, Method: req.Method, Path: pathOf(a.resolve(req.Path)), Err: bad}
+		if req.NonIdempotent {
+			return merr
 		}
-		return nil
+		if attempt >= pol.MaxAttempts {
+			return fmt.Errorf("giving up after %d attempts: %w", attempt, merr)
+		}
+		if err := a.pause(ctx, st, backoff(pol, attempt), merr); err != nil {
+			return err
+		}
 	}
 }
 
-// MalformedError is a 2xx answer whose body is not the JSON expected.
+// completer is implemented by decoded shapes that can tell a whole answer
+// from a truncated one (a collection page must carry value).
+type completer interface{ complete() error }
+
+// MalformedError is a 2xx answer whose body is not the JSON expected: empty,
+// cut short, not JSON, or a collection page without value.
 type MalformedError struct {
-	Service, Path string
-	Err           error
+	Service, Method, Path string
+	Err                   error
 }
 
 func (e *MalformedError) Error() string {
-	return fmt.Sprintf("%s GET %s: malformed JSON response: %v", e.Service, e.Path, e.Err)
+	return fmt.Sprintf("%s %s %s: malformed response: %v", e.Service, e.Method, e.Path, e.Err)
 }
 func (e *MalformedError) Unwrap() error { return e.Err }

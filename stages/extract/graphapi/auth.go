@@ -30,16 +30,23 @@ import (
 const microsoftLoginHost = "login.microsoftonline.com"
 
 // AuthError is a failed token request: wrong secret, unknown app or tenant,
-// unreadable certificate. It names the profile and Microsoft's AADSTS code and
-// never carries the secret. It is never retried.
+// unreadable certificate, an untrusted login host. It names the profile, the
+// app and tenant, Microsoft's AADSTS code and description, and what to
+// check; it never carries the secret. A refusal from Microsoft is asked for
+// once per credential and scope and then shared by every caller of the run
+// (see tokenSource); only failures in transit are retried.
 type AuthError struct {
-	Profile string
-	Scope   string
+	Profile  string
+	Scope    string
+	ClientID string
+	TenantID string
 	// Code is Microsoft's AADSTS code ("AADSTS7000215"), empty when the
 	// failure happened before Microsoft answered.
 	Code        string
-	Description string // first sentence of Microsoft's error_description
-	Err         error  // the underlying error, for errors.Is/As
+	Description string // Microsoft's error_description without trace ids
+	// Status is the login endpoint's HTTP status (0: no answer).
+	Status int
+	Err    error // the underlying error, for errors.Is/As
 }
 
 func (e *AuthError) Error() string {
@@ -51,42 +58,65 @@ func (e *AuthError) Error() string {
 	if e.Description != "" {
 		fmt.Fprintf(&b, " (%s)", e.Description)
 	}
-	if hint := aadstsHint(e.Code); hint != "" {
+	if hint := e.hint(); hint != "" {
 		fmt.Fprintf(&b, ": %s", hint)
+	} else if e.Code == "" && e.Status != 0 {
+		fmt.Fprintf(&b, ": the login endpoint answered HTTP %d", e.Status)
 	} else if e.Code == "" && e.Err != nil {
-		fmt.Fprintf(&b, ": %v", e.Err)
+		fmt.Fprintf(&b, ": %s", oneLine(e.Err.Error()))
 	}
 	return b.String()
 }
 
 func (e *AuthError) Unwrap() error { return e.Err }
 
-// aadstsHint says what to fix for the codes people actually hit.
-func aadstsHint(code string) string {
-	switch code {
-	case "AADSTS7000215", "AADSTS7000222":
-		return "the client secret is wrong or expired; create a new one in Entra ID → App registrations → Certificates & secrets and update the profile's client_secret"
+// hint says what to fix for the codes people actually hit. The meanings are
+// Microsoft's (Entra "authentication and authorization error codes",
+// reference-error-codes.md; testdata/aadsts/README.md).
+func (e *AuthError) hint() string {
+	app := fmt.Sprintf("app %s in tenant %s", e.ClientID, e.TenantID)
+	switch e.Code {
+	case "AADSTS7000215":
+		// InvalidClientSecretProvided: not a current secret of the app —
+		// most often the secret's ID pasted instead of its value.
+		return "check client_secret for " + app + ": it must be the secret's Value (shown once when it was created), not its Secret ID; " +
+			"if the value is lost, create a new secret under Entra ID → App registrations → Certificates & secrets"
+	case "AADSTS7000222":
+		return "the client secret of " + app + " has expired; create a new one under Entra ID → App registrations → Certificates & secrets and update client_secret"
 	case "AADSTS700016":
-		return "no application with this client_id in the tenant; check client_id and tenant_id"
+		return "no application " + e.ClientID + " in tenant " + e.TenantID + "; check client_id and tenant_id (and that the app is consented in that tenant)"
 	case "AADSTS90002", "AADSTS900023":
-		return "the tenant_id is not a known tenant; check tenant_id"
-	case "AADSTS700027", "AADSTS700024":
-		return "the certificate assertion was rejected; check that the certificate uploaded to the app registration matches certificate_file"
-	case "AADSTS70011":
-		return "the scope is invalid; check graph_endpoint or the dynamics environment url"
+		return "tenant_id " + e.TenantID + " is not a known tenant; check tenant_id and that login_endpoint is the tenant's cloud"
+	case "AADSTS700027", "AADSTS700024", "AADSTS7000274":
+		return "the certificate assertion of " + app + " was rejected; check that the certificate uploaded to the app registration matches certificate_file and the machine clock"
+	case "AADSTS70011", "AADSTS1002012":
+		// invalid_scope: the resource is not one this authority issues
+		// tokens for — typically graph_endpoint of one cloud with the
+		// login_endpoint of another.
+		return "the scope " + e.Scope + " is not valid at this login endpoint; check that graph_endpoint (or the dynamics environment url) and login_endpoint belong to the same cloud"
+	case "AADSTS500011":
+		return "the resource " + strings.TrimSuffix(e.Scope, "/.default") + " is not in tenant " + e.TenantID + "; check the dynamics environment url or graph_endpoint"
+	case "AADSTS7000112", "AADSTS700025":
+		return "check " + app + ": it is disabled or not allowed to use this credential"
 	}
 	return ""
 }
 
 var aadstsRE = regexp.MustCompile(`AADSTS\d+`)
 
+// traceRE starts the trace part Microsoft appends to error_description.
+var traceRE = regexp.MustCompile(`\s*Trace ID:`)
+
 // newAuthError turns azidentity's error (which embeds the whole token
-// response) into one line. The response body of a token error holds no
-// secret, but it is reduced to the code and first sentence anyway.
-func newAuthError(profile, scope string, err error) *AuthError {
-	ae := &AuthError{Profile: profile, Scope: scope, Err: err}
+// response) into one line: the code and Microsoft's description, without
+// the trace and correlation ids.
+func newAuthError(ts *tokenSource, err error) *AuthError {
+	ae := &AuthError{Profile: ts.profile, Scope: ts.scope, ClientID: ts.clientID, TenantID: ts.tenantID, Err: err}
 	var afe *azidentity.AuthenticationFailedError
-	if errors.As(err, &afe) && afe.RawResponse != nil && afe.RawResponse.Body != nil {
+	if errors.As(err, &afe) && afe.RawResponse != nil {
+		ae.Status = afe.RawResponse.StatusCode
+	}
+	if afe != nil && afe.RawResponse != nil && afe.RawResponse.Body != nil {
 		body, _ := io.ReadAll(io.LimitReader(afe.RawResponse.Body, 64<<10))
 		var oe struct {
 			Error       string `json:"error"`
@@ -97,62 +127,102 @@ func newAuthError(profile, scope string, err error) *AuthError {
 			if len(oe.Codes) > 0 {
 				ae.Code = fmt.Sprintf("AADSTS%d", oe.Codes[0])
 			}
-			ae.Description = firstSentence(oe.Description)
+			ae.Description = describe(oe.Description, ae.Code)
 		}
 	}
 	if ae.Code == "" {
 		ae.Code = aadstsRE.FindString(err.Error())
 	}
-	// azidentity's message is long and carries a troubleshooting URL; keep it
-	// only as the wrapped error.
-	ae.Err = errors.New(firstSentence(err.Error()))
 	return ae
 }
 
-func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+// describe keeps Microsoft's description up to the trace ids, without the
+// code it starts with, at most about 300 bytes.
+func describe(desc, code string) string {
+	if loc := traceRE.FindStringIndex(desc); loc != nil {
+		desc = desc[:loc[0]]
+	}
+	desc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(desc), code+":"))
+	desc = oneLine(desc)
+	if len(desc) > 300 {
+		desc = desc[:300] + "…"
+	}
+	return desc
+}
+
+// oneLine folds an error message onto one line and drops azidentity's
+// troubleshooting link; the cause (an x509 error, a refused connection)
+// stays.
+func oneLine(s string) string {
+	if i := strings.Index(s, "To troubleshoot, visit"); i >= 0 {
 		s = s[:i]
 	}
-	// "AADSTS7000215: Invalid client secret provided. Ensure ..." → up to the first ". "
-	if i := strings.Index(s, ". "); i >= 0 {
-		s = s[:i+1]
-	}
-	return s
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.TrimRight(s, " .")
 }
 
 // tokenSource gets tokens for one scope from one credential. azidentity caches
 // tokens and refreshes them before they expire; forceRefresh replaces the
 // credential (and with it the cache) when Microsoft rejected a cached token.
+// A refusal from Microsoft (a 4xx answer: wrong secret, invalid scope) or an
+// untrusted certificate is kept in failed and returned to every later caller
+// without asking again: it will not change during the run.
 type tokenSource struct {
-	profile string
-	scope   string
-	newCred func() (azcore.TokenCredential, error)
+	profile, scope     string
+	clientID, tenantID string
+	newCred            func() (azcore.TokenCredential, error)
 
-	mu   sync.Mutex
-	cred azcore.TokenCredential
-	last string // the token last handed out, to refresh only once per rejection
+	mu     sync.Mutex
+	cred   azcore.TokenCredential
+	last   string // the token last handed out, to refresh only once per rejection
+	failed *AuthError
 }
 
-func (ts *tokenSource) token(ctx context.Context) (string, error) {
+// get returns a token, or an error and whether trying again may help (a
+// failure in transit, a 429 or 5xx from the login endpoint).
+func (ts *tokenSource) get(ctx context.Context) (tok string, err error, transient bool) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if ts.failed != nil {
+		return "", ts.failed, false
+	}
 	if ts.cred == nil {
 		c, err := ts.newCred()
 		if err != nil {
-			return "", &AuthError{Profile: ts.profile, Scope: ts.scope, Err: err}
+			ts.failed = &AuthError{Profile: ts.profile, Scope: ts.scope, ClientID: ts.clientID, TenantID: ts.tenantID, Err: err}
+			return "", ts.failed, false
 		}
 		ts.cred = c
 	}
-	tok, err := ts.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{ts.scope}})
+	t, err := ts.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{ts.scope}})
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", ctx.Err()
+			return "", ctx.Err(), false
 		}
-		return "", newAuthError(ts.profile, ts.scope, err)
+		ae := newAuthError(ts, err)
+		var afe *azidentity.AuthenticationFailedError
+		answered := errors.As(err, &afe) && afe.RawResponse != nil
+		switch {
+		case answered && (afe.RawResponse.StatusCode == http.StatusTooManyRequests || afe.RawResponse.StatusCode >= 500):
+			return "", ae, true
+		case answered, isCertificateError(err):
+			ts.failed = ae
+			return "", ae, false
+		}
+		return "", ae, true
 	}
-	ts.last = tok.Token
-	return tok.Token, nil
+	ts.last = t.Token
+	return t.Token, nil, false
+}
+
+// isCertificateError: the login host's certificate is not trusted (a wrong
+// ca_file, an intercepting proxy); retrying cannot help. azidentity keeps
+// only the message of the cause.
+func isCertificateError(err error) bool {
+	var ua x509.UnknownAuthorityError
+	var cv *tls.CertificateVerificationError
+	var hn x509.HostnameError
+	return errors.As(err, &ua) || errors.As(err, &cv) || errors.As(err, &hn) || strings.Contains(err.Error(), "x509: ")
 }
 
 // invalidate drops the cached token if it is still the rejected one.
@@ -161,6 +231,28 @@ func (ts *tokenSource) invalidate(rejected string) {
 	defer ts.mu.Unlock()
 	if ts.last == rejected {
 		ts.cred = nil
+	}
+}
+
+// token gets a's bearer token. Token requests lost in transit or answered
+// 429/5xx are retried like any other request (backoff, the outage bound);
+// a refusal is not.
+func (a *API) token(ctx context.Context, st *Stats) (string, error) {
+	pol := a.c.retry
+	for attempt := 1; ; attempt++ {
+		tok, err, transient := a.tokens.get(ctx)
+		if err == nil {
+			return tok, nil
+		}
+		if !transient {
+			return "", err
+		}
+		if attempt >= pol.MaxAttempts {
+			return "", fmt.Errorf("giving up after %d attempts: %w", attempt, err)
+		}
+		if perr := a.pause(ctx, st, backoff(pol, attempt), err); perr != nil {
+			return "", perr
+		}
 	}
 }
 
@@ -180,8 +272,9 @@ func credentialFactory(profile string, tenantID, loginEndpoint string, creds con
 	opts := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: strings.TrimSuffix(loginEndpoint, "/") + "/"},
 		Transport: transport,
-		// Token errors are answers, not outages: a wrong secret must fail once.
-		Retry: policy.RetryOptions{MaxRetries: 2, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 5 * time.Second},
+		// API.token retries (with the client's policy and outage bound);
+		// azidentity must not retry underneath it.
+		Retry: policy.RetryOptions{MaxRetries: -1},
 	}
 	disableDiscovery := !strings.EqualFold(u.Hostname(), microsoftLoginHost)
 	switch {

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -65,7 +66,17 @@ type RetryPolicy struct {
 	// MaxRetryAfter caps a server's Retry-After (default 5 min); a longer
 	// wait fails the call rather than stall the run.
 	MaxRetryAfter time.Duration
+	// MaxRetryTime bounds an outage (default 5 min): once every request of
+	// the client has failed (transport errors, 5xx, malformed answers) for
+	// this long, retrying stops and each failing call returns an
+	// *OutageError, so a run against a service that is down ends in about
+	// this time instead of each call exhausting its attempts. Any answer —
+	// a success, a 4xx, a 429 — ends the outage.
+	MaxRetryTime time.Duration
 }
+
+// DefaultMaxRetryTime is RetryPolicy.MaxRetryTime's default.
+const DefaultMaxRetryTime = 5 * time.Minute
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxAttempts <= 0 {
@@ -79,6 +90,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxRetryAfter <= 0 {
 		p.MaxRetryAfter = 5 * time.Minute
+	}
+	if p.MaxRetryTime <= 0 {
+		p.MaxRetryTime = DefaultMaxRetryTime
 	}
 	return p
 }
@@ -113,6 +127,58 @@ type Client struct {
 
 	mu        sync.Mutex
 	dataverse map[string]*API
+
+	// failingSince is when the current run of failures began (UnixNano; 0:
+	// the last request got an answer). See RetryPolicy.MaxRetryTime.
+	failingSince atomic.Int64
+}
+
+// OutageError is returned once the service has failed every request for
+// RetryPolicy.MaxRetryTime. Err is the last failure.
+type OutageError struct {
+	Service string
+	For     time.Duration
+	Err     error
+}
+
+func (e *OutageError) Error() string {
+	d := e.For.Round(time.Second)
+	if e.For < time.Second {
+		d = e.For.Round(time.Millisecond)
+	}
+	return fmt.Sprintf("%s: no request has succeeded for %s (the max retry time): the service or the network is down; last error: %v",
+		e.Service, d, e.Err)
+}
+
+func (e *OutageError) Unwrap() error { return e.Err }
+
+// succeeded records an answer: the outage, if any, is over.
+func (c *Client) succeeded() { c.failingSince.Store(0) }
+
+// pause waits before a retry of a call that failed with cause. It refuses
+// (an *OutageError) once requests have been failing for MaxRetryTime, and
+// shortens the wait so the refusal comes on time.
+func (a *API) pause(ctx context.Context, st *Stats, wait time.Duration, cause error) error {
+	c := a.c
+	now := time.Now()
+	c.failingSince.CompareAndSwap(0, now.UnixNano())
+	since := now.Sub(time.Unix(0, c.failingSince.Load()))
+	if since >= c.retry.MaxRetryTime {
+		return &OutageError{Service: a.service, For: since, Err: cause}
+	}
+	if left := c.retry.MaxRetryTime - since; wait > left {
+		wait = left
+	}
+	c.log.Debug("retrying", "service", a.service, "wait", wait, "error", cause)
+	st.Retries.Add(1)
+	st.WaitedNanos.Add(int64(wait))
+	// time.After's timer is collected when unreferenced (Go 1.23+).
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
 }
 
 type classLimiter struct {
@@ -174,7 +240,7 @@ func New(o Options) (*Client, error) {
 		return nil, err
 	}
 	c.graph = &API{c: c, base: o.GraphEndpoint + "/v1.0", service: "Microsoft Graph",
-		tokens: &tokenSource{profile: o.Profile, scope: o.GraphEndpoint + "/.default", newCred: newCred}}
+		tokens: &tokenSource{profile: o.Profile, scope: o.GraphEndpoint + "/.default", clientID: o.Credentials.ClientID, tenantID: o.TenantID, newCred: newCred}}
 	return c, nil
 }
 
@@ -199,7 +265,7 @@ func (c *Client) Dataverse(envURL string, creds *config.Credentials) (*API, erro
 		return nil, err
 	}
 	a := &API{c: c, base: envURL + "/api/data/v9.2", service: "Dataverse " + envURL,
-		tokens: &tokenSource{profile: c.opts.Profile, scope: envURL + "/.default", newCred: newCred}}
+		tokens: &tokenSource{profile: c.opts.Profile, scope: envURL + "/.default", clientID: cr.ClientID, tenantID: c.opts.TenantID, newCred: newCred}}
 	c.dataverse[envURL] = a
 	return a, nil
 }

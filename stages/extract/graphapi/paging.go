@@ -3,18 +3,28 @@ package graphapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"time"
 )
 
 // page is one OData collection page.
 type page struct {
 	Value    []json.RawMessage `json:"value"`
 	NextLink string            `json:"@odata.nextLink"`
+}
+
+// complete rejects a page without value ({} or "value": null): Graph and
+// Dataverse always send value, [] when empty, so a page without it is a
+// broken answer, never the end of the collection.
+func (p *page) complete() error {
+	if p.Value == nil {
+		return errors.New(`a collection page without "value"`)
+	}
+	return nil
 }
 
 // Pages GETs path and every @odata.nextLink after it, calling fn with each
@@ -66,13 +76,8 @@ func (a *API) Download(ctx context.Context, cl Class, path string, dst *os.File)
 	var lastErr error
 	for attempt := 1; attempt <= pol.MaxAttempts; attempt++ {
 		if attempt > 1 {
-			st.Retries.Add(1)
-			wait := backoff(pol, attempt-1)
-			st.WaitedNanos.Add(int64(wait))
-			select {
-			case <-ctx.Done():
-				return 0, ctx.Err()
-			case <-time.After(wait):
+			if err := a.pause(ctx, st, backoff(pol, attempt-1), lastErr); err != nil {
+				return 0, err
 			}
 		}
 		resp, err := a.Do(ctx, Request{Class: cl, Path: path, Header: http.Header{"Accept": {"*/*"}}})
@@ -129,6 +134,7 @@ func (a *API) Download(ctx context.Context, cl Class, path string, dst *os.File)
 			continue
 		}
 		st.Pages.Add(1)
+		a.c.succeeded()
 		return n, nil
 	}
 	return 0, fmt.Errorf("giving up after %d attempts: %w", pol.MaxAttempts, lastErr)
