@@ -49,6 +49,7 @@ type runFlags struct {
 	profiles     []string
 	signInLog    bool
 	signInBudget int
+	maxRetryTime time.Duration
 	reportPeriod string
 	parallel     int
 	progress     string
@@ -76,6 +77,12 @@ succeeded; a re-run the same day replaces that day's file. Each run writes
 OUTPUT/<profile>/runs/<run-id>/manifest.json (rows, pages, retries, throttled
 waits, quarantined rows, checksums). The sign-in watermark is kept in
 OUTPUT/<profile>/state.json and moves only when the sign-in extract succeeded.
+
+A table whose answers stay malformed after retries (a 200 with an empty body,
+a page without "value") fails and keeps its earlier snapshot. When every
+request to Microsoft has failed for --max-retry-time (an outage), retrying
+stops and the run fails; a token refusal (wrong secret, invalid scope) is
+asked for once and named once.
 
 Run takes the profile's lock (OUT/<profile>/.lock), shared with apply and
 undo: while another reclaim process holds it, run exits 1 at once naming the
@@ -111,6 +118,8 @@ interrupted or could not start (the manifest names the failed stages).
 	fl.IntVar(&rf.signInBudget, "sign-in-budget", 200, "most sign-in log pages read per run (the API allows 5 requests per 10 s)")
 	fl.StringVar(&rf.reportPeriod, "report-period", "D30", "usage report period: D7, D30, D90 or D180")
 	fl.IntVar(&rf.parallel, "parallel", 4, "stages run at once")
+	fl.DurationVar(&rf.maxRetryTime, "max-retry-time", graphapi.DefaultMaxRetryTime,
+		"give up once every request to Microsoft has failed for this long (an outage)")
 	fl.StringVar(&rf.progress, "progress", "auto", "progress display: auto (bars on a terminal), bars, or log")
 	fl.DurationVar(&rf.lockTimeout, "lock-timeout", 0, lockTimeoutUsage)
 	return cmd
@@ -149,7 +158,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	r := &piperun.Runner{
 		Registry: reg,
 		NewClient: func(p *config.Profile) (*graphapi.Client, error) {
-			return graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{}, log.Named("http"))
+			return graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
 		},
 		Options: stages.Options{ReportPeriod: rf.reportPeriod,
 			SignInRequestBudget: rf.signInBudget},
@@ -191,6 +200,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 
 func writeRunSummary(w io.Writer, outDir string, m *piperun.Manifest) {
 	fmt.Fprintf(w, "Profile %s, snapshot %s, run %s: %s\n", m.Profile, m.SnapshotDate, m.RunID, m.Status)
+	causeFirst := map[string]string{}
 	for _, s := range m.Stages {
 		line := fmt.Sprintf("  %-42s %-7s %9d rows", s.Table, s.Status, s.Rows)
 		var extra []string
@@ -210,8 +220,15 @@ func writeRunSummary(w io.Writer, outDir string, m *piperun.Manifest) {
 			line += "  (" + strings.Join(extra, ", ") + ")"
 		}
 		fmt.Fprintln(w, line)
-		if s.Error != "" {
+		switch first, seen := causeFirst[s.Cause]; {
+		case s.Cause != "" && seen:
+			// One token refusal or outage fails every stage: say it once.
+			fmt.Fprintf(w, "      error: the same as %s\n", first)
+		case s.Error != "":
 			fmt.Fprintf(w, "      error: %s\n", ui.TerminalText(s.Error))
+			if s.Cause != "" {
+				causeFirst[s.Cause] = s.Table
+			}
 		}
 		for _, warn := range s.Warnings {
 			fmt.Fprintf(w, "      warning: %s\n", ui.TerminalText(warn))

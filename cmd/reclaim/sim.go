@@ -40,6 +40,8 @@ type simServeFlags struct {
 	timeScale, faultRate, slowRate, dropRate      float64
 	failAfter                                     int
 	failMode, state, certDir                      string
+	bodyFault, bodyFaultPath, tokenFault          string
+	bodyFaultSkip, tokenFaultCount                int
 	tokenTTL, slowDelay                           time.Duration
 	orgs, clientCerts                             []string
 }
@@ -117,6 +119,11 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 	fl.Float64Var(&f.dropRate, "drop-rate", 0, "fraction of responses whose connection drops mid-body")
 	fl.IntVar(&f.failAfter, "fail-after", 0, "after N requests every request fails (0: never)")
 	fl.StringVar(&f.failMode, "fail-mode", "error", "how --fail-after fails: error (503) or drop")
+	fl.StringVar(&f.bodyFault, "body-fault", "", "corrupt successful JSON answers: empty (no body), object ({}: a page without value) or truncated")
+	fl.StringVar(&f.bodyFaultPath, "body-fault-path", "", "only answers to paths starting with this (e.g. /v1.0/users)")
+	fl.IntVar(&f.bodyFaultSkip, "body-fault-skip", 0, "leave the first N answers --body-fault would hit intact")
+	fl.StringVar(&f.tokenFault, "token-fault", "", "make the token endpoint fail: drop, 503, invalid_scope (AADSTS70011) or invalid_client (AADSTS7000215)")
+	fl.IntVar(&f.tokenFaultCount, "token-fault-count", 0, "fail only the first N token requests (0: every one)")
 	fl.StringVar(&f.state, "state", "", "persist changes to FILE so a restarted sim continues")
 	fl.DurationVar(&f.tokenTTL, "token-ttl", 3599*time.Second, "access token lifetime")
 	fl.StringVar(&f.certDir, "cert-dir", "", "directory for the CA file (default: a temp dir removed on exit)")
@@ -129,7 +136,8 @@ func (f *simServeFlags) options() (simtenant.Options, error) {
 		Addr: f.addr, Users: f.users, Seed: f.seed, TenantID: f.tenantID, ClientID: f.clientID, ClientSecret: f.clientSecret,
 		Permissions: f.permissions, NoP1: f.noP1, ConcealedNames: f.concealed, Throttle: f.throttle, TimeScale: f.timeScale,
 		FaultRate: f.faultRate, SlowRate: f.slowRate, SlowDelay: f.slowDelay, DropRate: f.dropRate, FailAfter: f.failAfter,
-		FailMode: f.failMode, StateFile: f.state, TokenTTL: f.tokenTTL, CertDir: f.certDir, DataverseOrgs: f.orgs,
+		FailMode: f.failMode, BodyFault: f.bodyFault, BodyFaultPath: f.bodyFaultPath, BodyFaultSkip: f.bodyFaultSkip,
+		TokenFault: f.tokenFault, TokenFaultCount: f.tokenFaultCount, StateFile: f.state, TokenTTL: f.tokenTTL, CertDir: f.certDir, DataverseOrgs: f.orgs,
 	}
 	if f.users < 1 {
 		return o, fmt.Errorf("invalid --users %d: want at least 1", f.users)

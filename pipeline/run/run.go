@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -94,11 +95,15 @@ type Manifest struct {
 
 // StageRecord is one stage's line in the manifest.
 type StageRecord struct {
-	Table             string   `json:"table"`
-	Kind              string   `json:"kind"`
-	Endpoint          string   `json:"endpoint,omitempty"`
-	Status            string   `json:"status"` // ok, failed, not_run
-	Error             string   `json:"error,omitempty"`
+	Table    string `json:"table"`
+	Kind     string `json:"kind"`
+	Endpoint string `json:"endpoint,omitempty"`
+	Status   string `json:"status"` // ok, failed, not_run
+	Error    string `json:"error,omitempty"`
+	// Cause is set when the stage failed for a reason it shares with every
+	// other stage of the profile (a token refusal, an outage): the run names
+	// it once instead of once per stage.
+	Cause             string   `json:"cause,omitempty"`
 	Rows              int64    `json:"rows"`
 	Pages             int64    `json:"pages"`
 	Requests          int64    `json:"requests"`
@@ -305,7 +310,11 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 		return m, fmt.Errorf("%w (%v); see %s", ErrInterrupted, context.Cause(ctx), filepath.Join(root, "runs", m.RunID, "manifest.json"))
 	}
 	if len(failed) > 0 {
-		return m, fmt.Errorf("%w: %v (see %s)", ErrStagesFailed, failed, filepath.Join(root, "runs", m.RunID, "manifest.json"))
+		mpath := filepath.Join(root, "runs", m.RunID, "manifest.json")
+		if cause := sharedCause(recs); cause != "" {
+			return m, fmt.Errorf("%w (%s): %s (see %s)", ErrStagesFailed, strings.Join(failed, ", "), cause, mpath)
+		}
+		return m, fmt.Errorf("%w: %v (see %s)", ErrStagesFailed, failed, mpath)
 	}
 	return m, nil
 }
@@ -323,6 +332,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	fail := func(err error) StageRecord {
 		rec.Status = "failed"
 		rec.Error = err.Error()
+		rec.Cause = graphapi.SharedCause(err)
 		rec.DurationSeconds = r.now().Sub(start).Seconds()
 		fillStats(&rec, stats)
 		rec.Rows = rows.Load()
@@ -413,6 +423,27 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 		r.Progress.Done(p.Name, info, rec)
 	}
 	return rec
+}
+
+// sharedCause names the causes of the failed stages when each has one and
+// they are few (a token refusal for Graph and one for Dataverse), or "".
+func sharedCause(recs []StageRecord) string {
+	var causes []string
+	for _, r := range recs {
+		if r.Status != "failed" {
+			continue
+		}
+		if r.Cause == "" {
+			return ""
+		}
+		if !slices.Contains(causes, r.Cause) {
+			causes = append(causes, r.Cause)
+		}
+	}
+	if len(causes) > 3 {
+		return ""
+	}
+	return strings.Join(causes, "; ")
 }
 
 func fillStats(rec *StageRecord, s *graphapi.Stats) {

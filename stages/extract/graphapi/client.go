@@ -13,6 +13,7 @@ package graphapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -134,7 +135,7 @@ type Client struct {
 }
 
 // OutageError is returned once the service has failed every request for
-// RetryPolicy.MaxRetryTime. Err is the last failure.
+// RetryPolicy.MaxRetryTime (For). Err is the last failure.
 type OutageError struct {
 	Service string
 	For     time.Duration
@@ -142,15 +143,25 @@ type OutageError struct {
 }
 
 func (e *OutageError) Error() string {
-	d := e.For.Round(time.Second)
-	if e.For < time.Second {
-		d = e.For.Round(time.Millisecond)
-	}
 	return fmt.Sprintf("%s: no request has succeeded for %s (the max retry time): the service or the network is down; last error: %v",
-		e.Service, d, e.Err)
+		e.Service, e.For, e.Err)
 }
 
 func (e *OutageError) Unwrap() error { return e.Err }
+
+// SharedCause is the part of err that every call of the client shares — a
+// token refusal or an outage — for a run to report once; "" otherwise.
+func SharedCause(err error) string {
+	var ae *AuthError
+	var oe *OutageError
+	switch {
+	case errors.As(err, &oe):
+		return fmt.Sprintf("%s: no request has succeeded for %s (the max retry time): the service or the network is down", oe.Service, oe.For)
+	case errors.As(err, &ae) && (ae.Code != "" || (ae.Status >= 400 && ae.Status < 500) || isCertificateError(ae)):
+		return ae.Error()
+	}
+	return ""
+}
 
 // succeeded records an answer: the outage, if any, is over.
 func (c *Client) succeeded() { c.failingSince.Store(0) }
@@ -164,7 +175,7 @@ func (a *API) pause(ctx context.Context, st *Stats, wait time.Duration, cause er
 	c.failingSince.CompareAndSwap(0, now.UnixNano())
 	since := now.Sub(time.Unix(0, c.failingSince.Load()))
 	if since >= c.retry.MaxRetryTime {
-		return &OutageError{Service: a.service, For: since, Err: cause}
+		return &OutageError{Service: a.service, For: c.retry.MaxRetryTime, Err: cause}
 	}
 	if left := c.retry.MaxRetryTime - since; wait > left {
 		wait = left

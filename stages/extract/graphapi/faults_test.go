@@ -3,6 +3,7 @@ package graphapi_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi/graphapitest"
 )
 
 // simClient is a client of the simulated tenant with millisecond backoff.
@@ -198,4 +200,34 @@ func TestTokenTLSErrorKeepsItsCause(t *testing.T) {
 		t.Fatalf("want the x509 error, got %v", err)
 	}
 	t.Log(err)
+}
+
+// TestMicrosoftTokenErrorExample reads Microsoft's documented invalid_scope
+// response (testdata/aadsts/invalid_scope.json, verbatim): one line with the
+// code, the description without trace ids, and the cloud advice.
+func TestMicrosoftTokenErrorExample(t *testing.T) {
+	t.Parallel()
+	body, err := os.ReadFile("testdata/aadsts/invalid_scope.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{TokenError: string(body)}})
+	c := client(t, ten, ten.ClientSecret)
+	for range 3 {
+		_, err = collectIDs(t, c, context.Background(), "/users")
+	}
+	var ae *graphapi.AuthError
+	if !errors.As(err, &ae) || ae.Code != "AADSTS70011" {
+		t.Fatalf("want AuthError AADSTS70011, got %v", err)
+	}
+	want := "The provided value for the input parameter 'scope' is not valid. The scope https://foo.microsoft.com/.default is not valid"
+	if ae.Description != want {
+		t.Errorf("description %q, want %q", ae.Description, want)
+	}
+	if msg := err.Error(); strings.Contains(msg, "Trace ID") || !strings.Contains(msg, "same cloud") {
+		t.Errorf("message %q", msg)
+	}
+	if n := ten.Tokens.Load(); n != 1 {
+		t.Errorf("%d token requests for three calls, want 1", n)
+	}
 }

@@ -26,10 +26,12 @@
 package graphapitest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -55,6 +57,10 @@ type Faults struct {
 	ForbiddenPath    string // path prefix answered 403 Authorization_RequestDenied
 	NoPremium        bool   // signInActivity → 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant
 	ConcealedNames   bool   // reportSettings says concealed
+	// TokenError, when set, is the body of every token answer, with status
+	// TokenErrorStatus (default 400): for Microsoft's verbatim examples.
+	TokenError       string
+	TokenErrorStatus int
 }
 
 // Tenant is the data and behaviour of the fake.
@@ -261,6 +267,12 @@ func classOf(p string) string {
 
 func (t *Tenant) token(w http.ResponseWriter, r *http.Request) {
 	t.Tokens.Add(1)
+	if f := t.Faults; f.TokenError != "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(cmp.Or(f.TokenErrorStatus, http.StatusBadRequest))
+		io.WriteString(w, f.TokenError)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, err.Error(), 400)
 		return

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reclaimhq/reclaim/simtenant"
+)
+
+// simArgs are `reclaim run examples/demo` arguments pointing at srv.
+func simArgs(srv *simtenant.Server, out, asOf string, extra ...string) []string {
+	return append([]string{"run", "../../examples/demo", "--stage", "extract", "--as-of", asOf, "--progress", "log",
+		"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(), "-var", "output_dir=" + out,
+		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID(), "-var", "client_secret=" + srv.ClientSecret()},
+		extra...)
+}
+
+// TestRunMalformedAnswersKeepTheSnapshot: when the users pages turn into
+// 200s with {} (no value) or an empty body part-way, the users table fails
+// after retries, the run exits 1, and the day's earlier users snapshot stays
+// byte for byte — nothing short passes as complete.
+func TestRunMalformedAnswersKeepTheSnapshot(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{simtenant.BodyObject, simtenant.BodyEmpty} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			srv, err := simtenant.Start(simtenant.Options{Users: 250, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			out := t.TempDir()
+			asOf := time.Now().UTC().Format(time.DateOnly)
+			// The bound ends the users retries about a second after the
+			// last success instead of after eight backoffs.
+			args := simArgs(srv, out, asOf, "--only", "users,subscribed_skus", "--max-retry-time", "1s")
+			if r := runCLI(args...); r.code != exitOK {
+				t.Fatalf("clean run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			users := filepath.Join(out, "sim", "raw", "users", "snapshot_date="+asOf, "part-0.parquet")
+			before, err := os.ReadFile(users)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := parquetRows(t, users); n != 250 {
+				t.Fatalf("clean run: %d users, want 250", n)
+			}
+			// Every users page is malformed.
+			srv.SetBodyFault(mode, "/v1.0/users", 0, 0)
+			r := runCLI(args...)
+			text := r.stdout + r.stderr
+			if r.code != exitError {
+				t.Fatalf("corrupted run: exit %d, want %d\n%s", r.code, exitError, text)
+			}
+			if !strings.Contains(text, "malformed response") || !strings.Contains(text, "users") {
+				t.Errorf("output does not say the users answers were malformed:\n%s", text)
+			}
+			after, _ := os.ReadFile(users)
+			if string(after) != string(before) {
+				t.Errorf("the users snapshot was replaced (%d bytes, was %d)", len(after), len(before))
+			}
+		})
+	}
+}
+
+// TestRunTokenRefusalOneLine: a token request refused with invalid_scope is
+// made once for the whole run (not once per stage), the stages after the
+// first say "the same as", and the last line names the cause.
+func TestRunTokenRefusalOneLine(t *testing.T) {
+	t.Parallel()
+	srv, err := simtenant.Start(simtenant.Options{Users: 20, TokenFault: simtenant.TokenInvalidScope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	asOf := time.Now().UTC().Format(time.DateOnly)
+	r := runCLI(simArgs(srv, t.TempDir(), asOf, "--only", "users,subscribed_skus,report_settings")...)
+	if r.code != exitError {
+		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitError, r.stdout, r.stderr)
+	}
+	if n := strings.Count(r.stdout, "AADSTS70011"); n != 1 {
+		t.Errorf("the stage summary names AADSTS70011 %d times, want once:\n%s", n, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "error: the same as") {
+		t.Errorf("later stages do not refer to the first:\n%s", r.stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	last := lines[len(lines)-1]
+	for _, want := range []string{"AADSTS70011", "same cloud", "users"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("last line %q lacks %q", last, want)
+		}
+	}
+	var tokens int64
+	for _, n := range srv.Stats().Requests["token"] {
+		tokens += n
+	}
+	if tokens != 1 {
+		t.Errorf("%d token requests, want 1", tokens)
+	}
+}
+
+// TestRunOutageIsBounded: with Microsoft unreachable, a run fails within
+// --max-retry-time (here 300ms) rather than retrying every call for
+// minutes, and says the service is down.
+func TestRunOutageIsBounded(t *testing.T) {
+	t.Parallel()
+	srv, err := simtenant.Start(simtenant.Options{Users: 20, FailAfter: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	start := time.Now()
+	asOf := time.Now().UTC().Format(time.DateOnly)
+	r := runCLI(simArgs(srv, t.TempDir(), asOf, "--max-retry-time", "300ms")...)
+	took := time.Since(start)
+	if r.code != exitError {
+		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitError, r.stdout, r.stderr)
+	}
+	if took > 5*time.Second {
+		t.Errorf("the run took %s under a 300ms max retry time", took)
+	}
+	if !strings.Contains(r.stderr, "no request has succeeded for 300ms") {
+		t.Errorf("the run does not name the outage:\n%s", r.stderr)
+	}
+}
