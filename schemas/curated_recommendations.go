@@ -101,4 +101,11 @@ type Recommendation struct {
 	// Suppressed rows matched an exclusion: kept visible, never applied.
 	Suppressed   bool   `parquet:"suppressed"`
 	SuppressedBy string `parquet:"suppressed_by"`
+
+	// OneWayReasons, for a remove_license row, say why undoing the removal
+	// could not succeed as things stand (the user has no usageLocation; the
+	// SKU's subscription is not Enabled, has seats in warning, or more seats
+	// assigned than enabled). Empty when undo can put the licence back.
+	// Apply refuses such an action unless the rule sets allow_one_way.
+	OneWayReasons []string `parquet:"one_way_reasons,list"`
 }

@@ -128,7 +128,7 @@ func (f *fixture) add(p person, licences ...schemas.UserLicenseAssignment) {
 	id := "00000000-0000-4000-8000-" + padID(len(f.users)+1)
 	upn := p.name + "@contoso.example"
 	u := schemas.User{ID: id, UserPrincipalName: upn, DisplayName: p.name, UserType: "Member", AccountEnabled: !p.disabled,
-		Department: p.department, CreatedDateTime: daysAgo(p.created), SignInActivityAvailable: true}
+		Department: p.department, CreatedDateTime: daysAgo(p.created), SignInActivityAvailable: true, UsageLocation: "US"}
 	if p.guest {
 		u.UserType = "Guest"
 	}

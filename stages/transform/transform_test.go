@@ -89,9 +89,17 @@ func dumpRecommendations(recs []schemas.Recommendation) string {
 		}
 		fmt.Fprintf(&b, "%s %s %s action=%s group=%s days=%s src=%s unknown=%v risk=%v saving=%s%s\n    %s\n",
 			r.Rule, strings.TrimSuffix(r.UserPrincipalName, "@contoso.example"), r.SkuPartNumber, r.Action, r.AssignedByGroup,
-			days, r.LastActivitySource, r.SignalsUnknown, r.DataAtRisk, saving, supp, r.Reason)
+			days, r.LastActivitySource, r.SignalsUnknown, r.DataAtRisk, saving, supp+oneWay(r), r.Reason)
 	}
 	return b.String()
+}
+
+// oneWay shows a row's one_way_reasons, when it has any.
+func oneWay(r schemas.Recommendation) string {
+	if len(r.OneWayReasons) == 0 {
+		return ""
+	}
+	return " one_way=" + strings.Join(r.OneWayReasons, " | ")
 }
 
 func TestGoldenRecommendations(t *testing.T) {
@@ -100,6 +108,13 @@ func TestGoldenRecommendations(t *testing.T) {
 		edit func(f *fixture, cfg *config.Config, req *Request)
 	}{
 		{"base", nil},
+		// Removals undo could not reverse: bob has no usageLocation; Power
+		// BI Pro has 2 seats in warning (quinn's is a group removal, not
+		// marked); E3's subscription is suspended for everyone.
+		{"one_way", func(f *fixture, _ *config.Config, _ *Request) {
+			f.users[1].UsageLocation = ""
+			f.skus[0].CapabilityStatus = "Suspended"
+		}},
 		// No Entra ID P1: sign-in is unknown, never inactive.
 		{"no_sign_in_activity", func(f *fixture, _ *config.Config, _ *Request) {
 			for i := range f.users {

@@ -63,6 +63,7 @@ type recFixture struct {
 	Currency                         string        `parquet:"currency"`
 	Suppressed                       bool          `parquet:"suppressed"`
 	SuppressedBy                     string        `parquet:"suppressed_by"`
+	OneWayReasons                    []string      `parquet:"one_way_reasons,list"`
 }
 
 func toFixture(r schemas.Recommendation) recFixture {
@@ -112,6 +113,7 @@ func toFixture(r schemas.Recommendation) recFixture {
 		Currency:                         r.Currency,
 		Suppressed:                       r.Suppressed,
 		SuppressedBy:                     r.SuppressedBy,
+		OneWayReasons:                    r.OneWayReasons,
 	}
 }
 

@@ -18,7 +18,7 @@ cand AS (
   SELECT r.rule, r.ord, r.inactive_days, r.action AS rule_action, r.allow_group_removal, r.allow_data_at_risk,
     ul.user_id, ul.user_principal_name, ul.display_name, ul.user_type, ul.account_enabled,
     ul.sku_id, ul.sku_part_number, ul.assigned_directly, ul.assigned_by_groups, ul.disabled_plans,
-    ul.price_monthly, ul.currency, u.created_date_time,
+    ul.price_monthly, ul.currency, u.created_date_time, coalesce(u.usage_location, '') AS usage_location,
     CASE WHEN (SELECT yes FROM successful_populated) THEN u.last_successful_sign_in_date_time ELSE u.last_sign_in_date_time END AS last_sign_in,
     u.last_non_interactive_sign_in_date_time AS last_non_interactive
   FROM param.rules r
@@ -193,8 +193,21 @@ SELECT run.snapshot_date, run.as_of,
   CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly END AS monthly_saving,
   CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly * 12 END AS yearly_saving,
   d.currency,
-  sp.suppressed_by IS NOT NULL AS suppressed, coalesce(sp.suppressed_by, '') AS suppressed_by
+  sp.suppressed_by IS NOT NULL AS suppressed, coalesce(sp.suppressed_by, '') AS suppressed_by,
+  -- A direct removal whose undo (assignLicense adding it back) cannot
+  -- succeed as things stand: apply refuses it without allow_one_way.
+  CASE WHEN d.action <> 'remove_license' THEN []::VARCHAR[] ELSE list_filter([
+    CASE WHEN d.usage_location = '' THEN 'the user has no usageLocation: no licence can be assigned to them again until one is set' END,
+    CASE WHEN ss.capability_status IS NOT NULL AND ss.capability_status <> 'Enabled'
+      THEN 'the subscription is ' || ss.capability_status || ': a removed licence may not be assignable again' END,
+    CASE WHEN coalesce(ss.prepaid_warning, 0) > 0
+      THEN ss.prepaid_warning || ' seat(s) are expiring (warning): the seat may be gone at undo time' END,
+    CASE WHEN ss.prepaid_enabled < ss.consumed_units
+      THEN ss.consumed_units || ' seats assigned but ' || ss.prepaid_enabled || ' enabled: the freed seat leaves none to re-add' END
+  ], x -> x IS NOT NULL) END AS one_way_reasons
 FROM decided d
+LEFT JOIN (SELECT lower(sku_id) AS sku_id, any_value(capability_status) AS capability_status, sum(prepaid_enabled) AS prepaid_enabled,
+    sum(prepaid_warning) AS prepaid_warning, sum(consumed_units) AS consumed_units FROM raw.subscribed_skus GROUP BY ALL) ss ON ss.sku_id = d.sku_id
 LEFT JOIN ev ON ev.user_id = d.user_id
 LEFT JOIN param.suppression sp ON sp.user_id = d.user_id AND sp.sku_id = d.sku_id
 CROSS JOIN refresh rf
