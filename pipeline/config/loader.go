@@ -27,7 +27,7 @@ type Loader struct {
 	// LookupEnv reads RECLAIM_VAR_* and env(); nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 	// ReadFile reads configuration files and file() arguments; nil means
-	// os.ReadFile.
+	// lang.ReadFile (regular files of at most lang.MaxFileBytes).
 	ReadFile func(string) ([]byte, error)
 }
 
@@ -58,7 +58,7 @@ func (l *Loader) readFile(name string) ([]byte, error) {
 	if l.ReadFile != nil {
 		return l.ReadFile(name)
 	}
-	return os.ReadFile(name)
+	return lang.ReadFile(name)
 }
 
 // Load reads the configuration at path: a directory (every *.hcl file in it,
@@ -211,6 +211,13 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		// lengths so no two different file sets hash alike.
 		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(s.name), len(s.bytes))
 		h.Write(s.bytes)
+		if d := checkNesting(s.bytes, s.name); d != nil {
+			// HCL's parser recurses once per level: 100,000 brackets
+			// overflow the stack and kill the process.
+			diags = append(diags, d)
+			syntaxErrors = true
+			continue
+		}
 		f, ds := l.parser.ParseHCL(s.bytes, s.name)
 		diags = append(diags, ds...)
 		syntaxErrors = syntaxErrors || ds.HasErrors()

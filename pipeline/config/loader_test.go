@@ -411,3 +411,39 @@ profile "p" {
 		t.Error("an empty certificate_password should mean no password")
 	}
 }
+
+// TestPathologicalConfigs: a file that would crash the parser or exhaust
+// memory gets a clear error instead (issue 11).
+func TestPathologicalConfigs(t *testing.T) {
+	deep := func(open, close string, n int) string {
+		return "x = " + strings.Repeat(open, n) + "1" + strings.Repeat(close, n) + "\n"
+	}
+	for _, c := range []struct{ name, src, want string }{
+		{"100,000 brackets", deep("[", "]", 100000), "Configuration nested too deeply"},
+		{"10,000 parentheses", deep("(", ")", 10000), "Configuration nested too deeply"},
+		{"10,000 interpolations", "x = " + strings.Repeat(`"${`, 10000) + "1" + strings.Repeat(`}"`, 10000) + "\n", "Configuration nested too deeply"},
+		{"brackets after a # in a string", "x = \"#\" + " + strings.Repeat("[", 10000) + "1" + strings.Repeat("]", 10000) + "\n", "Configuration nested too deeply"},
+		{"10,000 negations", "x = " + strings.Repeat("!", 10000) + "true\n", "Configuration nested too deeply"},
+		{"file of /dev/zero", minimalProfile + "\nsql_stage \"z\" {\n  query = file(\"/dev/zero\")\n}\n", "/dev/zero is not a regular file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(c.src), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, diags := testLoader(map[string]string{"SECRET": "s"}).Load(dir, nil)
+			if !diags.HasErrors() || !strings.Contains(diags.Error(), c.want) {
+				t.Fatalf("diagnostics %.300v; want %q", diags, c.want)
+			}
+			if diags[0].Subject == nil || diags[0].Subject.Filename != filepath.Join(dir, "main.hcl") {
+				t.Errorf("diagnostic without the file's place: %v", diags[0])
+			}
+		})
+	}
+	// The limit leaves room for real configurations, and for separators.
+	cfg := mustLoad(t, minimalProfile, "# "+strings.Repeat("-", 120)+"\nvariable \"v\" { default = "+strings.Repeat("[", 20)+strings.Repeat("]", 20)+" }")
+	if cfg == nil {
+		t.Fatal("20 levels refused")
+	}
+}

@@ -11,6 +11,7 @@ package lang
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -84,7 +85,8 @@ type Scope struct {
 	// LookupEnv reads environment variables for env(); nil means os.LookupEnv.
 	// Tests inject a map so they never depend on the machine.
 	LookupEnv func(string) (string, bool)
-	// ReadFile reads files for file(); nil means os.ReadFile.
+	// ReadFile reads files for file(); nil means ReadFile, which refuses
+	// anything but a regular file of at most MaxFileBytes.
 	ReadFile func(string) ([]byte, error)
 	// Redactor, when set, records every value env() and file() return so
 	// the loader can scrub them from diagnostics.
@@ -227,13 +229,65 @@ func (s *Scope) envFunc() function.Function {
 	})
 }
 
-// fileFunc is file(PATH): the contents of a UTF-8 file, relative to the
-// config directory. The result is marked sensitive (files hold secrets) and
+// MaxFileBytes is the most file() (and the loader, for configuration files)
+// reads: a certificate, a query or a list of users is kilobytes, and a
+// bound keeps file("/dev/zero") from eating all memory.
+const MaxFileBytes = 4 << 20
+
+// ReadFile reads a regular file of at most MaxFileBytes. A device, a pipe
+// or a directory is refused before it is read; the size is checked on what
+// was read too, for a file that grows while it is read.
+func ReadFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (it is a %s)", name, fileKind(info.Mode()))
+	}
+	if info.Size() > MaxFileBytes {
+		return nil, tooLarge(name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileBytes {
+		return nil, tooLarge(name)
+	}
+	return b, nil
+}
+
+func tooLarge(name string) error {
+	return fmt.Errorf("%s is larger than %d MiB, the most a configuration reads from one file", name, MaxFileBytes>>20)
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
+}
+
+// fileFunc is file(PATH): the contents of a UTF-8 file of at most
+// MaxFileBytes, relative to the config directory. The result is marked sensitive (files hold secrets) and
 // no error ever quotes the contents.
 func (s *Scope) fileFunc() function.Function {
 	read := s.ReadFile
 	if read == nil {
-		read = os.ReadFile
+		read = ReadFile
 	}
 	base := s.BaseDir
 	return function.New(&function.Spec{
@@ -252,6 +306,9 @@ func (s *Scope) fileFunc() function.Function {
 					return cty.NilVal, function.NewArgErrorf(0, "no file exists at %s", full)
 				}
 				return cty.NilVal, function.NewArgErrorf(0, "reading %s: %v", full, err)
+			}
+			if len(b) > MaxFileBytes {
+				return cty.NilVal, function.NewArgErrorf(0, "%v", tooLarge(full))
 			}
 			if !utf8.Valid(b) {
 				return cty.NilVal, function.NewArgErrorf(0, "%s is not valid UTF-8 text", full)

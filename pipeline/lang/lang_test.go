@@ -102,3 +102,37 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("Redact = %q; want %q", got, want)
 	}
 }
+
+// TestFileBounded: file() refuses what would exhaust memory — a device
+// that never ends, a file over MaxFileBytes, a directory — with an error
+// naming the path, and reads a file of exactly the limit.
+func TestFileBounded(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.txt")
+	if err := os.WriteFile(big, []byte(strings.Repeat("a", MaxFileBytes+1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "limit.txt"), []byte(strings.Repeat("a", MaxFileBytes)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := &Scope{BaseDir: dir}
+	for _, c := range []struct{ src, want string }{
+		{`file("/dev/zero")`, "/dev/zero is not a regular file (it is a device)"},
+		{`file("big.txt")`, big + " is larger than 4 MiB"},
+		{`file(".")`, "not a regular file (it is a directory)"},
+	} {
+		_, diags := eval(t, s, c.src)
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), c.want) {
+			t.Errorf("%s: %v; want an error containing %q", c.src, diags, c.want)
+		}
+	}
+	v, diags := eval(t, s, `file("limit.txt")`)
+	if v, _ = Unmark(v); diags.HasErrors() || len(v.AsString()) != MaxFileBytes {
+		t.Errorf("file of exactly MaxFileBytes: %v", diags)
+	}
+	// An injected reader is bounded too.
+	s.ReadFile = func(string) ([]byte, error) { return make([]byte, MaxFileBytes+1), nil }
+	if _, diags := eval(t, s, `file("any")`); !diags.HasErrors() || !strings.Contains(diags.Error(), "larger than 4 MiB") {
+		t.Errorf("injected reader, too much: %v", diags)
+	}
+}
