@@ -203,7 +203,8 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		}
 		if err != nil {
 			var refused *act.RefusedError
-			if errors.As(err, &refused) {
+			var authFailed *act.AuthFailedError
+			if errors.As(err, &refused) || errors.As(err, &authFailed) {
 				return withExitCode(exitError, err)
 			}
 			if ctx.Err() != nil {

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
+	"github.com/reclaimhq/reclaim/stages/act/acttest"
 )
 
 // simArgs are `reclaim run examples/demo` arguments pointing at srv.
@@ -125,5 +128,85 @@ func TestRunOutageIsBounded(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "no request has succeeded for 300ms") {
 		t.Errorf("the run does not name the outage:\n%s", r.stderr)
+	}
+}
+
+// TestApplyStopsAtFirstAuthFailure: apply with a wrong secret makes one
+// token request, tries no further action after the first authentication
+// failure, and exits 1 naming the cause — not one failed sign-in per action
+// and exit 2 "partial, run again".
+func TestApplyStopsAtFirstAuthFailure(t *testing.T) {
+	t.Parallel()
+	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	srv, err := simtenant.Start(simtenant.Options{Users: 120, Seed: 5, Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	work := t.TempDir()
+	cfgDir, out := filepath.Join(work, "config"), filepath.Join(work, "data")
+	writeCLIConfig(t, cfgDir, srv, 50)
+	var recs []schemas.Recommendation
+	for i := 0; i < 120 && len(recs) < 12; i++ {
+		tr := srv.Truth(i)
+		for _, l := range tr.Licenses {
+			if l.Direct && (l.SkuPartNumber == "SPE_E3" || l.SkuPartNumber == "SPE_E5") {
+				last := today
+				recs = append(recs, schemas.Recommendation{SnapshotDate: today, AsOf: today, UserID: tr.ID, UserPrincipalName: tr.UserPrincipalName,
+					SkuID: l.SkuID, SkuPartNumber: l.SkuPartNumber, Rule: "inactive", Action: schemas.RecommendRemoveLicense, Reason: "inactive",
+					AssignedDirectly: true, DisabledPlans: l.DisabledPlans, InactiveDays: 90, LastSignInDateTime: &last,
+					SignalsCounted: []string{"sign_in"}, Currency: "USD"})
+				break
+			}
+		}
+	}
+	if len(recs) < 8 {
+		t.Fatalf("only %d candidate licences in the tenant", len(recs))
+	}
+	if err := acttest.WriteRecommendations(out, "sim", "2026-11-24", "20261124T060000Z", recs); err != nil {
+		t.Fatal(err)
+	}
+	vars := func(secret string) []string {
+		return []string{"-var", "secret=" + secret, "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + out}
+	}
+	planPath := filepath.Join(work, "plan.json")
+	if code, stdout, stderr := runActCLI(t, "", append([]string{"plan", cfgDir, "-out", planPath}, vars(srv.ClientSecret())...)...); code != 0 {
+		t.Fatalf("plan: exit %d\n%s%s", code, stdout, stderr)
+	}
+	srv.ResetStats()
+	code, stdout, stderr := runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve", "--concurrency", "1"}, vars("Xq9-wrong-secret")...)...)
+	if code != exitError {
+		t.Fatalf("apply: exit %d, want %d\n%s%s", code, exitError, stdout, stderr)
+	}
+	for _, want := range []string{"stopped at the first authentication failure", "AADSTS7000215", "check client_secret for app " + srv.ClientID()} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := strings.Count(stdout, "✗ failed"); n != 1 {
+		t.Errorf("%d actions failed, want only the first (one at a time):\n%s", n, stdout)
+	}
+	st := srv.Stats()
+	var tokens int64
+	for _, n := range st.Requests["token"] {
+		tokens += n
+	}
+	if tokens != 1 {
+		t.Errorf("%d token requests for %d actions, want 1", tokens, len(recs))
+	}
+	if strings.Contains(stdout+stderr, "Xq9-wrong-secret") {
+		t.Error("the secret leaked")
+	}
+}
+
+// writeCLIConfig writes cliConfig for srv into dir.
+func writeCLIConfig(t *testing.T, dir string, srv *simtenant.Server, maxActions int) {
+	t.Helper()
+	text := fmt.Sprintf(cliConfig, srv.TenantID(), srv.ClientID(), maxActions)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -175,6 +175,9 @@ func execute(ctx context.Context, steps []step, dirs func(profile string) (Direc
 					}
 					o, err := runStep(ctx, s, last[s.id], dirs, j, lim, opts)
 					if err != nil {
+						if o.ActionID != "" {
+							report(o) // journalled before the stop (AuthFailedError)
+						}
 						cancel(err)
 						return
 					}
@@ -226,6 +229,8 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		return Outcome{}, context.Cause(ctx)
 	case errors.Is(err, ErrNotFound):
 		return finish(PhaseSkipped, "the user no longer exists", e)
+	case isAuthFailure(err):
+		return stopOnAuth(finish(PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e))(err)
 	case err != nil:
 		return finish(PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e)
 	}
@@ -278,6 +283,10 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		// failure may have been applied, and a refusal such as "user does
 		// not have a corresponding license" may mean an earlier, interrupted
 		// request landed after our live read. Re-read before deciding.
+		if isAuthFailure(err) {
+			// Refused before anything was done: not ambiguous.
+			return stopOnAuth(finish(PhaseFailed, "not made: "+err.Error(), e))(err)
+		}
 		log.Warn("change failed, re-reading the user", "error", err)
 		u, rerr := d.GetUser(wctx, s.userRequest())
 		if rerr == nil {

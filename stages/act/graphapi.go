@@ -43,3 +43,34 @@ func NewGraphAPIDirectory(api *graphapi.API) *GraphDirectory {
 		return err
 	}}
 }
+
+// AuthFailedError stops apply or undo at the first authentication failure
+// (a token Microsoft refuses, or a 401 after a fresh token): every further
+// action would fail the same way, so none is tried. The action that met it
+// is journalled as failed and is retried by the next run.
+type AuthFailedError struct{ Err error }
+
+func (e *AuthFailedError) Error() string {
+	return "stopped at the first authentication failure, no further action was tried: " + e.Err.Error() +
+		"; fix the profile's credentials, then run the same command again (finished actions are not repeated)"
+}
+
+func (e *AuthFailedError) Unwrap() error { return e.Err }
+
+// isAuthFailure: the credential, not the action, is at fault. The shared
+// client has already refreshed the token once on a 401.
+func isAuthFailure(err error) bool {
+	var ae *graphapi.AuthError
+	var ge *GraphError
+	return errors.As(err, &ae) || (errors.As(err, &ge) && ge.Status == http.StatusUnauthorized)
+}
+
+// stopOnAuth turns a journalled outcome into a stop of the run.
+func stopOnAuth(o Outcome, jerr error) func(error) (Outcome, error) {
+	return func(err error) (Outcome, error) {
+		if jerr != nil {
+			return o, jerr
+		}
+		return o, &AuthFailedError{Err: err}
+	}
+}
