@@ -74,6 +74,11 @@ type Options struct {
 	NoP1 bool
 	// ConcealedNames starts with reportSettings displayConcealedNames=true.
 	ConcealedNames bool
+	// HostileNames gives every fourth user attacker-chosen display name,
+	// surname, department and job title (terminal escapes, bidi controls,
+	// HTML, @mentions, Markdown links: HostileTexts) and a UPN with
+	// Markdown-active characters Microsoft allows (hostile.go).
+	HostileNames bool
 	// WrappedReportSettings makes GET reportSettings wrap the object in
 	// {"value":{…}} like the doc example.
 	WrappedReportSettings bool
@@ -196,6 +201,9 @@ func Start(o Options) (*Server, error) {
 	s := &Server{opts: o, t: NewTenant(o.Seed, o.Users, o.Today), perms: map[string]bool{}, orgs: map[string]bool{}}
 	s.SetBodyFault(o.BodyFault, o.BodyFaultPath, o.BodyFaultSkip, o.BodyFaultCount)
 	s.SetTokenFault(o.TokenFault, o.TokenFaultCount)
+	if o.HostileNames {
+		s.t.WithHostileNames()
+	}
 	for _, p := range o.Permissions {
 		s.perms[strings.ToLower(p)] = true
 	}

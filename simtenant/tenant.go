@@ -120,11 +120,20 @@ type Tenant struct {
 	today   time.Time
 	domain  string // verified domain, e.g. contoso.com
 	initial string // the onmicrosoft.com domain
+	// hostileNames gives every fourth user attacker-chosen names (hostile.go).
+	hostileNames bool
 }
 
 // NewTenant returns the generator for n users. today is truncated to a UTC date.
 func NewTenant(seed int64, n int, today time.Time) *Tenant {
 	return &Tenant{seed: uint64(seed), n: n, today: today.UTC().Truncate(24 * time.Hour), domain: "contoso.com", initial: "contoso.onmicrosoft.com"}
+}
+
+// WithHostileNames makes every fourth user carry hostile text in its names
+// (see HostileTexts) and returns t.
+func (t *Tenant) WithHostileNames() *Tenant {
+	t.hostileNames = true
+	return t
 }
 
 // Users is the number of users in the base tenant.
@@ -367,6 +376,9 @@ func (t *Tenant) names(u *user, r *rng) {
 		}
 		u.upn = fmt.Sprintf("%s%d@%s", local, i, t.domain)
 		u.mail = u.upn
+	}
+	if t.hostile(i) {
+		t.hostileNamesFor(u)
 	}
 }
 

@@ -36,7 +36,7 @@ type simServeFlags struct {
 	users                                         int
 	seed                                          int64
 	permissions                                   []string
-	noP1, concealed, throttle                     bool
+	noP1, concealed, throttle, hostile            bool
 	timeScale, faultRate, slowRate, dropRate      float64
 	failAfter                                     int
 	failMode, state, certDir                      string
@@ -62,6 +62,9 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 
   # a tenant without Entra ID P1 whose reports conceal user names
   reclaim sim serve --no-p1 --concealed-names
+
+  # users whose names carry terminal escapes, bidi controls, HTML and @mentions
+  reclaim sim serve --hostile-names
 
   # Microsoft's throttling budgets, ten times faster, 2% transient 503/504
   reclaim sim serve --throttle --time-scale 10 --fault-rate 0.02
@@ -111,6 +114,7 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 	fl.StringSliceVar(&f.permissions, "permissions", nil, "granted application permissions, comma-separated (default: "+strings.Join(simtenant.DefaultPermissions, ",")+")")
 	fl.BoolVar(&f.noP1, "no-p1", false, "tenant without Entra ID P1: signInActivity and sign-in logs answer 403")
 	fl.BoolVar(&f.concealed, "concealed-names", false, "start with reportSettings displayConcealedNames=true")
+	fl.BoolVar(&f.hostile, "hostile-names", false, "every fourth user gets attacker-chosen names: terminal escapes, bidi controls, HTML, @mentions, Markdown links (UPNs stay within Microsoft's rules)")
 	fl.BoolVar(&f.throttle, "throttle", false, "enforce Microsoft's throttling budgets (429 + Retry-After)")
 	fl.Float64Var(&f.timeScale, "time-scale", 1, "speed throttling windows up by this factor")
 	fl.Float64Var(&f.faultRate, "fault-rate", 0, "fraction of requests answered 503 or 504")
@@ -134,7 +138,7 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 func (f *simServeFlags) options() (simtenant.Options, error) {
 	o := simtenant.Options{
 		Addr: f.addr, Users: f.users, Seed: f.seed, TenantID: f.tenantID, ClientID: f.clientID, ClientSecret: f.clientSecret,
-		Permissions: f.permissions, NoP1: f.noP1, ConcealedNames: f.concealed, Throttle: f.throttle, TimeScale: f.timeScale,
+		Permissions: f.permissions, NoP1: f.noP1, ConcealedNames: f.concealed, HostileNames: f.hostile, Throttle: f.throttle, TimeScale: f.timeScale,
 		FaultRate: f.faultRate, SlowRate: f.slowRate, SlowDelay: f.slowDelay, DropRate: f.dropRate, FailAfter: f.failAfter,
 		FailMode: f.failMode, BodyFault: f.bodyFault, BodyFaultPath: f.bodyFaultPath, BodyFaultSkip: f.bodyFaultSkip,
 		TokenFault: f.tokenFault, TokenFaultCount: f.tokenFaultCount, StateFile: f.state, TokenTTL: f.tokenTTL, CertDir: f.certDir, DataverseOrgs: f.orgs,
@@ -195,6 +199,7 @@ func newSimTruthCmd() *cobra.Command {
 		users, from, count int
 		seed               int64
 		today              string
+		hostile            bool
 	)
 	cmd := &cobra.Command{
 		Use:   "truth",
@@ -217,6 +222,9 @@ inherited from a group. Tests compare what reclaim derives against it.`,
 				return fmt.Errorf("invalid --users %d / --from %d", users, from)
 			}
 			t := simtenant.NewTenant(seed, users, d)
+			if hostile {
+				t.WithHostileNames()
+			}
 			end := users
 			if count > 0 {
 				end = min(users, from+count)
@@ -234,6 +242,7 @@ inherited from a group. Tests compare what reclaim derives against it.`,
 	cmd.Flags().IntVar(&users, "users", 1000, "number of users in the tenant")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "tenant seed")
 	cmd.Flags().StringVar(&today, "today", "", "pin the tenant's date, YYYY-MM-DD (default: today UTC)")
+	cmd.Flags().BoolVar(&hostile, "hostile-names", false, "the tenant of sim serve --hostile-names")
 	cmd.Flags().IntVar(&from, "from", 0, "first user index")
 	cmd.Flags().IntVar(&count, "count", 0, "number of users to print (0: all)")
 	return cmd

@@ -8,8 +8,13 @@ package uitest
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -142,4 +147,36 @@ func checkHTML(t testing.TB, what, page string, mentions bool) {
 		}
 	}
 	walk(doc)
+}
+
+// ChromiumDOM loads an HTML file in headless Chromium and returns the DOM
+// as the browser built it (--dump-dom): what a person opening the page
+// would get, parsed by a real browser rather than by our own parser. The
+// test is skipped when chromium is not installed, unless CI=true (.ci/run
+// installs it), where its absence fails the test.
+func ChromiumDOM(t testing.TB, path string) string {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+		}
+		t.Skip("chromium not installed (apt-get install chromium); report.html checked with golang.org/x/net/html only")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+abs)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom %s: %v\n%s", path, err, stderr.String())
+	}
+	return string(out)
 }
