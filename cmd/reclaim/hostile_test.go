@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,18 +28,9 @@ import (
 func TestHostileTenantOutputs(t *testing.T) {
 	t.Parallel()
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	srv, err := simtenant.Start(simtenant.Options{Users: 120, Seed: 5, Today: today, CertDir: t.TempDir(), HostileNames: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	work := t.TempDir()
-	cfgDir, out := filepath.Join(work, "config"), filepath.Join(work, "data")
-	os.MkdirAll(cfgDir, 0o755)
-	if err := os.WriteFile(filepath.Join(cfgDir, "main.hcl"), []byte(fmt.Sprintf(cliConfig, srv.TenantID(), srv.ClientID(), 100)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	vars := []string{"-var", "secret=" + srv.ClientSecret(), "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + out}
+	sc := newSimCLI(t, simtenant.Options{Users: 120, Seed: 5, Today: today, HostileNames: true})
+	sc.writeConfig(t, 100)
+	work, cfgDir, out, vars := sc.work, sc.cfgDir, sc.out, sc.vars
 
 	code, stdout, stderr := runActCLI(t, "", append([]string{"run", cfgDir, "--as-of", today.Format(time.DateOnly), "--progress", "log", "--sign-in-log=false"}, vars...)...)
 	if !strings.Contains(stdout, "recommendations") {

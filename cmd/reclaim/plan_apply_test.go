@@ -60,24 +60,47 @@ output {
 }
 `
 
-// TestCLIPlanApplyUndo drives plan, show, apply and undo through the
-// command line against the simulated tenant over loopback HTTPS.
-func TestCLIPlanApplyUndo(t *testing.T) {
-	srv, err := simtenant.Start(simtenant.Options{Users: 80, Seed: 5, Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), CertDir: t.TempDir()})
+// simCLI is a simulated tenant and a workspace for the CLI: a config
+// directory holding cliConfig, the output directory, and the -var flags that
+// point reclaim at the tenant.
+type simCLI struct {
+	srv               *simtenant.Server
+	work, cfgDir, out string
+	vars              []string
+}
+
+// newSimCLI starts a tenant (closed when the test ends) and writes cliConfig
+// with max_actions = 10.
+func newSimCLI(t *testing.T, o simtenant.Options) *simCLI {
+	t.Helper()
+	o.CertDir = t.TempDir()
+	srv, err := simtenant.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	work := t.TempDir()
-	cfgDir, out := filepath.Join(work, "config"), filepath.Join(work, "data")
-	os.MkdirAll(cfgDir, 0o755)
-	writeConfig := func(maxActions int) {
-		if err := os.WriteFile(filepath.Join(cfgDir, "main.hcl"), []byte(fmt.Sprintf(cliConfig, srv.TenantID(), srv.ClientID(), maxActions)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	s := &simCLI{srv: srv, work: work, cfgDir: filepath.Join(work, "config"), out: filepath.Join(work, "data")}
+	os.MkdirAll(s.cfgDir, 0o755)
+	s.vars = []string{"-var", "secret=" + srv.ClientSecret(), "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + s.out}
+	s.writeConfig(t, 10)
+	return s
+}
+
+func (s *simCLI) writeConfig(t *testing.T, maxActions int) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(s.cfgDir, "main.hcl"), []byte(fmt.Sprintf(cliConfig, s.srv.TenantID(), s.srv.ClientID(), maxActions)), 0o644); err != nil {
+		t.Fatal(err)
 	}
+}
+
+// TestCLIPlanApplyUndo drives plan, show, apply and undo through the
+// command line against the simulated tenant over loopback HTTPS.
+func TestCLIPlanApplyUndo(t *testing.T) {
+	sc := newSimCLI(t, simtenant.Options{Users: 80, Seed: 5, Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	srv, work, cfgDir, out, vars := sc.srv, sc.work, sc.cfgDir, sc.out, sc.vars
+	writeConfig := func(maxActions int) { sc.writeConfig(t, maxActions) }
 	writeConfig(10)
-	vars := []string{"-var", "secret=" + srv.ClientSecret(), "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + out}
 
 	// Recommendations for three users' direct E3/E5 licences, evidence as of
 	// the snapshot (no sign-in after it).
