@@ -23,8 +23,9 @@ import (
 // no link, image, raw tag or @mention, and report.html must hold no element
 // we never write — in our parser and in headless Chromium when installed.
 // Microsoft keeps UPNs to A-Z a-z 0-9 ' . - _ ! # ^ ~, so the tenant's
-// control characters reach the plan through a hand-edited plan file, which
-// show reads as it reads any plan sent for review.
+// control characters reach the plan through a hand-edited plan file (its
+// actions digest recomputed), which show reads as it reads any plan sent
+// for review.
 func TestHostileTenantOutputs(t *testing.T) {
 	t.Parallel()
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -93,6 +94,8 @@ func TestHostileTenantOutputs(t *testing.T) {
 	for i := range p.Reviews {
 		p.Reviews[i].UserPrincipalName = simtenant.HostileTexts[i%len(simtenant.HostileTexts)] + p.Reviews[i].UserPrincipalName
 	}
+	// Whoever edits a plan can recompute its actions digest too.
+	p.ActionsDigest = plan.ActionsDigest(p.Actions)
 	edited := filepath.Join(work, "edited.json")
 	if err := plan.Write(edited, p); err != nil {
 		t.Fatal(err)
