@@ -53,33 +53,40 @@ func newApplyCmd() *cobra.Command {
 		Short: "Carry out a reviewed plan, with live re-checks and a journal",
 		Long: `Apply carries out exactly the actions of a plan saved by "reclaim plan -out".
 
-It refuses (exit 1, nothing changed) when the configuration or a snapshot the
-plan was made from has changed, when the plan is older than --max-age, when a
-profile's reclaim_subscriptions task is off, when a rule has more actions than
-its max_actions, or when an action has data at risk or leaves a group and its
-rule does not allow that. It asks you to type "yes" on a terminal; otherwise
-it needs --auto-approve.
+The plan file is a request, never evidence: every action must be what the
+configuration makes of the snapshot the plan records (re-derived from that
+recommendations file, field by field), or apply refuses, listing each action
+and mismatch. With --expect-digest it also refuses a plan whose actions digest
+(printed by plan and show) is not the reviewed one.
+
+It refuses (exit 1, nothing changed) when the configuration's decision digest
+changed, when the plan's own snapshot files were altered or removed, when the
+plan is older than --max-age, when a profile's reclaim_subscriptions task is
+off, when a rule has more actions than its max_actions, or when an action has
+data at risk or leaves a group and its rule does not allow that. A newer
+snapshot is not a reason: apply says so, works against the plan's own
+snapshot and re-checks every action live. It asks you to type "yes" on a
+terminal; otherwise it needs --auto-approve.
+
+The plan remembers its output directory and the non-sensitive variable values
+it was made with; give sensitive ones again (-var or RECLAIM_VAR_NAME). An
+explicit -var wins. --action, --exclude-action, --user and --rule approve part
+of the plan; the rest is journalled as not approved.
 
 Before each change it re-reads the user and skips the change, saying why, when
 the licence is gone, is now inherited from a group, the user signed in after
 the plan's evidence, or an exclusion now matches (users, groups with nested
-membership, SKUs; "when" expressions were evaluated at plan time). Every
+membership, SKUs; "when" expressions are checked against the snapshot). Every
 change is journalled before and after in OUT/<profile>/journal/plan-<id>.jsonl
 (also exported as .parquet); running apply again on the same plan resumes:
 finished actions are not repeated and an interrupted one is resolved by
 re-reading the user.
 
-Apply holds the lock of each profile in the plan (OUT/<profile>/.lock, shared
-with run and undo) from before the freshness check to the end: while another
-reclaim process holds one, apply exits 1 at once naming the holder (command,
-pid, host, since), or waits up to --lock-timeout. SIGINT or SIGTERM stops it
-cleanly: the change in flight is finished and journalled, no new one starts,
-the lock is released, exit 1; run the same command again to resume.
-
 Exit codes: 0 every action done or skipped by a precondition; 2 some failed
 (run apply again to retry them); 1 refused, interrupted or error.`,
 		Example: `  reclaim apply plan.json
-  reclaim apply plan.json --auto-approve -var client_secret=...`,
+  reclaim apply plan.json --auto-approve --expect-digest sha256:... -var client_secret=...
+  reclaim apply plan.json --action 704bcfe336a2146c --action 1f0e2d3c4b5a6978`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runApplyCmd(cmd, f, args[0], maxAge)
@@ -249,21 +256,27 @@ func (f *applyFlags) loadPlan(cmd *cobra.Command, planPath string) (*plan.Plan, 
 	if err != nil {
 		return nil, nil, "", err
 	}
+	return p, cfg, useRecordedOutputDir(cmd, cfg, p.OutputDir), nil
+}
+
+// useRecordedOutputDir chooses the output directory a saved plan's files
+// are under and sets it in cfg, so locks and journals use the same one: the
+// configuration's, unless it is relative (it resolves against the working
+// directory, which cron or CI may not share with plan) and the plan
+// recorded an absolute one. An absolute directory other than the recorded
+// one means a -var or RECLAIM_VAR_NAME given now moved it, and what is
+// given now wins.
+func useRecordedOutputDir(cmd *cobra.Command, cfg *config.Config, recorded string) string {
 	outDir := cfg.Output.Dir
 	switch {
-	case p.OutputDir == "" || outDir == p.OutputDir:
+	case recorded == "" || outDir == recorded:
 	case !filepath.IsAbs(outDir):
-		// A relative output.dir resolves against the working directory,
-		// which cron or CI may not share with plan: the recorded one wins.
-		outDir = p.OutputDir
+		outDir = recorded
 	default:
-		// An absolute directory other than the recorded one: a -var or
-		// RECLAIM_VAR_NAME given now moved it, and what is given wins.
-		fmt.Fprintf(cmd.ErrOrStderr(), "Note: using the output directory %s from the configuration as loaded now, not %s recorded in the plan.\n", outDir, p.OutputDir)
+		fmt.Fprintf(cmd.ErrOrStderr(), "Note: using the output directory %s from the configuration as loaded now, not %s recorded in the plan.\n", outDir, recorded)
 	}
-	// Everything after this (locks, journals) works under the same one.
 	cfg.Output.Dir = outDir
-	return p, cfg, outDir, nil
+	return outDir
 }
 
 // loadConfig loads --config, else the path recorded in the plan.

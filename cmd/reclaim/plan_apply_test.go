@@ -365,6 +365,12 @@ func TestCLIRunPlanApply(t *testing.T) {
 			t.Errorf("re-plan still lists removed %s for %s", a.SkuPartNumber, a.UserPrincipalName)
 		}
 	}
+	// Undo needs only the secret too: the plan copy remembers the rest.
+	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", act.JournalPath(out, "sim", p.ID), "--auto-approve"}, secretVar...)...)
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("%d done", len(p.Actions))) {
+		t.Fatalf("undo with remembered variables: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	unchanged("undo")
 }
 
 // testForgedPlans applies hand-edited copies of a genuine plan — each attack

@@ -50,16 +50,22 @@ interrupted.`,
 			if len(applied) == 0 {
 				return withExitCode(exitError, fmt.Errorf("journal %s is empty", jpath))
 			}
-			recorded := ""
+			// The plan copy beside the journal says where the configuration
+			// is and remembers its non-sensitive variables and output dir.
+			copied := &plan.Plan{}
 			if _, err := os.Stat(planCopyPath(jpath)); err == nil {
 				if p, err := plan.Read(planCopyPath(jpath)); err == nil {
-					recorded = p.ConfigPath
+					copied = p
 				}
 			}
-			cfg, err := f.loadConfig(cmd, recorded)
+			if err := f.cf.recall(copied.Variables, copied.SensitiveVariables); err != nil {
+				return withExitCode(exitError, fmt.Errorf("plan %s: %w", planCopyPath(jpath), err))
+			}
+			cfg, err := f.loadConfig(cmd, copied.ConfigPath)
 			if err != nil {
 				return err
 			}
+			useRecordedOutputDir(cmd, cfg, copied.OutputDir)
 			profile := applied[0].Profile
 			ctx, stop := stopContext(cmd)
 			defer stop()
