@@ -14,15 +14,8 @@ import (
 // The demo itself checks that the first plan has changes and the second has
 // none; here we also check what a newcomer reads.
 func TestDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs the whole pipeline twice")
-	}
+	bin := reclaimBinary(t)
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "reclaim")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	dir := filepath.Join(tmp, "demo")
 	cmd := exec.Command(bin, "demo", "--users", "400", "--seed", "3", "--dir", dir, "--config", "../../examples/demo")
 	cmd.Env = append(os.Environ(), "RECLAIM_LOG=warn")

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// The reclaim binary, built once per test process for the tests that need a
+// real process (signals, kill -9, two processes at once) and removed by
+// TestMain.
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+	binOut  []byte
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// reclaimBinary builds cmd/reclaim (without -race: linking DuckDB takes
+// long enough already) and returns its path; tests that need it are skipped
+// under -short.
+func reclaimBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the reclaim binary")
+	}
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "reclaim-bin-")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "reclaim")
+		binOut, binErr = exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	})
+	if binErr != nil {
+		t.Fatalf("go build: %v\n%s", binErr, binOut)
+	}
+	return binPath
+}
