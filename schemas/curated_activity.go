@@ -49,4 +49,12 @@ type UserActivity struct {
 	ReferenceDate     time.Time  `parquet:"reference_date,date"`
 	// DaysInactive = reference_date − last_activity_date; nil when never.
 	DaysInactive *int64 `parquet:"days_inactive,optional"`
+	// ReportMatch says how a usage report's row was matched to the user:
+	// "user_id" (the report carries the Entra object id), "user_principal_name",
+	// "missing" (the report should list the user — licensed for the
+	// workload — but does not: Known is false), "not_listed" (not licensed
+	// for it, not listed: no activity), "never_signed_in" (OneDrive only: not
+	// listed, and the user never signed in, so none was provisioned); "" for
+	// sign-in and Dataverse signals.
+	ReportMatch string `parquet:"report_match"`
 }

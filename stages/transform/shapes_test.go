@@ -106,3 +106,61 @@ func TestErrorStateLicences(t *testing.T) {
 		t.Errorf("SPE_E3 assigned %d, want %d (the base %d plus vic)", a, b+1, b)
 	}
 }
+
+// TestRenamedUserIsUnknownNotEmpty: usage reports are keyed by UPN and lag
+// 2–3 days, so a user renamed since the report was cut is missing from it.
+// A licensed user missing from a report that should list them is unknown for
+// that signal, and their mailbox is "contents unknown", never empty; the
+// Teams report carries the object id and still matches. The one exception is
+// positive evidence: no OneDrive row for a user who never signed in.
+func TestRenamedUserIsUnknownNotEmpty(t *testing.T) {
+	t.Parallel()
+	f := baseFixture()
+	var paul, frank string
+	for i := range f.users {
+		switch f.users[i].UserPrincipalName {
+		case "paul@contoso.example":
+			// Renamed after the reports were cut: every report still says paul@.
+			f.users[i].UserPrincipalName = "paul.renamed@contoso.example"
+			paul = f.users[i].ID
+		case "frank@contoso.example":
+			frank = f.users[i].ID
+		}
+	}
+	var drives []schemas.ReportOneDriveUsageAccountDetail
+	for _, d := range f.onedrive {
+		if d.OwnerPrincipalName != "frank@contoso.example" {
+			drives = append(drives, d)
+		}
+	}
+	f.onedrive = drives // frank never signed in: no OneDrive was provisioned
+	cfg := baseConfig()
+	cfg.ReclaimRules[0].Signals = append(cfg.ReclaimRules[0].Signals, "teams")
+	res, _ := runFixture(t, f, cfg, nil)
+
+	match := map[string]string{}
+	for _, a := range readCurated[schemas.UserActivity](t, res, "user_activity") {
+		if a.UserID == paul || a.UserID == frank {
+			match[a.UserID[len(a.UserID)-2:]+"/"+a.Workload] = a.ReportMatch + "/" + map[bool]string{true: "known", false: "unknown"}[a.Known]
+		}
+	}
+	p, fr := paul[len(paul)-2:], frank[len(frank)-2:]
+	for k, want := range map[string]string{p + "/exchange": "missing/unknown", p + "/teams": "user_id/known",
+		p + "/onedrive": "missing/unknown", fr + "/onedrive": "never_signed_in/known", fr + "/exchange": "user_principal_name/known",
+		p + "/sign_in_interactive": "/known"} {
+		if match[k] != want {
+			t.Errorf("user_activity %s: %q, want %q", k, match[k], want)
+		}
+	}
+	recs := recsByUser(readCurated[schemas.Recommendation](t, res, "recommendations"))
+	r := recs["paul.renamed@e3-inactive"]
+	if r.Action != schemas.RecommendReview || !r.DataAtRisk ||
+		!strings.Contains(r.DataAtRiskReason, "mailbox contents unknown: the user is not in report_mailbox_usage_detail") ||
+		!strings.Contains(r.Reason, "office365 unknown (the user is licensed for it but not in report_office365_active_user_detail") ||
+		len(r.SignalsUnknown) != 1 || r.SignalsUnknown[0] != "office365" {
+		t.Errorf("renamed paul: %s risk=%v %q / %q unknown=%v", r.Action, r.DataAtRisk, r.DataAtRiskReason, r.Reason, r.SignalsUnknown)
+	}
+	if r := recs["frank@e3-inactive"]; r.Action != schemas.RecommendRemoveLicense || r.DataAtRisk {
+		t.Errorf("frank (never signed in, no OneDrive row): %s %s", r.Action, r.DataAtRiskReason)
+	}
+}

@@ -66,3 +66,56 @@ JOIN param.exclusions x ON
               WHERE s.name = x.name AND lower(k.sku_id) = h.sku_id)
    OR EXISTS (SELECT 1 FROM param.exclusion_skus s WHERE s.name = x.name AND lower(s.sku_ref) = lower(h.sku_id)))
 QUALIFY row_number() OVER (PARTITION BY h.user_id, h.sku_id ORDER BY x.ord) = 1;
+
+-- Which usage reports should list each user: Microsoft's user-detail reports
+-- list the users licensed for the workload (a working assignment whose
+-- service plan for it is not disabled). A user the report should list but
+-- does not (renamed since the report was cut, or the report was cut short)
+-- is unknown for that signal, never "no activity" or "no data".
+CREATE VIEW param.report_expected AS
+WITH held AS (
+  SELECT lower(user_id) AS user_id, lower(sku_id) AS sku_id,
+    list_transform(coalesce(disabled_plans, []::VARCHAR[]), x -> lower(x)) AS disabled
+  FROM raw.user_license_assignments WHERE coalesce(state, '') <> 'Error'
+),
+plans AS (
+  SELECT lower(sku_id) AS sku_id, lower(unnest(service_plan_ids)) AS plan_id, upper(unnest(service_plan_names)) AS plan_name
+  FROM raw.subscribed_skus
+),
+workload(pattern, signal) AS (VALUES
+  ('EXCHANGE_S_%', 'email'), ('EXCHANGE_S_%', 'mailbox'),
+  ('SHAREPOINT%', 'onedrive'), ('SHAREPOINT%', 'sharepoint'), ('ONEDRIVE%', 'onedrive'),
+  ('TEAMS%', 'teams'), ('OFFICESUBSCRIPTION%', 'm365_apps'), ('OFFICE_BUSINESS%', 'm365_apps')
+)
+SELECT DISTINCT h.user_id, w.signal
+FROM held h
+JOIN plans p ON p.sku_id = h.sku_id AND NOT list_contains(h.disabled, p.plan_id)
+JOIN workload w ON p.plan_name LIKE w.pattern
+WHERE p.plan_name <> 'EXCHANGE_S_FOUNDATION' AND p.plan_name NOT LIKE 'SHAREPOINTWAC%'
+UNION
+-- The active-users report lists every licensed user.
+SELECT DISTINCT user_id, 'office365' FROM held;
+
+-- Which users each usage report lists, and how the row was matched to the
+-- user: by Entra object id where the report carries one (Teams' User Id),
+-- else by user principal name (the other reports have no id; a user renamed
+-- after the report was cut is then not found, and is unknown, see
+-- report_expected). Deleted rows count as listed.
+CREATE VIEW param.report_listed AS
+WITH users AS (SELECT lower(id) AS id, lower(user_principal_name) AS upn FROM raw.users),
+rows AS (
+  SELECT 'office365' AS signal, lower(user_principal_name) AS upn, '' AS uid FROM raw.report_office365_active_user_detail
+  UNION ALL SELECT 'email', lower(user_principal_name), '' FROM raw.report_email_activity_user_detail
+  UNION ALL SELECT 'teams', lower(user_principal_name), lower(coalesce(user_id, '')) FROM raw.report_teams_user_activity_user_detail
+  UNION ALL SELECT 'onedrive', lower(owner_principal_name), '' FROM raw.report_onedrive_usage_account_detail
+  UNION ALL SELECT 'sharepoint', lower(user_principal_name), '' FROM raw.report_sharepoint_activity_user_detail
+  UNION ALL SELECT 'm365_apps', lower(user_principal_name), '' FROM raw.report_m365_app_user_detail
+  UNION ALL SELECT 'm365_apps', lower(user_principal_name), '' FROM raw.report_office365_activations_user_detail
+  UNION ALL SELECT 'mailbox', lower(user_principal_name), '' FROM raw.report_mailbox_usage_detail
+)
+-- 'user_id' sorts before 'user_principal_name': a match by id wins.
+SELECT user_id, signal, min(matched_by) AS matched_by FROM (
+  SELECT u.id AS user_id, r.signal, 'user_id' AS matched_by FROM rows r JOIN users u ON u.id = r.uid WHERE r.uid <> ''
+  UNION ALL
+  SELECT u.id, r.signal, 'user_principal_name' FROM rows r JOIN users u ON u.upn = r.upn WHERE r.uid = ''
+) GROUP BY ALL;

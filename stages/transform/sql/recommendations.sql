@@ -41,7 +41,9 @@ sig AS (
   SELECT user_id, signal, bool_or(known) AS known,
     min(days_inactive) AS days,
     arg_min(workload, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS source,
-    arg_min(last_activity_date, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS last_date
+    arg_min(last_activity_date, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS last_date,
+    -- A report that should list the user does not (user_activity.report_match).
+    min(source) FILTER (WHERE report_match = 'missing') AS missing_from
   FROM user_activity GROUP BY user_id, signal
 ),
 status AS (SELECT signal, reason FROM signal_status),
@@ -51,6 +53,8 @@ eval AS (
     list_sort(coalesce(list(rs.signal) FILTER (WHERE NOT coalesce(s.known, false)), []::VARCHAR[])) AS signals_unknown,
     string_agg(rs.signal || ' unknown (' ||
       CASE WHEN coalesce(st.reason, '') <> '' THEN st.reason
+           WHEN s.missing_from IS NOT NULL THEN 'the user is licensed for it but not in ' || s.missing_from
+             || ' (rows matched by user principal name: renamed since the report was cut?)'
            WHEN rs.signal = 'sign_in' THEN 'sign-in activity not readable for this user'
            ELSE 'not extracted' END || ')', '; ' ORDER BY rs.signal) FILTER (WHERE NOT coalesce(s.known, false)) AS unknown_reason,
     string_agg(rs.signal, ', ' ORDER BY rs.signal) FILTER (WHERE coalesce(s.known, false)) AS known_list,
@@ -91,17 +95,23 @@ risk AS (
     concat_ws('; ',
       CASE WHEN k.exchange AND (SELECT reason FROM status WHERE signal = 'mailbox') <> ''
              THEN 'mailbox contents unknown: ' || (SELECT reason FROM status WHERE signal = 'mailbox')
+           WHEN k.exchange AND ml.user_id IS NULL
+             THEN 'mailbox contents unknown: the user is not in report_mailbox_usage_detail (rows matched by user principal name: renamed since the report was cut?)'
            WHEN k.exchange AND m.items > 0
              THEN 'mailbox holds ' || m.items || ' items (' || round(m.bytes / 1048576.0, 1) || ' MB)' END,
       CASE WHEN k.onedrive AND (SELECT reason FROM status WHERE signal = 'onedrive') <> ''
              AND (SELECT reason FROM status WHERE signal = 'onedrive') NOT LIKE 'report refreshed%'
              THEN 'OneDrive contents unknown: ' || (SELECT reason FROM status WHERE signal = 'onedrive')
+           WHEN k.onedrive AND od.report_match = 'missing'
+             THEN 'OneDrive contents unknown: the user is not in report_onedrive_usage_account_detail (rows matched by user principal name: renamed since the report was cut?)'
            WHEN k.onedrive AND d.files > 0
              THEN 'OneDrive holds ' || d.files || ' files (' || round(d.bytes / 1048576.0, 1) || ' MB)' END
     ) AS reason
   FROM carries k
   LEFT JOIN mailbox m ON m.user_id = k.user_id
   LEFT JOIN drive d ON d.user_id = k.user_id
+  LEFT JOIN param.report_listed ml ON ml.user_id = k.user_id AND ml.signal = 'mailbox'
+  LEFT JOIN user_activity od ON od.user_id = k.user_id AND od.signal = 'onedrive' AND od.workload = 'onedrive'
 ),
 -- Evidence per user: last activity per signal and report refresh dates.
 ev AS (

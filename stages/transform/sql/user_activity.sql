@@ -2,7 +2,10 @@
 -- Report signals are measured against the report's refresh date (a report
 -- three days behind must not add three days of "inactivity"); sign-ins and
 -- Dataverse audit against as_of. An unavailable signal (see signal_status)
--- makes its rows known = false: "unknown", never "inactive".
+-- makes its rows known = false: "unknown", never "inactive"; so does a
+-- report that should list the user (param.report_expected) but does not
+-- (report_match = 'missing': renamed since the report was cut, or the
+-- report was cut short).
 -- requires: raw.users, signal_status
 WITH run AS (SELECT * FROM param.run),
 catalogue(signal, workload, source, ord) AS (VALUES
@@ -60,8 +63,13 @@ events AS (
   SELECT u.id, 'email', 'email', max(r.last_activity_date) FROM raw.report_email_activity_user_detail r
   JOIN users u ON u.upn = lower(r.user_principal_name) WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
   UNION ALL
+  -- Teams rows carry the user's object id: matched by it, by UPN only
+  -- without it (param.report_listed does the same).
   SELECT u.id, 'teams', 'teams', max(r.last_activity_date) FROM raw.report_teams_user_activity_user_detail r
-  JOIN users u ON u.upn = lower(r.user_principal_name) WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
+  JOIN users u ON u.id = lower(r.user_id) WHERE coalesce(r.user_id, '') <> '' AND NOT coalesce(r.is_deleted, false) GROUP BY u.id
+  UNION ALL
+  SELECT u.id, 'teams', 'teams', max(r.last_activity_date) FROM raw.report_teams_user_activity_user_detail r
+  JOIN users u ON u.upn = lower(r.user_principal_name) WHERE coalesce(r.user_id, '') = '' AND NOT coalesce(r.is_deleted, false) GROUP BY u.id
   UNION ALL
   SELECT u.id, 'onedrive', 'onedrive', max(r.last_activity_date) FROM raw.report_onedrive_usage_account_detail r
   JOIN users u ON u.upn = lower(r.owner_principal_name) WHERE NOT coalesce(r.is_deleted, false) GROUP BY u.id
@@ -99,18 +107,31 @@ grid AS (
   SELECT u.id AS user_id, u.user_principal_name, u.uord, u.sign_in_activity_available, c.signal, c.workload, c.ord,
     CASE WHEN c.workload = 'sign_in_interactive' AND NOT (SELECT yes FROM successful_populated)
       THEN 'users.last_sign_in_date_time' ELSE c.source END AS source,
-    s.available, s.report_refresh_date
+    s.available, s.report_refresh_date,
+    CASE WHEN c.signal IN ('sign_in', 'dynamics') THEN ''
+      WHEN l.matched_by IS NOT NULL THEN l.matched_by
+      WHEN x.user_id IS NULL THEN 'not_listed'
+      -- Positive evidence there is nothing to find: OneDrive is provisioned
+      -- at the first sign-in.
+      WHEN c.signal = 'onedrive' AND u.sign_in_activity_available AND u.last_sign_in_date_time IS NULL
+        AND u.last_successful_sign_in_date_time IS NULL AND u.last_non_interactive_sign_in_date_time IS NULL
+        THEN 'never_signed_in'
+      ELSE 'missing'
+    END AS report_match
   FROM users u CROSS JOIN catalogue c
   JOIN signal_status s ON s.signal = c.signal
+  LEFT JOIN param.report_listed l ON l.user_id = u.id AND l.signal = c.signal
+  LEFT JOIN param.report_expected x ON x.user_id = u.id AND x.signal = c.signal
 )
 SELECT run.snapshot_date, g.user_id, g.user_principal_name, g.signal, g.workload, g.source,
   b.d AS last_activity_date,
-  g.available AND (g.signal <> 'sign_in' OR g.sign_in_activity_available) AS known,
+  g.available AND (g.signal <> 'sign_in' OR g.sign_in_activity_available) AND g.report_match <> 'missing' AS known,
   g.report_refresh_date,
   CASE WHEN g.signal IN ('sign_in', 'dynamics') THEN run.as_of ELSE coalesce(g.report_refresh_date, run.as_of) END AS reference_date,
   -- greatest() skips NULLs, hence the CASE: never active stays NULL.
   CASE WHEN b.d IS NOT NULL THEN greatest(0, date_diff('day', b.d,
-    CASE WHEN g.signal IN ('sign_in', 'dynamics') THEN run.as_of ELSE coalesce(g.report_refresh_date, run.as_of) END)) END AS days_inactive
+    CASE WHEN g.signal IN ('sign_in', 'dynamics') THEN run.as_of ELSE coalesce(g.report_refresh_date, run.as_of) END)) END AS days_inactive,
+  g.report_match
 FROM grid g
 LEFT JOIN best b ON b.user_id = g.user_id AND b.signal = g.signal AND b.workload = g.workload
 CROSS JOIN run
