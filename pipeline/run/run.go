@@ -415,7 +415,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	rec.DurationSeconds = r.now().Sub(start).Seconds()
 	fillStats(&rec, stats)
 	for _, w := range res.Warnings {
-		log.Warn(w, "table", info.Table)
+		log.Warn("stage warning", "warning", w, "table", info.Table) // w may quote tenant data; hclog escapes values, not messages
 	}
 	log.Info("stage done", "table", info.Table, "rows", rec.Rows, "pages", rec.Pages, "retries", rec.Retries,
 		"throttled", rec.ThrottledWaits, "quarantined", rec.Quarantined, "seconds", rec.DurationSeconds)
