@@ -49,6 +49,7 @@ func TestValidateGolden(t *testing.T) {
 		{"validate_valid", []string{"validate", "testdata/configs/valid", "-var", "tenant=33333333-3333-3333-3333-333333333333"}, exitOK},
 		{"validate_undeclared_var", []string{"validate", "testdata/configs/valid", "-var=tenat=x"}, exitError},
 		{"validate_bad_var_flag", []string{"validate", "testdata/configs/valid", "--var", "tenant"}, exitError},
+		{"validate_config_sql", []string{"validate", "testdata/configs/config_sql"}, exitError},
 		{"validate_missing_dir", []string{"validate", "testdata/configs/nope"}, exitError},
 		{"validate_help", []string{"validate", "--help"}, exitOK},
 	}
@@ -78,6 +79,33 @@ func TestValidateGolden(t *testing.T) {
 			}
 			if text != string(want) {
 				t.Errorf("output differs from %s (go test -update to accept):\n--- got ---\n%s\n--- want ---\n%s", path, text, want)
+			}
+		})
+	}
+}
+
+// TestValidatePathological: files built to crash validate (issue 11) get an
+// error naming the file instead: 100,000 nested brackets would overflow the
+// parser's stack, file("/dev/zero") would read until memory runs out.
+func TestValidatePathological(t *testing.T) {
+	const profile = `profile "p" {
+  tenant_id     = "11111111-1111-1111-1111-111111111111"
+  client_id     = "22222222-2222-2222-2222-222222222222"
+  client_secret = file("/dev/zero")
+}
+`
+	for _, c := range []struct{ name, src, want string }{
+		{"brackets", "x = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n", "main.hcl:1,105: error: Configuration nested too deeply"},
+		{"dev_zero", profile, "main.hcl:4,25: error: Invalid function argument\n  Invalid value for \"path\" parameter: reading /dev/zero: /dev/zero is not a\n  regular file (it is a device)."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(c.src), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := runCLI("validate", dir)
+			if r.code != exitError || !strings.Contains(r.stderr, c.want) {
+				t.Fatalf("want exit %d and %q:\n%.2000s", exitError, c.want, r)
 			}
 		})
 	}
