@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -55,7 +56,7 @@ one DuckDB query on them. The simulated tenant is stopped when the demo ends.`,
 		},
 	}
 	cmd.Flags().StringVar(&f.config, "config", "examples/demo", "the demo configuration directory")
-	cmd.Flags().StringVar(&f.dir, "dir", "reclaim-demo", "where snapshots, plans and journals go (replaced on each demo)")
+	cmd.Flags().StringVar(&f.dir, "dir", "reclaim-demo", "where snapshots, plans and journals go: a new or empty directory, or one an earlier demo made (its demo files are replaced)")
 	cmd.Flags().IntVar(&f.users, "users", 3000, "users in the simulated tenant")
 	cmd.Flags().Int64Var(&f.seed, "seed", 42, "seed of the simulated tenant (same seed, same tenant)")
 	return cmd
@@ -79,11 +80,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 	if err != nil {
 		return err
 	}
-	// The demo owns this directory: a fresh one each time keeps the output honest.
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("clearing %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := prepareDemoDir(dir); err != nil {
 		return err
 	}
 
@@ -301,4 +298,48 @@ func rel(p string) string {
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+// demoMarker marks a directory the demo made, so a later demo may clear it.
+const demoMarker = ".reclaim-demo"
+
+// prepareDemoDir readies dir for a fresh demo (a fresh one each time keeps
+// the output honest) without ever deleting what the demo did not write: a
+// new or empty dir is taken and marked; a marked one (an earlier demo's)
+// loses only the demo's own files; any other non-empty dir — ".", a home
+// directory, someone's data — is refused.
+func prepareDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("creating --dir %s: %w", dir, err)
+		}
+	case err != nil:
+		return fmt.Errorf("--dir %s: %w", dir, err)
+	case len(entries) == 0:
+	default:
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+			return fmt.Errorf("--dir %s is not empty and was not made by reclaim demo (it has no %s file): refusing to delete anything in it; pass a new or empty directory", dir, demoMarker)
+		}
+		for _, e := range entries {
+			if !demoOwned(e.Name()) {
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("clearing the previous demo in %s: %w", dir, err)
+			}
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by reclaim demo; a later demo replaces its files here\n"), 0o644)
+}
+
+// demoOwned reports whether name is one of the files runDemo writes.
+func demoOwned(name string) bool {
+	switch name {
+	case "data", "plan.json", "plan-after.json":
+		return true
+	}
+	ok, _ := filepath.Match("step-*.log", name)
+	return ok
 }

@@ -49,3 +49,40 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoDirIsNeverSomeonesData: --dir naming a non-empty directory the
+// demo did not make is refused with nothing deleted; a directory an earlier
+// demo made loses only the demo's files.
+func TestDemoDirIsNeverSomeonesData(t *testing.T) {
+	t.Parallel()
+	precious := t.TempDir()
+	os.WriteFile(filepath.Join(precious, "thesis.tex"), []byte("years of work"), 0o644)
+	os.MkdirAll(filepath.Join(precious, "data"), 0o755)
+	r := runCLI("demo", "--dir", precious, "--config", "../../examples/demo")
+	if r.code == exitOK || !strings.Contains(r.stderr, "refusing to delete anything") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, p := range []string{"thesis.tex", "data"} {
+		if _, err := os.Stat(filepath.Join(precious, p)); err != nil {
+			t.Errorf("%s was deleted: %v", p, err)
+		}
+	}
+
+	// An earlier demo's directory: its files go, a file added since stays.
+	old := t.TempDir()
+	for _, p := range []string{demoMarker, "plan.json", "step-1-run.log", "notes.txt"} {
+		os.WriteFile(filepath.Join(old, p), []byte("x"), 0o644)
+	}
+	os.MkdirAll(filepath.Join(old, "data", "sim"), 0o755)
+	if err := prepareDemoDir(old); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := os.ReadDir(old)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, ","); got != demoMarker+",notes.txt" {
+		t.Errorf("left %s, want %s,notes.txt", got, demoMarker)
+	}
+}

@@ -138,14 +138,7 @@ func TestRunOutageIsBounded(t *testing.T) {
 func TestApplyStopsAtFirstAuthFailure(t *testing.T) {
 	t.Parallel()
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	srv, err := simtenant.Start(simtenant.Options{Users: 120, Seed: 5, Today: today})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	work := t.TempDir()
-	cfgDir, out := filepath.Join(work, "config"), filepath.Join(work, "data")
-	writeCLIConfig(t, cfgDir, srv, 50)
+	srv, work, cfgDir, out := simWorkspace(t, simtenant.Options{Users: 120, Seed: 5, Today: today})
 	var recs []schemas.Recommendation
 	for i := 0; i < 120 && len(recs) < 12; i++ {
 		tr := srv.Truth(i)
@@ -199,6 +192,21 @@ func TestApplyStopsAtFirstAuthFailure(t *testing.T) {
 	}
 }
 
+// simWorkspace starts a simulated tenant and writes cliConfig for it (at
+// most 50 actions) into work/config; snapshots go to work/data.
+func simWorkspace(t *testing.T, o simtenant.Options) (srv *simtenant.Server, work, cfgDir, out string) {
+	t.Helper()
+	srv, err := simtenant.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	work = t.TempDir()
+	cfgDir, out = filepath.Join(work, "config"), filepath.Join(work, "data")
+	writeCLIConfig(t, cfgDir, srv, 50)
+	return srv, work, cfgDir, out
+}
+
 // writeCLIConfig writes cliConfig for srv into dir.
 func writeCLIConfig(t *testing.T, dir string, srv *simtenant.Server, maxActions int) {
 	t.Helper()
@@ -208,5 +216,39 @@ func writeCLIConfig(t *testing.T, dir string, srv *simtenant.Server, maxActions 
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPlanWarnsWhenTheLatestRunFailed: plan on a profile whose newest run
+// manifest says failed (or interrupted) warns on stderr and in the plan's
+// warnings; an ok latest run gives no such warning.
+func TestPlanWarnsWhenTheLatestRunFailed(t *testing.T) {
+	t.Parallel()
+	srv, _, cfgDir, out := simWorkspace(t, simtenant.Options{Users: 20})
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	rec := schemas.Recommendation{SnapshotDate: day, AsOf: day, UserID: "u1", UserPrincipalName: "a@contoso.com",
+		SkuID: "sku", SkuPartNumber: "SPE_E3", Rule: "inactive", Action: schemas.RecommendRemoveLicense, Reason: "inactive",
+		AssignedDirectly: true, InactiveDays: 90, SignalsCounted: []string{"sign_in"}, Currency: "USD"}
+	if err := acttest.WriteRecommendations(out, "sim", "2026-11-24", "20261124T060000Z", []schemas.Recommendation{rec}); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"plan", cfgDir, "-json", "-var", "secret=x", "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + out}
+	if r := runCLI(args...); r.code != exitOK || strings.Contains(r.stderr, "latest run") {
+		t.Fatalf("ok run: exit %d, stderr %s", r.code, r.stderr)
+	}
+	failed := filepath.Join(out, "sim", "runs", "20261125T060000Z-abc123")
+	os.MkdirAll(failed, 0o755)
+	os.WriteFile(filepath.Join(failed, "manifest.json"), []byte(`{"run_id":"20261125T060000Z-abc123","snapshot_date":"2026-11-25","status":"failed",
+		"stages":[{"table":"users","status":"failed"},{"table":"recommendations","status":"not_run"},{"table":"subscribed_skus","status":"ok"}]}`), 0o644)
+	r := runCLI(args...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	want := `profile "sim": the latest run 20261125T060000Z-abc123 ended failed (2 tables not refreshed: users, recommendations); this plan uses the recommendations of run 20261124T060000Z`
+	if !strings.Contains(r.stderr, "Warning: "+want) {
+		t.Errorf("stderr lacks the warning:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, `"warnings": [`) || !strings.Contains(r.stdout, "ended failed") {
+		t.Errorf("the plan's warnings lack it:\n%s", r.stdout)
 	}
 }

@@ -78,8 +78,10 @@ type Plan struct {
 	// Totals are derived from Actions and Reviews; Read recomputes them, so
 	// a hand-edited file cannot show totals other than its rows'.
 	Totals Totals `json:"totals"`
-	// Warnings are problems apply will refuse on (e.g. more actions than a
-	// rule's max_actions), shown at plan time so they can be fixed early.
+	// Warnings are what a reviewer must see before applying: problems apply
+	// will refuse on (e.g. more actions than a rule's max_actions), shown at
+	// plan time so they can be fixed early, and a latest run that did not
+	// end ok.
 	Warnings []string `json:"warnings"`
 }
 

@@ -63,6 +63,9 @@ func Build(o BuildOptions) (*plan.Plan, error) {
 			return nil, err
 		}
 		p.Sources = append(p.Sources, src)
+		if w := latestRunWarning(o.OutDir, profile, src); w != "" {
+			p.Warnings = append(p.Warnings, w)
+		}
 		recs, err := ReadRecommendations(filepath.Join(o.OutDir, src.RecommendationsPath))
 		if err != nil {
 			return nil, err
@@ -278,6 +281,53 @@ func LatestSource(outDir, profile string) (plan.Source, error) {
 	}
 	src.ManifestPath, _ = filepath.Rel(outDir, chosen)
 	return src, nil
+}
+
+// latestRunWarning says when the profile's newest run did not end ok
+// (failed, partial, interrupted): its recommendations may be from an earlier
+// run, or built on tables that failed this time, and the person reviewing
+// the plan should know before applying it.
+func latestRunWarning(outDir, profile string, src plan.Source) string {
+	manifests, _ := filepath.Glob(filepath.Join(outDir, profile, "runs", "*", "manifest.json"))
+	if len(manifests) == 0 {
+		return ""
+	}
+	sort.Strings(manifests)
+	newest := manifests[len(manifests)-1]
+	b, err := os.ReadFile(newest)
+	if err != nil {
+		return ""
+	}
+	var m struct {
+		Status string `json:"status"`
+		Stages []struct {
+			Table  string `json:"table"`
+			Status string `json:"status"`
+		} `json:"stages"`
+	}
+	if json.Unmarshal(b, &m) != nil || m.Status == "" || m.Status == "ok" {
+		return ""
+	}
+	var bad []string
+	for _, st := range m.Stages {
+		if st.Status != "ok" {
+			bad = append(bad, st.Table)
+		}
+	}
+	run := filepath.Base(filepath.Dir(newest))
+	w := fmt.Sprintf("profile %q: the latest run %s ended %s", profile, run, m.Status)
+	if len(bad) > 0 {
+		w += fmt.Sprintf(" (%d tables not refreshed: %s)", len(bad), strings.Join(bad[:min(len(bad), 5)], ", "))
+		if len(bad) > 5 {
+			w += ", …"
+		}
+	}
+	if src.SnapshotID != run {
+		w += fmt.Sprintf("; this plan uses the recommendations of run %s", src.SnapshotID)
+	} else {
+		w += "; this plan uses its recommendations"
+	}
+	return w + ": check " + filepath.ToSlash(filepath.Join(profile, "runs", run, "manifest.json")) + " and run again before applying"
 }
 
 // manifestMatches reports whether a run manifest (pipeline/run.Manifest)
