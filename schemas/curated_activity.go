@@ -22,6 +22,11 @@ type SignalStatus struct {
 	// LagDays is as_of − report_refresh_date.
 	LagDays *int64 `parquet:"lag_days,optional"`
 	Rows    int64  `parquet:"rows"`
+	// MissingUsers counts users the report should list (licensed for its
+	// workload) but does not; each is unknown for the signal. More than 5 %
+	// (and more than 2) of them make the whole report incomplete (Available
+	// false).
+	MissingUsers int64 `parquet:"missing_users"`
 }
 
 // UserActivity is one row of curated table "user_activity": a user × workload

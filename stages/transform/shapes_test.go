@@ -164,3 +164,27 @@ func TestRenamedUserIsUnknownNotEmpty(t *testing.T) {
 		t.Errorf("frank (never signed in, no OneDrive row): %s %s", r.Action, r.DataAtRiskReason)
 	}
 }
+
+// TestReportCutAtRowBoundary: a report that ends cleanly but lists only half
+// the licensed users it should (cut short at a row boundary) is incomplete:
+// its signal is unavailable, so nobody is inactive on it.
+func TestReportCutAtRowBoundary(t *testing.T) {
+	t.Parallel()
+	f := baseFixture()
+	f.o365 = f.o365[:len(f.o365)/2]
+	res, _ := runFixture(t, f, baseConfig(), nil)
+	for _, s := range readCurated[schemas.SignalStatus](t, res, "signal_status") {
+		if s.Signal == "office365" && (s.Available || s.MissingUsers != 10 || !strings.Contains(s.Reason, "incomplete")) {
+			t.Errorf("office365 status: available=%v missing=%d %q", s.Available, s.MissingUsers, s.Reason)
+		}
+	}
+	recs := recsByUser(readCurated[schemas.Recommendation](t, res, "recommendations"))
+	for k, r := range recs {
+		if strings.HasSuffix(k, "@e3-inactive") && r.Action == schemas.RecommendRemoveLicense {
+			t.Errorf("%s: remove_license although the office365 report is incomplete: %s", k, r.Reason)
+		}
+	}
+	if r := recs["bob@e3-inactive"]; r.Action != schemas.RecommendReview || !strings.Contains(r.Reason, "incomplete") {
+		t.Errorf("bob: %s %s", r.Action, r.Reason)
+	}
+}

@@ -40,20 +40,33 @@ reports AS (
          count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
   FROM raw.report_mailbox_usage_detail
 ),
+-- Completeness: licensed users each report should list but does not.
+expected AS (
+  SELECT x.signal, count(*) AS n, count(*) FILTER (WHERE l.user_id IS NULL) AS missing
+  FROM param.report_expected x
+  LEFT JOIN param.report_listed l ON l.user_id = x.user_id AND l.signal = x.signal
+  WHERE x.user_id IN (SELECT lower(id) FROM raw.users)
+  GROUP BY x.signal
+),
 report_status AS (
-  SELECT r.signal, r.source, r.n, r.refresh,
+  SELECT r.signal, r.source, r.n, r.refresh, coalesce(x.missing, 0) AS missing,
     CASE
       WHEN NOT p.present THEN p.reason
       WHEN r.n = 0 THEN 'report ' || r.source || ' has no rows'
       WHEN (SELECT concealed_on FROM concealed) THEN 'report user names are concealed (admin/reportSettings displayConcealedNames): rows cannot be joined to users'
       WHEN r.matched * 2 < r.n THEN 'only ' || r.matched || ' of ' || r.n || ' user names in ' || r.source || ' match the directory (concealed names?)'
+      WHEN x.missing > greatest(2, x.n // 20)
+        THEN 'report ' || r.source || ' lists ' || (x.n - x.missing) || ' of the ' || x.n
+             || ' licensed users it should: incomplete (cut short?); every user is unknown for it'
       WHEN r.refresh IS NULL THEN 'report ' || r.source || ' has no refresh date'
       WHEN r.signal <> 'mailbox' AND date_diff('day', r.refresh, run.as_of) > run.stale_report_days
         THEN 'report refreshed ' || strftime(r.refresh, '%Y-%m-%d') || ', ' || date_diff('day', r.refresh, run.as_of)
              || ' days before ' || strftime(run.as_of, '%Y-%m-%d') || ' (limit ' || run.stale_report_days || ' days)'
       ELSE ''
     END AS reason
-  FROM reports r JOIN present p ON p.name = r.source, run
+  FROM reports r JOIN present p ON p.name = r.source
+  LEFT JOIN expected x ON x.signal = r.signal
+  CROSS JOIN run
 ),
 sign_in AS (
   SELECT 'sign_in' AS signal, 'users.sign_in_activity' AS source,
@@ -75,14 +88,14 @@ dynamics AS (
 )
 SELECT * FROM (
 SELECT run.snapshot_date, signal, source, reason = '' AS available, reason,
-       NULL::DATE AS report_refresh_date, NULL::BIGINT AS lag_days, n AS rows
+       NULL::DATE AS report_refresh_date, NULL::BIGINT AS lag_days, n AS rows, 0::BIGINT AS missing_users
 FROM sign_in, run
 UNION ALL
 SELECT run.snapshot_date, signal, source, reason = '', reason, refresh,
-       CASE WHEN refresh IS NOT NULL THEN date_diff('day', refresh, run.as_of) END, n
+       CASE WHEN refresh IS NOT NULL THEN date_diff('day', refresh, run.as_of) END, n, missing
 FROM report_status, run
 UNION ALL
-SELECT run.snapshot_date, signal, source, reason = '', reason, NULL::DATE, NULL::BIGINT, n
+SELECT run.snapshot_date, signal, source, reason = '', reason, NULL::DATE, NULL::BIGINT, n, 0
 FROM dynamics, run
 )
 ORDER BY CASE signal WHEN 'sign_in' THEN 1 WHEN 'office365' THEN 2 WHEN 'email' THEN 3 WHEN 'teams' THEN 4
