@@ -148,7 +148,12 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 	if strings.Contains(string(b), srv.ClientSecret()) || strings.Contains(stdout+stderr, srv.ClientSecret()) {
 		t.Fatal("the client secret leaked into the plan or its output")
 	}
-	if code, stdout, _ = runActCLI(t, "", "show", planPath, "-markdown"); code != 0 || !strings.Contains(stdout, "### reclaim plan") {
+	saved, err := plan.Read(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ = runActCLI(t, "", "show", planPath, "-markdown"); code != 0 || !strings.Contains(stdout, "### reclaim plan") ||
+		!strings.Contains(stdout, "Actions digest: `"+saved.ActionsDigest+"`") {
 		t.Fatalf("show -markdown: %d\n%s", code, stdout)
 	}
 
@@ -349,21 +354,36 @@ func TestCLIRunPlanApply(t *testing.T) {
 		}
 	}
 
-	// A run of the planned-from date rewrites that snapshot: now stale.
-	runOn("2026-11-25")
-	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, secretVar...)...)
-	if code != 1 || !strings.Contains(stderr, "was altered") {
-		t.Fatalf("apply after its snapshot was rewritten: exit %d\n%s", code, stderr)
-	}
-	// And the fresh plan no longer lists the removed licences.
+	// The next night's run sees the licences gone: a fresh plan no longer
+	// lists them (compared by user and SKU: ids include the snapshot).
+	runOn("2026-11-27")
 	code, stdout, _ = runActCLI(t, "", append([]string{"plan", "../../examples/demo", "-json"}, vars...)...)
 	if code != 0 {
 		t.Fatalf("re-plan: exit %d", code)
 	}
+	replanned, err := plan.Unmarshal([]byte(stdout))
+	if err != nil || replanned.Sources[0].SnapshotDate != "2026-11-27" {
+		t.Fatalf("re-plan: %v", err)
+	}
 	for _, a := range p.Actions {
-		if strings.Contains(stdout, `"id": "`+a.ID+`"`) {
-			t.Errorf("re-plan still lists removed %s for %s", a.SkuPartNumber, a.UserPrincipalName)
+		for _, b := range replanned.Actions {
+			if a.UserID == b.UserID && a.SkuID == b.SkuID {
+				t.Errorf("re-plan still lists removed %s for %s", a.SkuPartNumber, a.UserPrincipalName)
+			}
 		}
+	}
+	// A run of the planned-from date rewrites that snapshot (here: its file
+	// replaced by another run's): now stale.
+	newer, err := os.ReadFile(filepath.Join(out, replanned.Sources[0].RecommendationsPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, p.Sources[0].RecommendationsPath), newer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runActCLI(t, "", append([]string{"apply", planPath, "--auto-approve"}, secretVar...)...)
+	if code != 1 || !strings.Contains(stderr, "was altered") {
+		t.Fatalf("apply after its snapshot was rewritten: exit %d\n%s", code, stderr)
 	}
 	// Undo needs only the secret too: the plan copy remembers the rest.
 	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", act.JournalPath(out, "sim", p.ID), "--auto-approve"}, secretVar...)...)
