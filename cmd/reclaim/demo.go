@@ -20,6 +20,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the demo's closing query runs on embedded DuckDB
 	"github.com/spf13/cobra"
 
+	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
 
@@ -265,7 +266,7 @@ func printQuery(w io.Writer, query string) error {
 			if v == nil {
 				row[i] = "NULL"
 			} else {
-				row[i] = fmt.Sprint(v)
+				row[i] = ui.Terminal(fmt.Sprint(v)) // the tenant's data
 			}
 		}
 		fmt.Fprintf(tw, "  %s\n", strings.Join(row, "\t"))

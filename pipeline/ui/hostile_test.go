@@ -80,3 +80,23 @@ func TestHostileReportFailsSafe(t *testing.T) {
 		})
 	}
 }
+
+// Apply and undo print one line per outcome as it happens; each stays one
+// visible line whatever the journal's names hold.
+func TestHostileApplyLinesFailSafe(t *testing.T) {
+	for name, attack := range uitest.Attacks {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			for _, op := range []string{"remove_license", "remove_from_group", "add_license", "add_to_group"} {
+				l := ApplyLine{Phase: "skipped", Operation: op, User: "x" + attack + "@contoso.com", SKU: attack, GroupID: attack, Detail: "user renamed to " + attack}
+				if err := WriteApplyLine(&b, l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			uitest.CheckTerminal(t, "apply lines", b.String())
+			if got := bytes.Count(b.Bytes(), []byte("\n")); got != 4 {
+				t.Errorf("4 outcomes printed %d lines:\n%s", got, b.String())
+			}
+		})
+	}
+}
