@@ -132,7 +132,8 @@ var concealedRE = regexp.MustCompile(`^[0-9A-F]{32}$`)
 // parse is quarantined: counted, named in a warning, and not emitted.
 func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) {
 	res := &reportResult{}
-	br := bufio.NewReaderSize(r, 64<<10)
+	tail := &lastByte{r: r}
+	br := bufio.NewReaderSize(tail, 64<<10)
 	// Strip the UTF-8 byte-order mark Microsoft puts before the first header.
 	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
 		br.Discard(3)
@@ -195,6 +196,8 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 	hasUserID = hasUserID && seen[userIDField]
 
 	var quarantined []string
+	var pending *T
+	pendingLine := 0
 	var rows, hashed int64
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
@@ -251,7 +254,25 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 			}
 		}
 		rows++
-		if err := emit(row); err != nil {
+		// Each row is written once the next one has started: the last is
+		// held back until the file is known to end with a line end.
+		if pending != nil {
+			if err := emit(*pending); err != nil {
+				return nil, err
+			}
+		}
+		pending, pendingLine = &row, line
+	}
+	if pending != nil {
+		if tail.last != '\n' {
+			// A download cut inside its last line: that row may be short
+			// (a count or date cut off) while still having every field. Its
+			// user is then missing from the report, which makes them unknown
+			// for it in the transform, never inactive.
+			rows--
+			res.Quarantined++
+			quarantined = appendMax(quarantined, fmt.Sprintf("line %d: the report ends inside it (no line end: download cut short?)", pendingLine))
+		} else if err := emit(*pending); err != nil {
 			return nil, err
 		}
 	}
@@ -263,6 +284,20 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 	// a majority rules out the odd coincidence.
 	res.concealed = rows > 0 && hashed*2 > rows
 	return res, nil
+}
+
+// lastByte remembers the last byte read through it.
+type lastByte struct {
+	r    io.Reader
+	last byte
+}
+
+func (l *lastByte) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 func appendMax(list []string, s string) []string {

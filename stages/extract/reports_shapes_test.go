@@ -1,0 +1,50 @@
+package extract
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// TestReportPartialLastLine: over Microsoft's documented getMailboxUsageDetail
+// header, a CSV whose last line has no line end (a download cut inside it)
+// quarantines that row instead of writing a possibly short one; its user is
+// then missing and unknown in the transform. "0001-01-01" dates are NULL.
+func TestReportPartialLastLine(t *testing.T) {
+	t.Parallel()
+	header, err := os.ReadFile("testdata/microsoft/getmailboxusagedetail-header.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := "2026-11-18,a@contoso.com,A,False,,2020-01-01,0001-01-01,221627,5000,1,2,3,0,0,7\n" +
+		"2026-11-18,b@contoso.com,B,False,,2020-01-01,2026-11-01,22,5000,1,2,3,0,0,7"
+	for _, tc := range []struct {
+		name   string
+		csv    string
+		want   int
+		quaran int64
+	}{
+		{"whole", string(header) + rows + "\r\n", 2, 0},
+		{"cut inside the last line", string(header) + rows, 1, 1},
+	} {
+		var got []schemas.ReportMailboxUsageDetail
+		res, err := parseReport[schemas.ReportMailboxUsageDetail](strings.NewReader("\ufeff"+tc.csv), func(r schemas.ReportMailboxUsageDetail) error {
+			got = append(got, r)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(got) != tc.want || res.Quarantined != tc.quaran {
+			t.Errorf("%s: %d rows, %d quarantined; want %d, %d (%v)", tc.name, len(got), res.Quarantined, tc.want, tc.quaran, res.Warnings)
+		}
+		if got[0].LastActivityDate != nil || got[0].ItemCount == nil || *got[0].ItemCount != 221627 {
+			t.Errorf("%s: first row %+v: 0001-01-01 must be NULL", tc.name, got[0])
+		}
+		if tc.quaran > 0 && !strings.Contains(strings.Join(res.Warnings, " "), "line 3: the report ends inside it") {
+			t.Errorf("%s: warnings %v", tc.name, res.Warnings)
+		}
+	}
+}
