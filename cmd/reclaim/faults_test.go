@@ -252,3 +252,54 @@ func TestPlanWarnsWhenTheLatestRunFailed(t *testing.T) {
 		t.Errorf("the plan's warnings lack it:\n%s", r.stdout)
 	}
 }
+
+// TestSQLStageNotOkWhenItsInputsFailed: when users fails in this run, a
+// sql_stage reading recommendations (built from users) or raw.users is not
+// run — not "ok" over the previous same-day tables — while one reading
+// neither still runs.
+func TestSQLStageNotOkWhenItsInputsFailed(t *testing.T) {
+	t.Parallel()
+	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	srv, err := simtenant.Start(simtenant.Options{Users: 150, Seed: 5, Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	work := t.TempDir()
+	cfgDir := filepath.Join(work, "config")
+	os.MkdirAll(cfgDir, 0o755)
+	os.WriteFile(filepath.Join(cfgDir, "main.hcl"), []byte(fmt.Sprintf(sqlStageMain, srv.TenantID(), srv.ClientID(), srv.TenantID(), srv.ClientID())), 0o644)
+	os.WriteFile(filepath.Join(cfgDir, "stages.hcl"), []byte(`
+sql_stage "rec_count" {
+  query = "SELECT count(*) AS n FROM recommendations"
+}
+sql_stage "raw_user_count" {
+  query = "SELECT count(*) AS n FROM raw.users"
+}
+sql_stage "constant" {
+  query = "SELECT 1 AS n"
+}
+`), 0o644)
+	args := []string{"run", cfgDir, "--as-of", today.Format(time.DateOnly), "--progress", "log", "--sign-in-log=false", "--profile", "sim",
+		"--max-retry-time", "1s", "-var", "secret=" + srv.ClientSecret(), "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(),
+		"-var", "out=" + filepath.Join(work, "data"), "-var", "tmp=" + filepath.Join(work, "spill")}
+	if r := runCLI(args...); r.code != exitOK {
+		t.Fatalf("clean run: %s", r)
+	}
+	srv.SetBodyFault(simtenant.BodyObject, "/v1.0/users", 0, 0)
+	r := runCLI(args...)
+	if r.code != exitError {
+		t.Fatalf("run with users failing: exit %d\n%s", r.code, r.stdout)
+	}
+	status := map[string]string{}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			status[f[0]] = f[1]
+		}
+	}
+	for table, want := range map[string]string{"users": "failed", "rec_count": "not_run", "raw_user_count": "not_run", "constant": "ok"} {
+		if status[table] != want {
+			t.Errorf("%s: %q, want %q\n%s", table, status[table], want, r.stdout)
+		}
+	}
+}

@@ -29,8 +29,10 @@ type query struct {
 	requires []string
 	row      any
 	columns  []Column
-	// after is set for user SQL stages only: the tables to wait for.
+	// after and needs are set for user SQL stages only: the tables to
+	// wait for, and those of them (curated or raw) the query reads.
 	after []string
+	needs []string
 }
 
 // curatedQueries loads the SQL of every curated table in schemas order.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -65,9 +67,13 @@ func (s *Set) Stages() []stages.Stage {
 		curated = append(curated, q.table)
 	}
 	for _, u := range s.SQLStages {
-		// A user stage reads any curated table (and earlier user stages):
-		// it runs after all of them.
-		out = append(out, &stage{set: s, q: query{table: u.Name, file: u.QueryRange.Filename, after: append([]string(nil), curated...)}})
+		// A user stage may read any curated table (and earlier user
+		// stages): it runs after all of them, and the ones its query names
+		// (and the raw.* tables it names) are needs, so when one of them
+		// failed in this run the stage is not run instead of reporting ok
+		// over the previous same-day tables.
+		out = append(out, &stage{set: s, q: query{table: u.Name, file: u.QueryRange.Filename,
+			after: append([]string(nil), curated...), needs: sqlStageNeeds(u.Query, curated)}})
 		curated = append(curated, u.Name)
 	}
 	return out
@@ -89,7 +95,7 @@ type stage struct {
 func (st *stage) Info() stages.Info {
 	info := stages.Info{Table: st.q.table, Kind: stages.KindTransform, Layer: stages.LayerCurated, Row: st.q.row}
 	if st.q.after != nil {
-		info.After = st.q.after
+		info.After, info.Needs = st.q.after, st.q.needs
 		return info
 	}
 	needs := map[string]bool{}
@@ -142,6 +148,32 @@ func (st *stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, 
 	}
 	sess.done(st.q.table)
 	return res, nil
+}
+
+// identRE finds the names a query may refer to: table or raw.table.
+var identRE = regexp.MustCompile(`(?i)\b(raw\.)?([a-z_][a-z0-9_]*)\b`)
+
+// sqlStageNeeds are the curated tables query names, and the raw tables it
+// reads as raw.NAME. A word that only looks like a table name (a column
+// called "users") makes a need too: the stage then requires a table it does
+// not read to have succeeded, which is the safe side.
+func sqlStageNeeds(query string, curated []string) []string {
+	var needs []string
+	named := map[string]bool{}
+	for _, m := range identRE.FindAllStringSubmatch(query, -1) {
+		name := strings.ToLower(m[2])
+		if m[1] == "" {
+			named[name] = true
+		} else if _, ok := schemas.RawTable(name); ok && !slices.Contains(needs, name) {
+			needs = append(needs, name)
+		}
+	}
+	for _, c := range curated {
+		if named[c] {
+			needs = append(needs, c)
+		}
+	}
+	return needs
 }
 
 func (s *Set) session(runDir string) *session {

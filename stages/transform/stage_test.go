@@ -52,6 +52,9 @@ func TestStageSet(t *testing.T) {
 			if strings.Join(info.After, ",") != "signal_status,user_licenses,user_activity,recommendations,licence_position,consolidation,overlapping_suites,disabled_licensed_accounts,licence_assignment_errors,unassigned_licences" {
 				t.Errorf("per_rule after %v", info.After)
 			}
+			if strings.Join(info.Needs, ",") != "recommendations" {
+				t.Errorf("per_rule needs %v, want the one table its query reads", info.Needs)
+			}
 		case "recommendations":
 			if strings.Join(info.Needs, ",") != "users,user_licenses,user_activity,signal_status" {
 				t.Errorf("recommendations needs %v", info.Needs)
