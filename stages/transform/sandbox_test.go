@@ -99,11 +99,11 @@ func TestConfigSQLRefusedAtRun(t *testing.T) {
 	pwned := filepath.Join(filepath.Dir(secret), "pwned.csv")
 	rng := hcl.Range{Filename: "exclusions.hcl", Start: hcl.Pos{Line: 4, Column: 10}, End: hcl.Pos{Line: 4, Column: 30}}
 	read := "SELECT content FROM read_text(" + quoteString(secret) + ")"
+	// The two quotings issue 11 named; the other shapes (a closed WHERE, a
+	// second statement) are pipeline/sqlcheck's tests, through the same call.
 	whens := []string{
 		"department = $$'$$ OR CAST((" + read + ") AS INTEGER) = 1 OR $$'$$ = ''",
 		"department = E'\\'' OR CAST((" + read + ") AS INTEGER) = 1 OR '' = E'\\''",
-		"1=1) UNION " + read + " WHERE (true",
-		"true); COPY (SELECT 1) TO " + quoteString(pwned) + "; SELECT (1",
 	}
 	for _, w := range whens {
 		cfg := baseConfig()
@@ -119,7 +119,9 @@ func TestConfigSQLRefusedAtRun(t *testing.T) {
 		}
 	}
 
-	_, out := runFixture(t, baseFixture(), baseConfig(), nil)
+	// The stages are refused before they run: an empty curated snapshot
+	// will do.
+	out := t.TempDir()
 	curated := filepath.Join(out, "p", "curated")
 	for _, q := range []string{
 		"SELECT 1 AS n; COPY (SELECT 1) TO " + quoteString(pwned),
