@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -231,7 +232,11 @@ func (s *Server) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 	emit := func(row []string) error { return cw.Write(row) }
 	// Rows are produced user by user and flushed as the buffer fills, so a
 	// million-user report is never held in memory.
-	for i := 0; i < s.t.n; i++ {
+	n := s.t.n
+	if slices.Contains(s.opts.TruncatedReports, rep.name) {
+		n /= 2 // cut at a row boundary: nothing in the CSV shows it
+	}
+	for i := 0; i < n; i++ {
 		if err := rep.rows(s, rc, s.current(i), emit); err != nil {
 			return
 		}
@@ -244,6 +249,15 @@ func (s *Server) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 // ---- row builders ----
+
+// nameInReports is the UPN usage reports carry: the old one for a user
+// renamed after the reports were cut.
+func (u *user) nameInReports() string {
+	if u.reportUPN != "" {
+		return u.reportUPN
+	}
+	return u.upn
+}
 
 func (rc *reportCtx) name(s *Server, v string, salt string) string {
 	if !rc.concealed || v == "" {
@@ -314,7 +328,7 @@ func rowsActiveUser(s *Server, rc *reportCtx, u *user, emit func([]string) error
 		}
 		return ""
 	}
-	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), "False", "",
+	return emit([]string{rc.refresh, rc.name(s, u.nameInReports(), "upn"), rc.name(s, u.display, "name"), "False", "",
 		tf(has(wExchange)), tf(has(wSharePoint)), tf(has(wSharePoint)), tf(has(wSkype)), tf(has(wYammer)), tf(has(wTeams)),
 		s.dateOf(u.act[actEmail]), s.dateOf(u.act[actOneDrive]), s.dateOf(u.act[actSharePoint]), "", "", s.dateOf(u.act[actTeams]),
 		assign(wExchange), assign(wSharePoint), assign(wSharePoint), assign(wSkype), assign(wYammer), assign(wTeams),
@@ -330,7 +344,7 @@ func rowsEmail(s *Server, rc *reportCtx, u *user, emit func([]string) error) err
 		return nil
 	}
 	act := rc.active(u.act[actEmail])
-	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), "False", "", s.dateOf(u.act[actEmail]),
+	return emit([]string{rc.refresh, rc.name(s, u.nameInReports(), "upn"), rc.name(s, u.display, "name"), "False", "", s.dateOf(u.act[actEmail]),
 		s.count(u, rc, "send", act, 1, 40), s.count(u, rc, "recv", true, 5, 150), s.count(u, rc, "read", act, 5, 120),
 		s.count(u, rc, "mc", act, 0, 3), s.count(u, rc, "mi", act, 0, 8), products(u.lic), rc.periodCol})
 }
@@ -361,7 +375,7 @@ func rowsM365Apps(s *Server, rc *reportCtx, u *user, emit func([]string) error) 
 			}
 		}
 	}
-	row := []string{rc.refresh, rc.name(s, u.upn, "upn"), lastActivation, s.dateOf(u.act[actApps]), rc.periodCol}
+	row := []string{rc.refresh, rc.name(s, u.nameInReports(), "upn"), lastActivation, s.dateOf(u.act[actApps]), rc.periodCol}
 	for p := 0; p < 4; p++ {
 		any := false
 		for a := 0; a < 6; a++ {
@@ -401,7 +415,7 @@ func rowsMailbox(s *Server, rc *reportCtx, u *user, emit func([]string) error) e
 		// go without putting data at risk.
 		used, items = int64(r.between(20, 200))<<10, 0
 	}
-	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), "False", "",
+	return emit([]string{rc.refresh, rc.name(s, u.nameInReports(), "upn"), rc.name(s, u.display, "name"), "False", "",
 		s.dateOf(u.createdDays), s.dateOf(u.act[actEmail]), strconv.FormatInt(items, 10), strconv.FormatInt(used, 10),
 		strconv.FormatInt(98*gb+gb*3/4, 10), strconv.FormatInt(99*gb, 10), strconv.FormatInt(100*gb, 10),
 		strconv.Itoa(r.between(0, 900)), strconv.FormatInt(int64(r.between(0, 500))<<20, 10), strconv.FormatInt(30*gb, 10),
@@ -412,9 +426,9 @@ func rowsOneDrive(s *Server, rc *reportCtx, u *user, emit func([]string) error) 
 	if licWork(u.lic)&wSharePoint == 0 {
 		return nil
 	}
-	site := "https://contoso-my.sharepoint.com/personal/" + strings.NewReplacer(".", "_", "@", "_", "#", "_").Replace(strings.ToLower(u.upn))
+	site := "https://contoso-my.sharepoint.com/personal/" + strings.NewReplacer(".", "_", "@", "_", "#", "_").Replace(strings.ToLower(u.nameInReports()))
 	if rc.concealed {
-		site = "https://contoso-my.sharepoint.com/personal/" + strings.ToLower(rc.name(s, u.upn, "site"))
+		site = "https://contoso-my.sharepoint.com/personal/" + strings.ToLower(rc.name(s, u.nameInReports(), "site"))
 	}
 	r := newRNG(uint64(s.opts.Seed), saltReport, uint64(u.idx), 88)
 	files := 0
@@ -424,7 +438,7 @@ func rowsOneDrive(s *Server, rc *reportCtx, u *user, emit func([]string) error) 
 	act := rc.active(u.act[actOneDrive])
 	return emit([]string{rc.refresh, site, rc.name(s, u.display, "name"), "False", s.dateOf(u.act[actOneDrive]),
 		strconv.Itoa(files), s.count(u, rc, "afc", act && files > 0, 1, 30), strconv.FormatInt(int64(files)*int64(r.between(100, 4000))<<10, 10),
-		strconv.FormatInt(1024*gb, 10), rc.name(s, u.upn, "upn"), rc.periodCol})
+		strconv.FormatInt(1024*gb, 10), rc.name(s, u.nameInReports(), "upn"), rc.periodCol})
 }
 
 func rowsActivations(s *Server, rc *reportCtx, u *user, emit func([]string) error) error {
@@ -442,7 +456,7 @@ func rowsActivations(s *Server, rc *reportCtx, u *user, emit func([]string) erro
 	if u.mobileOnly {
 		win, mac = 0, 0
 	}
-	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), rc.name(s, u.display, "name"), product,
+	return emit([]string{rc.refresh, rc.name(s, u.nameInReports(), "upn"), rc.name(s, u.display, "name"), product,
 		s.dateOf(max(u.createdDays-2, u.act[actApps])), strconv.Itoa(win), strconv.Itoa(mac), "0",
 		strconv.Itoa(r.between(0, 2)), strconv.Itoa(r.between(0, 1)), tf(r.chance(0.05))})
 }
@@ -469,7 +483,7 @@ func rowsTeams(s *Server, rc *reportCtx, u *user, emit func([]string) error) err
 	if rc.concealed {
 		userID = rc.name(s, u.id, "uid")
 	}
-	return emit([]string{rc.refresh, "Contoso", "", userID, rc.name(s, u.upn, "upn"), s.dateOf(u.act[actTeams]), "False", "",
+	return emit([]string{rc.refresh, "Contoso", "", userID, rc.name(s, u.nameInReports(), "upn"), s.dateOf(u.act[actTeams]), "False", "",
 		products(u.lic), c("tcm", 0, 30), c("pcm", 1, 120), c("call", 0, 10), c("meet", 0, 15), c("post", 0, 5), c("reply", 0, 10), c("urgent", 0, 1),
 		c("mo", 0, 4), c("ma", 0, 12), c("ahmo", 0, 2), c("ahma", 0, 3), c("somo", 0, 2), c("soma", 0, 4), c("srmo", 0, 2), c("srma", 0, 6),
 		isoDuration(audio), isoDuration(video), isoDuration(share), strconv.Itoa(audio), strconv.Itoa(video), strconv.Itoa(share),
@@ -482,7 +496,7 @@ func rowsSharePoint(s *Server, rc *reportCtx, u *user, emit func([]string) error
 	}
 	act := rc.active(u.act[actSharePoint])
 	c := func(col string, lo, hi int) string { return s.count(u, rc, col, act, lo, hi) }
-	return emit([]string{rc.refresh, rc.name(s, u.upn, "upn"), "False", "", s.dateOf(u.act[actSharePoint]),
+	return emit([]string{rc.refresh, rc.name(s, u.nameInReports(), "upn"), "False", "", s.dateOf(u.act[actSharePoint]),
 		c("voe", 1, 40), c("sync", 0, 20), c("shi", 0, 5), c("she", 0, 2), c("vpc", 1, 60), products(u.lic), rc.periodCol})
 }
 

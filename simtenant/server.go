@@ -97,6 +97,14 @@ type Options struct {
 	SlowDelay time.Duration
 	// DropRate is the fraction of responses whose connection is dropped mid-body.
 	DropRate float64
+	// RenamedUsers are indices of users renamed after the usage reports were
+	// cut: the directory shows "renamed.<upn>", the reports the old UPN
+	// (the Teams report still matches by User Id).
+	RenamedUsers []int
+	// TruncatedReports names report functions (e.g.
+	// "getMailboxUsageDetail") whose download ends, at a row boundary, after
+	// half the users: a complete-looking CSV that lists too few users.
+	TruncatedReports []string
 	// FailAfter > 0: after that many requests every request fails (see FailMode).
 	FailAfter int
 	// FailMode is "error" (503, default) or "drop" (connection closed).

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -48,6 +49,11 @@ func (s *Server) current(i int) *user {
 	if st != nil {
 		u.lic = append([]assignment(nil), st.lic...)
 		u.groups = st.groups
+	}
+	if slices.Contains(s.opts.RenamedUsers, i) {
+		// Renamed in the directory after the usage reports were cut (they
+		// lag 2–3 days): reports still say the old name.
+		u.reportUPN, u.upn = u.upn, "renamed."+u.upn
 	}
 	return u
 }

@@ -85,6 +85,9 @@ type user struct {
 	given, surname string
 	display        string
 	upn            string
+	// reportUPN is the name usage reports still carry for a user renamed
+	// after they were cut (Options.RenamedUsers); "" when not renamed.
+	reportUPN      string
 	mail           string
 	kind           Kind
 	arch           Archetype
