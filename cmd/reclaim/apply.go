@@ -34,6 +34,8 @@ type applyFlags struct {
 	expectDigest string
 	// approval (apply only) is the part of the plan approved.
 	approval act.Approval
+	// allowOneWay (apply only) accepts removals undo could not reverse.
+	allowOneWay bool
 }
 
 func (f *applyFlags) register(cmd *cobra.Command) {
@@ -63,7 +65,10 @@ It refuses (exit 1, nothing changed) when the configuration's decision digest
 changed, when the plan's own snapshot files were altered or removed, when the
 plan is older than --max-age, when a profile's reclaim_subscriptions task is
 off, when a rule has more actions than its max_actions, or when an action has
-data at risk or leaves a group and its rule does not allow that. A newer
+data at risk, leaves a group or is one-way (undo could not put the licence
+back: the user has no usageLocation, the subscription is not Enabled or has
+no seat to re-add) and its rule does not allow that (allow_one_way, or
+--allow-one-way for one-way removals). A newer
 snapshot is not a reason: apply says so, works against the plan's own
 snapshot and re-checks every action live. It asks you to type "yes" on a
 terminal; otherwise it needs --auto-approve.
@@ -75,7 +80,8 @@ of the plan; the rest is journalled as not approved.
 
 Before each change it re-reads the user and skips the change, saying why, when
 the licence is gone, is now inherited from a group, the user signed in after
-the plan's evidence, or an exclusion now matches (users, groups with nested
+the plan's evidence (successful sign-ins only), the user now has no
+usageLocation and one-way removals are not allowed, or an exclusion now matches (users, groups with nested
 membership, SKUs; "when" expressions are checked against the snapshot). Every
 change is journalled before and after in OUT/<profile>/journal/plan-<id>.jsonl
 (also exported as .parquet); running apply again on the same plan resumes:
@@ -98,6 +104,7 @@ Exit codes: 0 every action done or skipped by a precondition; 2 some failed
 	cmd.Flags().StringArrayVar(&f.approval.ExcludeActions, "exclude-action", nil, "leave this action `ID` out (repeatable)")
 	cmd.Flags().StringArrayVar(&f.approval.Users, "user", nil, "apply only the actions of this user (`UPN` or id; repeatable)")
 	cmd.Flags().StringArrayVar(&f.approval.Rules, "rule", nil, "apply only the actions of this `RULE` (repeatable)")
+	cmd.Flags().BoolVar(&f.allowOneWay, "allow-one-way", false, "apply removals the plan marks one-way (undo could not put the licence back: no usageLocation, subscription not Enabled, no seat to re-add) even where the rule does not set allow_one_way")
 	cmd.Flags().StringVar(&f.expectDigest, "expect-digest", "", "refuse unless the plan's actions digest is this `sha256:...` (the one \"reclaim show -markdown\" printed for review)")
 	return cmd
 }
@@ -195,7 +202,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if left := p.Totals.ByProfile[s.Profile] - approved[s.Profile]; left > 0 {
 			fmt.Fprintf(out, "Partial approval (%s): %d action(s) of the plan are not approved and are journalled as such.\n", f.approval, left)
 		}
-		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j, Approval: f.approval,
+		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j, Approval: f.approval, AllowOneWay: f.allowOneWay,
 			Directories: func(string) (act.Directory, error) { return dir, nil },
 			RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out),
 				AfterSend: testKillAfterSends()}})

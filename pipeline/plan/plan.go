@@ -124,6 +124,13 @@ type Action struct {
 	// user's mailbox or OneDrive holds data. Apply refuses such an action
 	// unless its rule sets allow_data_at_risk.
 	DataAtRisk bool `json:"data_at_risk"`
+	// OneWayReasons say why undo could not put the licence back as things
+	// stand (the user has no usageLocation; the subscription is not
+	// Enabled, has seats in warning, or has no seat to re-add), from the
+	// snapshot. Apply refuses such an action unless its rule sets
+	// allow_one_way or apply is given --allow-one-way, and re-checks the
+	// user's usageLocation live. Empty: undo can reverse it.
+	OneWayReasons []string `json:"one_way_reasons,omitempty"`
 }
 
 // Evidence is why the user counts as inactive, as seen in the snapshot.
@@ -191,6 +198,7 @@ type Totals struct {
 	RemoveLicense   int                `json:"remove_license"`
 	RemoveFromGroup int                `json:"remove_from_group"`
 	DataAtRisk      int                `json:"data_at_risk"`
+	OneWay          int                `json:"one_way"`
 	Reviews         int                `json:"reviews"`
 	MonthlySaving   map[string]float64 `json:"monthly_saving"`
 	ByProfile       map[string]int     `json:"by_profile"`
@@ -258,6 +266,9 @@ func (p *Plan) ComputeTotals() Totals {
 		}
 		if a.DataAtRisk {
 			t.DataAtRisk++
+		}
+		if len(a.OneWayReasons) > 0 {
+			t.OneWay++
 		}
 		if a.MonthlySaving != 0 {
 			t.MonthlySaving[currencyOr(a.Currency)] += a.MonthlySaving

@@ -44,6 +44,10 @@ func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 				mark = "⚠️"
 				what += " — data at risk"
 			}
+			if len(a.OneWayReasons) > 0 {
+				mark = "⚠️"
+				what += " — one-way, undo could not put it back: " + Markdown(strings.Join(a.OneWayReasons, "; "))
+			}
 			saving := ""
 			if a.MonthlySaving != 0 {
 				saving = mdMoney(money(a.MonthlySaving, a.Currency))

@@ -46,6 +46,11 @@ func goldenPlan() *plan.Plan {
 				Operation: plan.OpRemoveLicense, Rule: "leavers", Reason: "Disabled account, inactive.", DataAtRisk: true,
 				Evidence:      plan.Evidence{LastActivity: d("2026-05-01"), LastActivitySource: "teams", DaysInactive: n(205), Threshold: 30},
 				DisabledPlans: []string{}, MonthlySaving: 33.5, Currency: "EUR"},
+			{Profile: "contoso", UserID: "u-gus", UserPrincipalName: "gus_fabrikam.com#EXT#@contoso.onmicrosoft.com", SkuID: "f8a1db68-be16-40ed-86d5-cb42ce701560", SkuPartNumber: "POWER_BI_PRO",
+				Operation: plan.OpRemoveLicense, Rule: "inactive_90", Reason: "No sign-in for 120 days.",
+				Evidence:      plan.Evidence{LastActivity: d("2026-07-27"), LastActivitySource: "sign_in_interactive", DaysInactive: n(120), Threshold: 90},
+				DisabledPlans: []string{}, MonthlySaving: 10, Currency: "USD",
+				OneWayReasons: []string{"the user has no usageLocation: no licence can be assigned to them again until one is set"}},
 		},
 		Reviews: []plan.Review{
 			{Profile: "contoso", UserID: "u-dave", UserPrincipalName: "dave@contoso.com", SkuPartNumber: "VISIOCLIENT", Kind: plan.ReviewReview, Rule: "inactive_90", Reason: "Email report concealed: activity unknown."},
@@ -89,8 +94,9 @@ func TestPlanTextShape(t *testing.T) {
 		"  - SPE_E3 from alice@contoso.com: inactive 94 days (last sign-in 2026-08-21)",
 		"by leaving group Licensing-E5",
 		"  ! SPE_E3 from carol@contoso.com",
-		"Plan: 3 to remove (2 licences, 1 group membership), 1 with data at risk; 4 rows listed for review.",
-		"Monthly saving: EUR 33.50 + USD 93.00.",
+		"Plan: 4 to remove (3 licences, 1 group membership), 1 with data at risk, 1 one-way (undo could not reverse); 4 rows listed for review.",
+		"      one-way, undo could not put it back: the user has no usageLocation",
+		"Monthly saving: EUR 33.50 + USD 103.00.",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("plan text lacks %q:\n%s", want, b.String())

@@ -31,7 +31,7 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 			}
 			n++
 			mark := "-"
-			if a.DataAtRisk {
+			if a.DataAtRisk || len(a.OneWayReasons) > 0 {
 				mark = "!"
 			}
 			ew.printf("  %s %s%s\n", mark, ActionSummary(a), savingSuffix(a.MonthlySaving, a.Currency))
@@ -42,6 +42,9 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 			ew.printf("\n")
 			if a.DataAtRisk {
 				ew.printf("      data at risk: the mailbox or OneDrive holds data (rule allows it)\n")
+			}
+			for _, why := range a.OneWayReasons {
+				ew.printf("      one-way, undo could not put it back: %s\n", Terminal(oneLine(why)))
 			}
 		}
 		if n == 0 {
@@ -132,6 +135,9 @@ func PlanTotalsLine(p *plan.Plan) string {
 	s := fmt.Sprintf("Plan: %d to remove (%s, %s)", t.Actions, count(t.RemoveLicense, "licence", "licences"), count(t.RemoveFromGroup, "group membership", "group memberships"))
 	if t.DataAtRisk > 0 {
 		s += fmt.Sprintf(", %d with data at risk", t.DataAtRisk)
+	}
+	if t.OneWay > 0 {
+		s += fmt.Sprintf(", %d one-way (undo could not reverse)", t.OneWay)
 	}
 	return s + fmt.Sprintf("; %s listed for review.", count(t.Reviews, "row", "rows"))
 }

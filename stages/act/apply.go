@@ -29,9 +29,10 @@ func (e *RefusedError) Error() string {
 
 // Preflight checks a plan against the configuration's safety limits before
 // anything is read or changed: every action's rule still exists, no rule has
-// more actions than its max_actions, data-at-risk and group removals only
-// where the rule allows them, and the profile's reclaim task is on.
-func Preflight(p *plan.Plan, cfg *config.Config) error {
+// more actions than its max_actions, data-at-risk, group and one-way removals
+// only where the rule allows them (or, for one-way, allowOneWay: apply
+// --allow-one-way), and the profile's reclaim task is on.
+func Preflight(p *plan.Plan, cfg *config.Config, allowOneWay bool) error {
 	rules := map[string]*config.ReclaimRule{}
 	for _, r := range cfg.ReclaimRules {
 		rules[r.Name] = r
@@ -58,6 +59,9 @@ func Preflight(p *plan.Plan, cfg *config.Config) error {
 		if a.DataAtRisk && !r.AllowDataAtRisk {
 			reasons = append(reasons, fmt.Sprintf("%s from %s: the mailbox or OneDrive holds data and rule %q does not set allow_data_at_risk", a.SkuPartNumber, a.UserPrincipalName, r.Name))
 		}
+		if len(a.OneWayReasons) > 0 && !r.AllowOneWay && !allowOneWay {
+			reasons = append(reasons, fmt.Sprintf("%s from %s is one-way (%s): rule %q does not set allow_one_way and --allow-one-way was not given", a.SkuPartNumber, a.UserPrincipalName, strings.Join(a.OneWayReasons, "; "), r.Name))
+		}
 		if a.Operation == plan.OpRemoveFromGroup && !r.AllowGroupRemoval {
 			reasons = append(reasons, fmt.Sprintf("%s from %s: removal from group %s needs allow_group_removal on rule %q", a.SkuPartNumber, a.UserPrincipalName, a.GroupID, r.Name))
 		}
@@ -75,7 +79,7 @@ func Preflight(p *plan.Plan, cfg *config.Config) error {
 	if len(reasons) == 0 {
 		return nil
 	}
-	return &RefusedError{Reasons: reasons, Fix: "Nothing was changed. Adjust the rule (max_actions, allow_data_at_risk, allow_group_removal) or its scope, then run \"reclaim plan\" again."}
+	return &RefusedError{Reasons: reasons, Fix: "Nothing was changed. Adjust the rule (max_actions, allow_data_at_risk, allow_group_removal, allow_one_way) or its scope, then run \"reclaim plan\" again; for one-way removals, fix what makes them one-way (set the usageLocation, renew the subscription) or accept them with apply --allow-one-way."}
 }
 
 // ApplyOptions are the inputs of Apply.
@@ -91,6 +95,9 @@ type ApplyOptions struct {
 	// of it. Actions left out are journalled as PhaseNotApproved.
 	Approval Approval
 	Journal  *Journal
+	// AllowOneWay accepts one-way removals whatever their rule says
+	// (apply --allow-one-way).
+	AllowOneWay bool
 	RunOptions
 }
 
@@ -107,7 +114,7 @@ func JournalPath(outDir, profile, planID string) string {
 // plan's evidence, or an exclusion now matches. Actions the journal already
 // shows done or skipped are not repeated.
 func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
-	if err := Preflight(o.Plan, o.Config); err != nil {
+	if err := Preflight(o.Plan, o.Config, o.AllowOneWay); err != nil {
 		return nil, err
 	}
 	if err := o.Approval.Check(o.Plan); err != nil {
@@ -121,7 +128,7 @@ func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
 		}
 		mine = append(mine, a)
 		if o.Approval.Approves(a) {
-			steps = append(steps, applyStep(o.Plan.ID, a, o.Config))
+			steps = append(steps, applyStep(o.Plan.ID, a, o.Config, o.AllowOneWay))
 		}
 	}
 	left, err := journalNotApproved(o.Journal, o.Plan.ID, mine, o.Approval)
@@ -143,7 +150,7 @@ func entryFor(kind, planID string, a plan.Action) schemas.JournalEntry {
 	}
 }
 
-func applyStep(planID string, a plan.Action, cfg *config.Config) step {
+func applyStep(planID string, a plan.Action, cfg *config.Config, allowOneWay bool) step {
 	s := step{
 		id: a.ID, profile: a.Profile, userID: a.UserID, entry: entryFor("apply", planID, a),
 		transitiveMemberOf: exclusionGroups(cfg.Exclusions, a.Profile),
@@ -187,7 +194,15 @@ func applyStep(planID string, a plan.Action, cfg *config.Config) step {
 			if len(groups) > 0 {
 				return false, "the licence is now also inherited from group " + strings.Join(groups, ", ") + "; removing the direct assignment would free no seat"
 			}
-			return false, common(u)
+			// The snapshot may predate a usageLocation being cleared: the
+			// live user decides whether undo could assign the licence again.
+			if why := common(u); why != "" {
+				return false, why
+			}
+			if u.UsageLocation == "" && !allowOneWay && !ruleAllowsOneWay(cfg, a.Rule) {
+				return false, "the removal is now one-way: the user has no usageLocation, so undo could not assign the licence again; set it, or accept with allow_one_way / --allow-one-way"
+			}
+			return false, ""
 		}
 		s.record = func(u *LiveUser, e *schemas.JournalEntry) {
 			if l := u.Direct(a.SkuID); l != nil {
@@ -217,4 +232,13 @@ func applyStep(planID string, a plan.Action, cfg *config.Config) step {
 		}
 	}
 	return s
+}
+
+func ruleAllowsOneWay(cfg *config.Config, rule string) bool {
+	for _, r := range cfg.ReclaimRules {
+		if r.Name == rule {
+			return r.AllowOneWay
+		}
+	}
+	return false
 }

@@ -319,7 +319,7 @@ func TestPreflightRefuses(t *testing.T) {
 		})
 	}
 	allowed := testConfig(&config.ReclaimRule{Name: "inactive", Action: config.ActionRemoveLicense, AllowDataAtRisk: true, AllowGroupRemoval: true, MaxActions: 2})
-	if err := Preflight(planFor(risky, group), allowed); err != nil {
+	if err := Preflight(planFor(risky, group), allowed, false); err != nil {
 		t.Fatalf("allowed plan refused: %v", err)
 	}
 }

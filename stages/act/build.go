@@ -76,13 +76,19 @@ func Build(o BuildOptions) (*plan.Plan, error) {
 	}
 	p.Finish()
 	// Warn now about what apply would refuse.
-	perRule := map[string]int{}
+	perRule, oneWay := map[string]int{}, map[string]int{}
 	for _, a := range p.Actions {
 		perRule[a.Rule]++
+		if r := rules[a.Rule]; len(a.OneWayReasons) > 0 && r != nil && !r.AllowOneWay {
+			oneWay[a.Rule]++
+		}
 	}
 	for _, r := range o.Config.ReclaimRules {
 		if r.MaxActions > 0 && perRule[r.Name] > r.MaxActions {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("rule %q plans %d actions but max_actions = %d: apply will refuse this plan; narrow the rule or raise max_actions", r.Name, perRule[r.Name], r.MaxActions))
+		}
+		if n := oneWay[r.Name]; n > 0 {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("rule %q plans %d one-way removal(s) that undo could not reverse (see one_way_reasons): apply will refuse this plan unless the rule sets allow_one_way = true or apply is given --allow-one-way", r.Name, n))
 		}
 	}
 	return p, nil
@@ -142,6 +148,9 @@ func addRecommendation(p *plan.Plan, profile string, src plan.Source, r schemas.
 		SkuID: r.SkuID, SkuPartNumber: r.SkuPartNumber, Operation: op, Rule: r.Rule, Reason: r.Reason,
 		Evidence: evidenceOf(r), DisabledPlans: append([]string{}, r.DisabledPlans...),
 		MonthlySaving: saving, Currency: currency, DataAtRisk: r.DataAtRisk,
+	}
+	if op == plan.OpRemoveLicense && len(r.OneWayReasons) > 0 {
+		a.OneWayReasons = append([]string{}, r.OneWayReasons...)
 	}
 	slices.Sort(a.DisabledPlans)
 	if op == plan.OpRemoveFromGroup {

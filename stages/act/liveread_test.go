@@ -11,7 +11,8 @@ import (
 
 // example11Users returns the users of Microsoft's List users Example 11
 // (kept verbatim by the extract stage: stages/extract/testdata/microsoft), each given a direct E3 licence: the signInActivity
-// objects stay exactly as Microsoft documents them.
+// objects stay exactly as Microsoft documents them. (The example selects no
+// usageLocation; one is added so the removals are not one-way.)
 func example11Users(t *testing.T) map[string][]byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "microsoft", "user-list-example11.json"))
@@ -26,6 +27,7 @@ func example11Users(t *testing.T) map[string][]byte {
 	}
 	out := map[string][]byte{}
 	for _, u := range page.Value {
+		u["usageLocation"] = "US"
 		u["assignedLicenses"] = []any{map[string]any{"skuId": skuE3, "disabledPlans": []string{}}}
 		u["licenseAssignmentStates"] = []any{map[string]any{"skuId": skuE3, "assignedByGroup": nil, "disabledPlans": []string{}, "state": "Active"}}
 		raw, _ := json.Marshal(u)

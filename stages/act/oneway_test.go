@@ -2,10 +2,13 @@ package act
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -98,4 +101,87 @@ func TestSimUndoNamesTheFix(t *testing.T) {
 			t.Fatalf("undo: %+v", res)
 		}
 	})
+}
+
+// oneWayPlan plans the removal of a guest's licence undo could not put back
+// (the guest has no usageLocation); marked says whether the snapshot knew.
+func (e *simEnv) oneWayPlan(t *testing.T, cfg *config.Config, marked bool) (*plan.Plan, string, simtenant.UserTruth) {
+	t.Helper()
+	tr, l := e.simDirect(t, func(u *LiveUser, _ simtenant.TruthLicense) bool { return u.UsageLocation == "" })
+	u, err := e.dir.GetUser(context.Background(), UserRequest{UserID: tr.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rec(tr.ID, l.SkuID, l.SkuPartNumber, schemas.RecommendRemoveLicense)
+	r.UserPrincipalName, r.DisabledPlans, r.LastSignInDateTime = tr.UserPrincipalName, l.DisabledPlans, u.LastSignIn
+	if marked {
+		r.OneWayReasons = []string{"the user has no usageLocation: no licence can be assigned to them again until one is set"}
+	}
+	out := t.TempDir()
+	writeRecommendations(t, out, "sim", "2026-11-24", "20261124T060000Z", []schemas.Recommendation{r})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: simToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, JournalPath(out, "sim", p.ID), tr
+}
+
+// TestSimOneWayRefusedWithoutFlag: a removal the snapshot marks one-way is
+// shown in the plan (reasons, a warning) and apply refuses the plan, naming
+// the action and why, unless the rule sets allow_one_way or apply is given
+// --allow-one-way.
+func TestSimOneWayRefusedWithoutFlag(t *testing.T) {
+	env := startSim(t, 300)
+	cfg := simConfig()
+	p, journal, tr := env.oneWayPlan(t, cfg, true)
+	if len(p.Actions) != 1 || len(p.Actions[0].OneWayReasons) != 1 || p.Totals.OneWay != 1 {
+		t.Fatalf("plan actions %+v totals %+v", p.Actions, p.Totals)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "one-way") {
+		t.Errorf("plan warnings %q, want one about the one-way removal", p.Warnings)
+	}
+	_, err := env.apply(t, p, cfg, journal, RunOptions{})
+	var refused *RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), tr.UserPrincipalName) || !strings.Contains(err.Error(), "no usageLocation") || !strings.Contains(err.Error(), "--allow-one-way") {
+		t.Fatalf("apply without the flag: %v, want a refusal naming the action and the reason", err)
+	}
+	if n := env.assignCalls(); n != 0 {
+		t.Fatalf("%d assignLicense requests after a refusal", n)
+	}
+	j, err := OpenJournal(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	res, err := Apply(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, AllowOneWay: true, RunOptions: RunOptions{WritesPerSecond: 200},
+		Directories: func(string) (Directory, error) { return env.dir, nil }})
+	if err != nil || res.Done != 1 {
+		t.Fatalf("apply --allow-one-way: %+v %v", res, err)
+	}
+	// The rule setting does the same.
+	env2 := startSim(t, 300)
+	cfg.ReclaimRules[0].AllowOneWay = true
+	p, journal, _ = env2.oneWayPlan(t, cfg, true)
+	if len(p.Warnings) != 0 {
+		t.Errorf("warnings with allow_one_way: %q", p.Warnings)
+	}
+	if res, err := env2.apply(t, p, cfg, journal, RunOptions{}); err != nil || res.Done != 1 {
+		t.Fatalf("apply with allow_one_way: %+v %v", res, err)
+	}
+}
+
+// TestSimNowOneWayLive: the snapshot did not know (a usageLocation cleared
+// since), but the live re-read shows the user has none: the removal is
+// skipped, saying why, and nothing is sent.
+func TestSimNowOneWayLive(t *testing.T) {
+	env := startSim(t, 300)
+	cfg := simConfig()
+	p, journal, _ := env.oneWayPlan(t, cfg, false)
+	res, err := env.apply(t, p, cfg, journal, RunOptions{})
+	if err != nil || res.Skipped != 1 || !strings.Contains(res.Outcomes[0].Detail, "now one-way: the user has no usageLocation") {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	if n := env.assignCalls(); n != 0 {
+		t.Errorf("%d assignLicense requests, want none", n)
+	}
 }

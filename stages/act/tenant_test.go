@@ -57,6 +57,8 @@ type fakeUser struct {
 	// FailedSignIn is a newer failed interactive attempt: Graph shows it in
 	// lastSignInDateTime only.
 	FailedSignIn *time.Time
+	// UsageLocation is "US" unless a test clears it.
+	UsageLocation string
 	// Raw, when set, is the body of GET /users/{id}, sent as is.
 	Raw []byte
 }
@@ -78,7 +80,7 @@ func newFakeTenant(t *testing.T) *fakeTenant {
 func (ft *fakeTenant) addUser(id string, skus map[string][]string, lastSignIn *time.Time) *fakeUser {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
-	u := &fakeUser{ID: id, UPN: id + "@contoso.com", Enabled: true, Direct: map[string][]string{}, LastSignIn: lastSignIn}
+	u := &fakeUser{ID: id, UPN: id + "@contoso.com", Enabled: true, Direct: map[string][]string{}, LastSignIn: lastSignIn, UsageLocation: "US"}
 	for s, dp := range skus {
 		u.Direct[s] = dp
 	}
@@ -361,7 +363,10 @@ func (ft *fakeTenant) userJSON(u *fakeUser) map[string]any {
 			states = append(states, map[string]any{"skuId": s, "assignedByGroup": gid, "disabledPlans": dp, "state": "Active"})
 		}
 	}
-	m := map[string]any{"id": u.ID, "userPrincipalName": u.UPN, "accountEnabled": u.Enabled, "assignedLicenses": assigned, "licenseAssignmentStates": states}
+	m := map[string]any{"id": u.ID, "userPrincipalName": u.UPN, "accountEnabled": u.Enabled, "assignedLicenses": assigned, "licenseAssignmentStates": states, "usageLocation": nil}
+	if u.UsageLocation != "" {
+		m["usageLocation"] = u.UsageLocation
+	}
 	if u.LastSignIn != nil || u.FailedSignIn != nil {
 		sa := map[string]any{"lastSignInDateTime": nil, "lastNonInteractiveSignInDateTime": nil, "lastSuccessfulSignInDateTime": nil}
 		if u.LastSignIn != nil {
