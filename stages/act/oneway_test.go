@@ -3,6 +3,7 @@ package act
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -183,5 +184,22 @@ func TestSimNowOneWayLive(t *testing.T) {
 	}
 	if n := env.assignCalls(); n != 0 {
 		t.Errorf("%d assignLicense requests, want none", n)
+	}
+}
+
+// TestOneWayMarkCannotBeStripped: a plan file edited to drop an action's
+// one_way_reasons no longer matches its snapshot, and apply's verification
+// refuses it.
+func TestOneWayMarkCannotBeStripped(t *testing.T) {
+	env := startSim(t, 300)
+	cfg := simConfig()
+	p, journal, _ := env.oneWayPlan(t, cfg, true)
+	outDir := filepath.Dir(filepath.Dir(filepath.Dir(journal)))
+	if err := Verify(p, cfg, outDir); err != nil {
+		t.Fatalf("untouched plan: %v", err)
+	}
+	p.Actions[0].OneWayReasons = nil
+	if err := Verify(p, cfg, outDir); err == nil || !strings.Contains(err.Error(), "one_way_reasons") {
+		t.Fatalf("stripped plan: %v, want a refusal naming one_way_reasons", err)
 	}
 }
