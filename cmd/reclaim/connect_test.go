@@ -26,7 +26,10 @@ func TestValidateConnect(t *testing.T) {
 		{name: "all granted", want: []string{"Reports.Read.All", "ok", "Every enabled task"}},
 		{name: "no Reports.Read.All", perms: without("Reports.Read.All"), wantErr: true, want: []string{"usage reports", "missing"}},
 		{name: "no ReportSettings.Read.All", perms: without("ReportSettings.Read.All"), want: []string{"optional-missing"}},
-		{name: "wrong secret", secret: "Xq9-not-the-secret", wantErr: true, want: []string{"AADSTS7000215", `profile "sim"`}},
+		// AADSTS7000215 is not an expired secret (that is AADSTS7000222): most
+		// often the secret's ID was pasted instead of its value.
+		{name: "wrong secret", secret: "Xq9-not-the-secret", wantErr: true, want: []string{"AADSTS7000215", `profile "sim"`,
+			"check client_secret for app " + simtenant.DefaultClientID, "not its Secret ID"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, err := simtenant.Start(simtenant.Options{Users: 20, Seed: 1, Permissions: tc.perms})
