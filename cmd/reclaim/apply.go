@@ -152,7 +152,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		return withExitCode(exitError, err)
 	}
 	for _, n := range p.Newer(cur) {
-		fmt.Fprintf(out, "Note: %s.\n", n)
+		fmt.Fprintf(out, "Note: %s.\n", ui.TerminalText(n))
 	}
 	if !p.HasChanges() {
 		fmt.Fprintln(out, "No changes: the plan has no actions.")
@@ -190,7 +190,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			return withExitCode(exitError, err)
 		}
 		for _, w := range j.Warnings() {
-			fmt.Fprintln(errw, "Warning:", w)
+			fmt.Fprintln(errw, "Warning:", ui.TerminalText(w))
 		}
 		// Keep the exact plan beside its journal: the audit trail and what
 		// undo reads to find the configuration.

@@ -80,7 +80,7 @@ interrupted.`,
 				return withExitCode(exitError, err)
 			}
 			for _, w := range warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", w)
+				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", ui.TerminalText(w))
 			}
 			last := act.LastByAction(applied)
 			n := 0
@@ -114,7 +114,7 @@ interrupted.`,
 				return withExitCode(exitError, err)
 			}
 			for _, w := range uj.Warnings() {
-				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", w)
+				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", ui.TerminalText(w))
 			}
 			res, err := act.Undo(ctx, act.UndoOptions{Applied: applied, ActionIDs: actions, Journal: uj,
 				Directories: func(string) (act.Directory, error) { return dir, nil },
