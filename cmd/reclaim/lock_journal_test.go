@@ -288,3 +288,50 @@ func TestCLIRunSIGTERMWritesInterruptedManifest(t *testing.T) {
 	}
 	l.Unlock()
 }
+
+// TestCLIApplySIGTERMFinishesTheChangeInFlight: SIGTERM while a change is
+// being sent: apply finishes and journals it, starts no other, exits 1 and
+// frees the lock; the next apply makes the rest, each change once.
+func TestCLIApplySIGTERMFinishesTheChangeInFlight(t *testing.T) {
+	// Every request takes 250 ms, so the signal can land mid-request.
+	f := newApplyFixture(t, simtenant.Options{SlowRate: 1, SlowDelay: 250 * time.Millisecond}, 2)
+	cmd, stdout, stderr := f.command(t, "apply", f.plan, "--auto-approve", "--concurrency", "1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(f.journal); bytes.Contains(b, []byte(`"phase":"intent"`)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("apply never journalled an intent:\n%s%s", stdout, stderr)
+		}
+	}
+	// The change request follows its intent at once and takes 250 ms:
+	// 100 ms later it is in flight.
+	time.Sleep(100 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(cmd.Wait()); code != 1 || !strings.Contains(stderr.String(), "apply interrupted") {
+		t.Fatalf("apply after SIGTERM: exit %d\n%s%s", code, stdout, stderr)
+	}
+	done, entries := f.checkJournal(t)
+	for id, e := range act.LastByAction(entries) {
+		if e.Phase == act.PhaseIntent {
+			t.Errorf("action %s left between intent and outcome", id)
+		}
+	}
+	if n := f.writes(); n != int64(len(done)) || n != 1 {
+		t.Fatalf("%d changes sent, %d journalled done; want the one in flight only\n%+v\n%s%s", n, len(done), entries, stdout, stderr)
+	}
+
+	resume, rOut, rErr := f.command(t, "apply", f.plan, "--auto-approve")
+	if err := resume.Run(); err != nil {
+		t.Fatalf("resume: %v\n%s%s", err, rOut, rErr)
+	}
+	if n := f.writes(); n != 2 {
+		t.Errorf("%d assignLicense requests in all, want 2", n)
+	}
+}
