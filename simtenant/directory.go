@@ -341,8 +341,16 @@ func (s *Server) appendUser(b []byte, u *user, props []string, odataType bool) [
 				}
 				e.strs("disabledPlans", planIDs(a.disabled))
 				e.str("error", firstNonEmpty(a.err, "None"))
-				e.str("lastUpdatedDateTime", graphTime(s.t.created(u).Add(time.Duration(hashOf(uint64(u.idx), uint64(a.sku))%(48*3600))*time.Second)))
-				e.str("skuId", skus[a.sku].ID)
+				if s.opts.MicrosoftQuirks && n == 0 {
+					e.str("lastUpdatedDateTime", zeroTime)
+				} else {
+					e.str("lastUpdatedDateTime", graphTime(s.t.created(u).Add(time.Duration(hashOf(uint64(u.idx), uint64(a.sku))%(48*3600))*time.Second)))
+				}
+				if s.opts.MicrosoftQuirks {
+					e.str("skuId", strings.ToUpper(skus[a.sku].ID)) // as in the assignLicense reference example
+				} else {
+					e.str("skuId", skus[a.sku].ID)
+				}
 				e.str("state", a.state)
 				arr = e.close()
 			}
@@ -358,6 +366,9 @@ func (s *Server) appendUser(b []byte, u *user, props []string, odataType bool) [
 			} else if u.interactive >= 0 {
 				e.str("lastSignInDateTime", graphTime(s.t.at(u.interactive, u.interactiveSec)))
 				e.str("lastSignInRequestId", s.signInRequestID(u.idx, u.interactive, 0))
+			} else if s.opts.MicrosoftQuirks {
+				e.str("lastSignInDateTime", "")
+				e.str("lastSignInRequestId", "")
 			} else {
 				e.null("lastSignInDateTime")
 				e.null("lastSignInRequestId")
@@ -365,6 +376,10 @@ func (s *Server) appendUser(b []byte, u *user, props []string, odataType bool) [
 			if u.nonInter >= 0 {
 				e.str("lastNonInteractiveSignInDateTime", graphTime(s.t.at(u.nonInter, u.nonInterSec)))
 				e.str("lastNonInteractiveSignInRequestId", s.signInRequestID(u.idx, u.nonInter, 1000))
+			} else if s.opts.MicrosoftQuirks {
+				// "List users" Example 11 spells no value this way.
+				e.str("lastNonInteractiveSignInDateTime", zeroTime)
+				e.str("lastNonInteractiveSignInRequestId", "")
 			} else {
 				e.null("lastNonInteractiveSignInDateTime")
 				e.null("lastNonInteractiveSignInRequestId")
@@ -386,6 +401,9 @@ func (s *Server) appendUser(b []byte, u *user, props []string, odataType bool) [
 	}
 	return o.close()
 }
+
+// zeroTime is the .NET minimum Graph sends for "no value".
+const zeroTime = "0001-01-01T00:00:00Z"
 
 // checkSignInActivity enforces what selecting signInActivity needs: Entra ID
 // P1 and AuditLog.Read.All.

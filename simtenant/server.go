@@ -97,6 +97,11 @@ type Options struct {
 	SlowDelay time.Duration
 	// DropRate is the fraction of responses whose connection is dropped mid-body.
 	DropRate float64
+	// MicrosoftQuirks serves the shapes of Microsoft's reference examples:
+	// signInActivity "no value" as "" and 0001-01-01T00:00:00Z ("List
+	// users" Example 11) instead of null, licenseAssignmentStates skuIds in
+	// upper case (assignLicense example) and a 0001-01-01 lastUpdatedDateTime.
+	MicrosoftQuirks bool
 	// RenamedUsers are indices of users renamed after the usage reports were
 	// cut: the directory shows "renamed.<upn>", the reports the old UPN
 	// (the Teams report still matches by User Id).

@@ -19,7 +19,8 @@ import (
 // the active-users report cut short at a row boundary (issues 10 and 11):
 // a renamed inactive user whose mailbox holds mail is missing from the
 // mailbox report, and must be a review ("mailbox contents unknown"), never
-// remove_license; the cut report makes its signal unavailable.
+// remove_license; the cut report makes its signal unavailable. The tenant
+// also answers in Microsoft's documented shapes (MicrosoftQuirks).
 func TestRunRenamedUsersAndTruncatedReport(t *testing.T) {
 	t.Parallel()
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -43,7 +44,7 @@ func TestRunRenamedUsersAndTruncatedReport(t *testing.T) {
 		t.Fatal("no inactive E3 holder with mail in this tenant: the test proves nothing")
 	}
 	srv, err := simtenant.Start(simtenant.Options{Users: users, Seed: 5, Today: today, CertDir: t.TempDir(),
-		RenamedUsers: renamed, TruncatedReports: []string{"getOffice365ActiveUserDetail"}})
+		RenamedUsers: renamed, TruncatedReports: []string{"getOffice365ActiveUserDetail"}, MicrosoftQuirks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +76,26 @@ func TestRunRenamedUsersAndTruncatedReport(t *testing.T) {
 	recs, err := parquet.ReadFile[schemas.Recommendation](fmt.Sprintf(part, "recommendations"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Microsoft's quirks (upper-case skuIds, 0001-01-01 and "" dates) change
+	// nothing: every licence has its part number, no date is year 1.
+	lics, err := parquet.ReadFile[schemas.UserLicense](fmt.Sprintf(part, "user_licenses"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lics {
+		if l.SkuPartNumber == "" {
+			t.Fatalf("%s: licence %s lost its part number", l.UserPrincipalName, l.SkuID)
+		}
+	}
+	activity, err := parquet.ReadFile[schemas.UserActivity](fmt.Sprintf(part, "user_activity"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range activity {
+		if a.DaysInactive != nil && *a.DaysInactive > 10000 {
+			t.Fatalf("%s %s: %d days inactive", a.UserPrincipalName, a.Workload, *a.DaysInactive)
+		}
 	}
 	checked := 0
 	for _, i := range renamed {
