@@ -32,7 +32,7 @@ func (e *RefusedError) Error() string {
 // more actions than its max_actions, data-at-risk, group and one-way removals
 // only where the rule allows them (or, for one-way, allowOneWay: apply
 // --allow-one-way), and the profile's reclaim task is on.
-func Preflight(p *plan.Plan, cfg *config.Config, allowOneWay bool) error {
+func Preflight(p *plan.Plan, cfg *config.Config, approval Approval, allowOneWay bool) error {
 	rules := map[string]*config.ReclaimRule{}
 	for _, r := range cfg.ReclaimRules {
 		rules[r.Name] = r
@@ -40,7 +40,16 @@ func Preflight(p *plan.Plan, cfg *config.Config, allowOneWay bool) error {
 	var reasons []string
 	perRule := map[string]int{}
 	for _, a := range p.Actions {
+		// max_actions bounds what a rule planned, approved or not: a rule
+		// that makes too many actions is misconfigured, and approving it
+		// in slices must not get around the bound.
 		perRule[a.Rule]++
+		// Every other check is about carrying the action out, so only
+		// approved actions count: leaving a one-way or data-at-risk action
+		// out of the approval lets the rest of the plan go.
+		if !approval.Approves(a) {
+			continue
+		}
 		r := rules[a.Rule]
 		prof := cfg.Profiles[a.Profile]
 		switch {
@@ -114,7 +123,7 @@ func JournalPath(outDir, profile, planID string) string {
 // plan's evidence, or an exclusion now matches. Actions the journal already
 // shows done or skipped are not repeated.
 func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
-	if err := Preflight(o.Plan, o.Config, o.AllowOneWay); err != nil {
+	if err := Preflight(o.Plan, o.Config, o.Approval, o.AllowOneWay); err != nil {
 		return nil, err
 	}
 	if err := o.Approval.Check(o.Plan); err != nil {

@@ -319,8 +319,31 @@ func TestPreflightRefuses(t *testing.T) {
 		})
 	}
 	allowed := testConfig(&config.ReclaimRule{Name: "inactive", Action: config.ActionRemoveLicense, AllowDataAtRisk: true, AllowGroupRemoval: true, MaxActions: 2})
-	if err := Preflight(planFor(risky, group), allowed, false); err != nil {
+	if err := Preflight(planFor(risky, group), allowed, Approval{}, false); err != nil {
 		t.Fatalf("allowed plan refused: %v", err)
+	}
+	// An action left out of the approval is not carried out, so what would
+	// refuse it does not refuse the rest of the plan; max_actions still
+	// counts every planned action.
+	strict := testConfig(&config.ReclaimRule{Name: "inactive", Action: config.ActionRemoveLicense, MaxActions: 2})
+	partial := planFor(risky, remove("a", skuVisio))
+	if err := Preflight(partial, strict, Approval{}, false); err == nil {
+		t.Fatal("a data-at-risk action was not refused")
+	}
+	var riskyID, safeID string
+	for _, a := range partial.Actions {
+		if a.DataAtRisk {
+			riskyID = a.ID
+		} else {
+			safeID = a.ID
+		}
+	}
+	if err := Preflight(partial, strict, Approval{ExcludeActions: []string{riskyID}}, false); err != nil {
+		t.Fatalf("leaving the data-at-risk action out still refuses: %v", err)
+	}
+	strict.ReclaimRules[0].MaxActions = 1
+	if err := Preflight(partial, strict, Approval{Actions: []string{safeID}}, false); err == nil || !strings.Contains(err.Error(), "max_actions") {
+		t.Fatalf("max_actions not counted over the whole plan: %v", err)
 	}
 }
 
