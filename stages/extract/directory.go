@@ -14,26 +14,12 @@ import (
 	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
-const userSelect = "id,userPrincipalName,displayName,mail,userType,accountEnabled,department,jobTitle,country,usageLocation,createdDateTime,onPremisesSyncEnabled"
+const userSelect = graphapi.UserSelect
 
+// graphUser is a user of GET /users: the raw users columns (graphapi.User,
+// shared with apply's live read) and the licence assignment states.
 type graphUser struct {
-	ID                    string         `json:"id"`
-	UserPrincipalName     *string        `json:"userPrincipalName"`
-	DisplayName           *string        `json:"displayName"`
-	Mail                  *string        `json:"mail"`
-	UserType              *string        `json:"userType"`
-	AccountEnabled        *bool          `json:"accountEnabled"`
-	Department            *string        `json:"department"`
-	JobTitle              *string        `json:"jobTitle"`
-	Country               *string        `json:"country"`
-	UsageLocation         *string        `json:"usageLocation"`
-	CreatedDateTime       *graphapi.Time `json:"createdDateTime"`
-	OnPremisesSyncEnabled *bool          `json:"onPremisesSyncEnabled"`
-	SignInActivity        *struct {
-		LastSignInDateTime               *graphapi.Time `json:"lastSignInDateTime"`
-		LastNonInteractiveSignInDateTime *graphapi.Time `json:"lastNonInteractiveSignInDateTime"`
-		LastSuccessfulSignInDateTime     *graphapi.Time `json:"lastSuccessfulSignInDateTime"`
-	} `json:"signInActivity"`
+	graphapi.User
 	LicenseAssignmentStates []struct {
 		SkuID               string         `json:"skuId"`
 		AssignedByGroup     *string        `json:"assignedByGroup"`
@@ -82,22 +68,7 @@ func (usersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result,
 	return res, nil
 }
 
-func userRow(u *graphUser, signInAvailable bool) schemas.User {
-	r := schemas.User{
-		ID: guid(u.ID), UserPrincipalName: str(u.UserPrincipalName), DisplayName: str(u.DisplayName), Mail: str(u.Mail),
-		UserType: str(u.UserType), AccountEnabled: u.AccountEnabled != nil && *u.AccountEnabled,
-		Department: str(u.Department), JobTitle: str(u.JobTitle), Country: str(u.Country),
-		UsageLocation: str(u.UsageLocation), CreatedDateTime: graphapi.PtrOf(u.CreatedDateTime),
-		OnPremisesSyncEnabled:   u.OnPremisesSyncEnabled != nil && *u.OnPremisesSyncEnabled,
-		SignInActivityAvailable: signInAvailable,
-	}
-	if s := u.SignInActivity; s != nil {
-		r.LastSignInDateTime = graphapi.PtrOf(s.LastSignInDateTime)
-		r.LastNonInteractiveSignInDateTime = graphapi.PtrOf(s.LastNonInteractiveSignInDateTime)
-		r.LastSuccessfulSignInDateTime = graphapi.PtrOf(s.LastSuccessfulSignInDateTime)
-	}
-	return r
-}
+func userRow(u *graphUser, signInAvailable bool) schemas.User { return u.User.Row(signInAvailable) }
 
 // licenseAssignmentsStage: one row per licenseAssignmentStates entry.
 type licenseAssignmentsStage struct{}

@@ -155,10 +155,7 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 // source range, first line only (a conversion error quotes the value it
 // could not convert).
 func evalWhen(ctx context.Context, e *engine, x *config.Exclusion) error {
-	at := x.WhenRange.String()
-	if x.WhenRange.Filename == "" {
-		at = "exclusion " + x.Name
-	}
+	at := whenAt(x)
 	if _, err := sqlcheck.Expression(x.When); err != nil {
 		return fmt.Errorf("%s: exclusion %q: refused: %s", at, x.Name, sqlcheck.Describe("when", err))
 	}

@@ -1,0 +1,63 @@
+package graphapi
+
+import (
+	"strings"
+
+	"github.com/reclaimhq/reclaim/schemas"
+)
+
+// UserSelect is the $select of a Graph user that fills every column of the
+// raw users table (schemas.User) except the sign-in ones; add
+// signInActivity for those. The extract stage reads the tenant's users with
+// it, and apply reads one user live with it when an exclusion's `when`
+// must be re-checked against the user as Microsoft shows them now.
+const UserSelect = "id,userPrincipalName,displayName,mail,userType,accountEnabled,department,jobTitle,country,usageLocation,createdDateTime,onPremisesSyncEnabled"
+
+// User is a Graph user object as UserSelect (and signInActivity) return it.
+// Row is the one mapping from it to a raw users row.
+type User struct {
+	ID                    string  `json:"id"`
+	UserPrincipalName     *string `json:"userPrincipalName"`
+	DisplayName           *string `json:"displayName"`
+	Mail                  *string `json:"mail"`
+	UserType              *string `json:"userType"`
+	AccountEnabled        *bool   `json:"accountEnabled"`
+	Department            *string `json:"department"`
+	JobTitle              *string `json:"jobTitle"`
+	Country               *string `json:"country"`
+	UsageLocation         *string `json:"usageLocation"`
+	CreatedDateTime       *Time   `json:"createdDateTime"`
+	OnPremisesSyncEnabled *bool   `json:"onPremisesSyncEnabled"`
+	SignInActivity        *struct {
+		LastSignInDateTime               *Time `json:"lastSignInDateTime"`
+		LastNonInteractiveSignInDateTime *Time `json:"lastNonInteractiveSignInDateTime"`
+		LastSuccessfulSignInDateTime     *Time `json:"lastSuccessfulSignInDateTime"`
+	} `json:"signInActivity"`
+}
+
+// Row is the user as a raw users row: the id lower-cased (Graph GUIDs are
+// compared lower-case everywhere), null strings as "", no-value dates nil.
+// signInAvailable says whether signInActivity could be read at all.
+func (u *User) Row(signInAvailable bool) schemas.User {
+	r := schemas.User{
+		ID: strings.ToLower(strings.TrimSpace(u.ID)), UserPrincipalName: deref(u.UserPrincipalName), DisplayName: deref(u.DisplayName), Mail: deref(u.Mail),
+		UserType: deref(u.UserType), AccountEnabled: u.AccountEnabled != nil && *u.AccountEnabled,
+		Department: deref(u.Department), JobTitle: deref(u.JobTitle), Country: deref(u.Country),
+		UsageLocation: deref(u.UsageLocation), CreatedDateTime: PtrOf(u.CreatedDateTime),
+		OnPremisesSyncEnabled:   u.OnPremisesSyncEnabled != nil && *u.OnPremisesSyncEnabled,
+		SignInActivityAvailable: signInAvailable,
+	}
+	if s := u.SignInActivity; s != nil {
+		r.LastSignInDateTime = PtrOf(s.LastSignInDateTime)
+		r.LastNonInteractiveSignInDateTime = PtrOf(s.LastNonInteractiveSignInDateTime)
+		r.LastSuccessfulSignInDateTime = PtrOf(s.LastSuccessfulSignInDateTime)
+	}
+	return r
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
