@@ -106,3 +106,33 @@ func TestRecordSignInControl(t *testing.T) {
 		t.Errorf("filter on the recorded sign-in: %s", b)
 	}
 }
+
+// TestPatchUserControl: PATCH /_sim/users/{id} changes the user's department
+// as every later read shows it; an unknown field or user is refused.
+func TestPatchUserControl(t *testing.T) {
+	t.Parallel()
+	srv, c := startSim(t, Options{Users: 20, Seed: 5})
+	tok := tokenFor(t, srv, c, "")
+	id := srv.Truth(4).ID
+	if resp, b := do(t, c, "PATCH", srv.URL()+"/_sim/users/"+id, "", `{"department": "Legal"}`); resp.StatusCode != 204 {
+		t.Fatalf("control: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := do(t, c, "PATCH", srv.URL()+"/_sim/users/nobody", "", `{"department": "Legal"}`); resp.StatusCode != 404 {
+		t.Errorf("unknown user: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := do(t, c, "PATCH", srv.URL()+"/_sim/users/"+id, "", `{"departmnt": "Legal"}`); resp.StatusCode != 400 {
+		t.Errorf("unknown field: %d, want 400", resp.StatusCode)
+	}
+	resp, b := get(t, c, srv.URL()+"/v1.0/users/"+id+"?$select=id,department", tok)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+	if d := mustJSON(t, b)["department"]; d != "Legal" {
+		t.Errorf("department = %v, want Legal", d)
+	}
+	f := url.QueryEscape("department eq 'Legal' and id eq '" + id + "'")
+	resp, b = get(t, c, srv.URL()+"/v1.0/users?$select=id&$filter="+f, tok)
+	if v, _ := mustJSON(t, b)["value"].([]any); resp.StatusCode != 200 || len(v) != 1 {
+		t.Errorf("filter on the patched department: %d %s", resp.StatusCode, b)
+	}
+}

@@ -549,6 +549,22 @@ func (s *Server) routes() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("PATCH /_sim/users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		// Directory attributes changed by an administrator (tests: a user
+		// moved to another department between plan and apply).
+		var a UserAttributes
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			http.Error(w, "body: want {\"department\", \"jobTitle\", \"country\"}: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := s.PatchUser(r.PathValue("id"), a); err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /_sim/truth/{i}", func(w http.ResponseWriter, r *http.Request) {
 		i, err := strconv.Atoi(r.PathValue("i"))
 		if err != nil || i < 0 || i >= s.t.n {

@@ -21,7 +21,10 @@ type overlay struct {
 	users map[int]*userState
 	// signedIn holds sign-ins recorded through the /_sim control, in
 	// memory only (the state file keeps licence and group changes).
-	signedIn  map[int]time.Time
+	signedIn map[int]time.Time
+	// patched holds attribute changes made through the /_sim control, in
+	// memory only too.
+	patched   map[int]UserAttributes
 	concealed bool
 	version   int64 // bumped on every change (report ETags)
 
@@ -36,7 +39,7 @@ type userState struct {
 }
 
 func newOverlay(concealed bool) *overlay {
-	return &overlay{users: map[int]*userState{}, signedIn: map[int]time.Time{}, concealed: concealed}
+	return &overlay{users: map[int]*userState{}, signedIn: map[int]time.Time{}, patched: map[int]UserAttributes{}, concealed: concealed}
 }
 
 // current returns user i with the overlay applied.
@@ -45,7 +48,16 @@ func (s *Server) current(i int) *user {
 	s.state.mu.RLock()
 	st := s.state.users[i]
 	u.signedIn = s.state.signedIn[i]
+	p := s.state.patched[i]
 	s.state.mu.RUnlock()
+	for _, f := range []struct {
+		to   *string
+		from *string
+	}{{&u.department, p.Department}, {&u.jobTitle, p.JobTitle}, {&u.country, p.Country}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
 	if st != nil {
 		u.lic = append([]assignment(nil), st.lic...)
 		u.groups = st.groups
@@ -71,6 +83,40 @@ func (s *Server) RecordSignIn(key string, at time.Time) error {
 	s.state.signedIn[i] = at.UTC().Truncate(time.Second)
 	s.state.version++
 	s.state.mu.Unlock()
+	return nil
+}
+
+// UserAttributes are directory attributes of a user that PatchUser changes;
+// a nil field is left as it is, "" clears it (Graph then shows null).
+type UserAttributes struct {
+	Department *string `json:"department"`
+	JobTitle   *string `json:"jobTitle"`
+	Country    *string `json:"country"`
+}
+
+// PatchUser changes attributes of the user (id or UPN), as an administrator
+// editing them in Entra would: every read from then on (GET /users,
+// $filter, reports of the user) shows the new values. Changes to the same
+// user accumulate. It is what PATCH /_sim/users/{id} does; in memory only.
+func (s *Server) PatchUser(key string, a UserAttributes) error {
+	i := s.t.lookup(key)
+	if i < 0 {
+		return fmt.Errorf("simtenant: no user %q", key)
+	}
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	p := s.state.patched[i]
+	if a.Department != nil {
+		p.Department = a.Department
+	}
+	if a.JobTitle != nil {
+		p.JobTitle = a.JobTitle
+	}
+	if a.Country != nil {
+		p.Country = a.Country
+	}
+	s.state.patched[i] = p
+	s.state.version++
 	return nil
 }
 

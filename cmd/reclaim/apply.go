@@ -20,6 +20,7 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
 	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+	"github.com/reclaimhq/reclaim/stages/transform"
 )
 
 // applyFlags are shared by apply and undo.
@@ -81,8 +82,10 @@ of the plan; the rest is journalled as not approved.
 Before each change it re-reads the user and skips the change, saying why, when
 the licence is gone, is now inherited from a group, the user signed in after
 the plan's evidence (successful sign-ins only), the user now has no
-usageLocation and one-way removals are not allowed, or an exclusion now matches (users, groups with nested
-membership, SKUs; "when" expressions are checked against the snapshot). Every
+usageLocation and one-way removals are not allowed, or an exclusion now matches: users, groups with nested
+membership, SKUs, and "when" expressions, evaluated against the user's
+attributes as re-read from Microsoft Graph (department, user_type, …); an
+exclusion whose "when" cannot be evaluated fails that action, unchanged. Every
 change is journalled before and after in OUT/<profile>/journal/plan-<id>.jsonl
 (also exported as .parquet); running apply again on the same plan resumes:
 finished actions are not repeated and an interrupted one is resolved by
@@ -174,6 +177,13 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		return err
 	}
 
+	// The exclusions' when expressions, re-evaluated against each user as
+	// re-read just before the change (one sandboxed in-memory DuckDB).
+	whens, err := transform.NewLiveWhen(ctx, cfg)
+	if err != nil {
+		return withExitCode(exitError, err)
+	}
+	defer whens.Close()
 	total := &act.Result{}
 	for _, s := range p.Sources {
 		if approved[s.Profile] == 0 {
@@ -203,7 +213,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			fmt.Fprintf(out, "Partial approval (%s): %d action(s) of the plan are not approved and are journalled as such.\n", f.approval, left)
 		}
 		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j, Approval: f.approval, AllowOneWay: f.allowOneWay,
-			Directories: func(string) (act.Directory, error) { return dir, nil },
+			Directories: func(string) (act.Directory, error) { return dir, nil }, LiveExclusions: whens.Match,
 			RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out),
 				AfterSend: testKillAfterSends()}})
 		exportErr := act.ExportParquet(j.Entries(), act.ParquetPath(jpath))

@@ -107,6 +107,12 @@ type ApplyOptions struct {
 	// AllowOneWay accepts one-way removals whatever their rule says
 	// (apply --allow-one-way).
 	AllowOneWay bool
+	// LiveExclusions returns the names of the exclusions whose `when` is
+	// true for a user as just re-read live (cmd/reclaim wires the
+	// transform's WhenEvaluator). It is called before every change of a
+	// profile that has `when` exclusions; an error fails that action,
+	// unchanged. Nil: Apply refuses a plan whose profile has any.
+	LiveExclusions func(ctx context.Context, u schemas.User) ([]string, error)
 	RunOptions
 }
 
@@ -137,7 +143,14 @@ func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
 		}
 		mine = append(mine, a)
 		if o.Approval.Approves(a) {
-			steps = append(steps, applyStep(o.Plan.ID, a, o.Config, o.AllowOneWay))
+			s := applyStep(o.Plan.ID, a, o.Config, o.AllowOneWay)
+			if whenExclusions(o.Config.Exclusions, a.Profile) {
+				if o.LiveExclusions == nil {
+					return nil, fmt.Errorf("apply: profile %q has exclusions with a when and no live evaluator for them", a.Profile)
+				}
+				s.attributes, s.prepare = true, liveWhen(o.LiveExclusions)
+			}
+			steps = append(steps, s)
 		}
 	}
 	left, err := journalNotApproved(o.Journal, o.Plan.ID, mine, o.Approval)
@@ -169,8 +182,8 @@ func applyStep(planID string, a plan.Action, cfg *config.Config, allowOneWay boo
 	}
 	// Common preconditions: exclusions and activity newer than the evidence.
 	common := func(u *LiveUser) string {
-		if x := Excluded(cfg.Exclusions, a.Profile, u, a.SkuID, a.SkuPartNumber); x != "" {
-			return fmt.Sprintf("the user is now excluded by exclusion %q", x)
+		if x := Excluded(cfg.Exclusions, a.Profile, u, a.SkuID, a.SkuPartNumber); x != nil {
+			return excludedReason(x, u)
 		}
 		if u.LastSignIn != nil {
 			since := a.Evidence.LastSignIn
@@ -241,6 +254,21 @@ func applyStep(planID string, a plan.Action, cfg *config.Config, allowOneWay boo
 		}
 	}
 	return s
+}
+
+// liveWhen fills the live user's WhenMatched from its raw users row.
+func liveWhen(eval func(context.Context, schemas.User) ([]string, error)) func(context.Context, *LiveUser) error {
+	return func(ctx context.Context, u *LiveUser) error {
+		if u.Row == nil {
+			return fmt.Errorf("the live read of %s returned none of the users columns a when reads", u.ID)
+		}
+		names, err := eval(ctx, *u.Row)
+		if err != nil {
+			return err
+		}
+		u.WhenMatched = names
+		return nil
+	}
 }
 
 func ruleAllowsOneWay(cfg *config.Config, rule string) bool {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 func secretOf(s string) config.Secret { return config.NewSecret(s) }
@@ -85,9 +86,14 @@ func runApply(t *testing.T, ft *fakeTenant, p *plan.Plan, cfg *config.Config, jo
 	}
 	dir := ft.directory()
 	res, err := Apply(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, RunOptions: ro,
-		Directories: func(string) (Directory, error) { return dir, nil }})
+		Directories: func(string) (Directory, error) { return dir, nil }, LiveExclusions: noWhenMatches})
 	return applyRun{res, err, j}
 }
+
+// noWhenMatches is a LiveExclusions under which no `when` matches (the fake
+// tenant serves no department; the real evaluator is driven end to end in
+// TestApplySkipsUserNowMatchingWhen).
+func noWhenMatches(context.Context, schemas.User) ([]string, error) { return nil, nil }
 
 func TestApplyRemovesExactlyThePlannedLicences(t *testing.T) {
 	ft := newFakeTenant(t)
@@ -170,7 +176,7 @@ func TestApplySkipsOnLivePreconditions(t *testing.T) {
 	cfg.Exclusions = []*config.Exclusion{
 		{Name: "by-upn", Users: []string{"EXCLUDED@contoso.com"}},
 		{Name: "vips", Groups: []string{"g-vip"}},
-		{Name: "sql-only", When: "department = 'x'"}, // plan time only
+		{Name: "sql-only", When: "department = 'x'"}, // matches nobody live (noWhenMatches)
 	}
 	p := planFor(remove("gone-licence", skuE3), remove("signed-in", skuE3), remove("now-group", skuE3), remove("excluded", skuE3),
 		remove("vip", skuE3), remove("nobody", skuE3))

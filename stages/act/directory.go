@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // Directory is what apply and undo need from the tenant. Implementations must
@@ -40,6 +42,9 @@ type UserRequest struct {
 	// TransitiveMemberOf lists groups whose direct-or-nested membership to
 	// check (exclusions naming groups).
 	TransitiveMemberOf []string
+	// Attributes asks for every raw users column too (LiveUser.Row): an
+	// exclusion's `when` is re-checked against them.
+	Attributes bool
 }
 
 // LiveUser is a user as the tenant shows it now.
@@ -61,6 +66,12 @@ type LiveUser struct {
 	// that the user is a member of (directly, or directly or through nesting).
 	MemberOf           []string
 	TransitiveMemberOf []string
+	// Row is the user as a raw users row (the columns a `when` reads),
+	// read live; nil unless the request asked for Attributes.
+	Row *schemas.User
+	// WhenMatched names the exclusions whose `when` is true for Row; apply
+	// fills it (ApplyOptions.LiveExclusions) before its checks.
+	WhenMatched []string
 }
 
 // LiveLicense is one assignment path of a licence.

@@ -22,6 +22,12 @@ type step struct {
 	entry schemas.JournalEntry
 	// groups asks the live read for group memberships.
 	memberOf, transitiveMemberOf []string
+	// attributes asks the live read for the raw users columns.
+	attributes bool
+	// prepare, when set, adds to the live user what needs more than the
+	// read (the `when` exclusions it matches) before check; an error fails
+	// the step with nothing changed.
+	prepare func(ctx context.Context, u *LiveUser) error
 	// check decides, from the live user, whether the change is already in
 	// place (inPlace) or must not be made (skip names why).
 	check func(u *LiveUser) (inPlace bool, skip string)
@@ -234,6 +240,11 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 	case err != nil:
 		return finish(PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e)
 	}
+	if s.prepare != nil {
+		if err := s.prepare(ctx, u); err != nil {
+			return finish(PhaseFailed, "live exclusion check failed, nothing changed: "+err.Error(), e)
+		}
+	}
 	if s.record != nil {
 		s.record(u, &e)
 	}
@@ -315,7 +326,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 }
 
 func (s step) userRequest() UserRequest {
-	return UserRequest{UserID: s.userID, MemberOf: s.memberOf, TransitiveMemberOf: s.transitiveMemberOf}
+	return UserRequest{UserID: s.userID, MemberOf: s.memberOf, TransitiveMemberOf: s.transitiveMemberOf, Attributes: s.attributes}
 }
 
 const outcomeUnknown = "outcome unknown"

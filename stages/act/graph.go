@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +62,18 @@ var _ Directory = (*GraphDirectory)(nil)
 
 const userSelect = "id,userPrincipalName,accountEnabled,usageLocation,assignedLicenses,licenseAssignmentStates,signInActivity"
 
+// attributesSelect is userSelect and every raw users column, signInActivity
+// still last (the fallback without it strips it).
+var attributesSelect = func() string {
+	props := strings.Split(strings.TrimSuffix(userSelect, ",signInActivity"), ",")
+	for _, p := range strings.Split(graphapi.UserSelect, ",") {
+		if !slices.Contains(props, p) {
+			props = append(props, p)
+		}
+	}
+	return strings.Join(props, ",") + ",signInActivity"
+}()
+
 type graphUser struct {
 	ID                string  `json:"id"`
 	UserPrincipalName string  `json:"userPrincipalName"`
@@ -86,19 +99,43 @@ type graphUser struct {
 
 // GetUser reads the user, falling back to a select without signInActivity
 // when the tenant has no Entra ID P1 (then LastSignIn stays nil).
+//
+// With req.Attributes it also selects every raw users column
+// (graphapi.UserSelect) and sets Row through graphapi.User, the mapping the
+// extract stage uses, so a `when` reads the same values live as at plan time.
 func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUser, error) {
-	var gu graphUser
-	err := g.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(req.UserID)+"?$select="+userSelect, nil, &gu)
+	sel := userSelect
+	if req.Attributes {
+		sel = attributesSelect
+	}
+	var body json.RawMessage
+	err := g.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(req.UserID)+"?$select="+sel, nil, &body)
 	var ge *GraphError
+	signIn := true
 	if errors.As(err, &ge) && ge.Status == 403 && ge.Code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
-		err = g.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(req.UserID)+"?$select="+strings.TrimSuffix(userSelect, ",signInActivity"), nil, &gu)
+		signIn = false
+		err = g.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(req.UserID)+"?$select="+strings.TrimSuffix(sel, ",signInActivity"), nil, &body)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
+	}
+	var gu graphUser
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &gu); err != nil {
+			return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
+		}
 	}
 	u, err := gu.live()
 	if err != nil {
 		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
+	}
+	if req.Attributes {
+		var au graphapi.User
+		if err := json.Unmarshal(body, &au); err != nil {
+			return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
+		}
+		row := au.Row(signIn)
+		u.Row = &row
 	}
 	for _, grp := range req.MemberOf {
 		m, err := g.members(ctx, grp, false)
