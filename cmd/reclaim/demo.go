@@ -20,6 +20,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the demo's closing query runs on embedded DuckDB
 	"github.com/spf13/cobra"
 
+	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -43,9 +44,12 @@ prints each one before running it:
 
   1. reclaim run    extract users, licences and activity, then transform
   2. reclaim plan   build a reviewable plan from the recommendations
-  3. reclaim apply  carry the plan out on the simulated tenant (--auto-approve)
+  3. reclaim apply  carry the plan out on the simulated tenant (--auto-approve),
+                    leaving out removals the plan marks one-way (undo could not
+                    reverse them), as a reviewer would (--exclude-action)
   4. reclaim run    refresh the snapshots after the change
-  5. reclaim plan   show that nothing is left to reclaim
+  5. reclaim plan   show that nothing is left to reclaim but those one-way
+                    removals
 
 It ends by telling you where the Parquet snapshots and the report are, and runs
 one DuckDB query on them. The simulated tenant is stopped when the demo ends.`,
@@ -149,17 +153,55 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 	if code != 2 {
 		return errors.New("the first plan has no changes: the simulated tenant should have inactive licences to reclaim")
 	}
-	if _, err := step(3, "Apply exactly the reviewed plan to the simulated tenant", []int{0},
-		append([]string{"apply", plan1, "--auto-approve", "--writes-per-second", "200"}, vars...)...); err != nil {
+	// A reviewer does not approve removals that undo could not reverse: the
+	// demo leaves the plan's one-way actions out of the approval (partial
+	// approval, journalled as not approved), as a person would.
+	reviewed, err := plan.Read(plan1)
+	if err != nil {
+		return err
+	}
+	applyArgs := []string{"apply", plan1, "--auto-approve", "--writes-per-second", "200"}
+	oneWay := map[string]bool{}
+	for _, a := range reviewed.Actions {
+		if len(a.OneWayReasons) > 0 {
+			applyArgs = append(applyArgs, "--exclude-action", a.ID)
+			oneWay[a.UserID+"\x00"+strings.ToLower(a.SkuID)] = true
+		}
+	}
+	what := "Apply exactly the reviewed plan to the simulated tenant"
+	if len(oneWay) > 0 {
+		what = fmt.Sprintf("Apply the reviewed plan, leaving out its %d one-way removal(s) (undo could not reverse them)", len(oneWay))
+	}
+	if _, err := step(3, what, []int{0}, append(applyArgs, vars...)...); err != nil {
 		return err
 	}
 	if _, err := step(4, "Refresh the snapshots after the change", []int{0},
 		append([]string{"run", f.config, "--progress", "log"}, vars...)...); err != nil {
 		return err
 	}
-	if _, err := step(5, "Plan again: nothing left to reclaim", []int{0},
+	what = "Plan again: nothing left to reclaim"
+	codes := []int{0}
+	if len(oneWay) > 0 {
+		what = "Plan again: only the one-way removals left out of the approval remain"
+		codes = []int{2}
+	}
+	if _, err := step(5, what, codes,
 		append([]string{"plan", f.config, "-out", plan2, "--detailed-exitcode"}, vars...)...); err != nil {
 		return fmt.Errorf("%w (exit 2 means the second plan still has changes)", err)
+	}
+	if len(oneWay) > 0 {
+		after, err := plan.Read(plan2)
+		if err != nil {
+			return err
+		}
+		for _, a := range after.Actions {
+			if !oneWay[a.UserID+"\x00"+strings.ToLower(a.SkuID)] {
+				return fmt.Errorf("the second plan still removes %s from %s, which the first plan's apply should have done", a.SkuPartNumber, ui.Terminal(a.UserPrincipalName))
+			}
+		}
+		if len(after.Actions) != len(oneWay) {
+			return fmt.Errorf("the second plan has %d action(s), want the %d one-way removal(s) left out", len(after.Actions), len(oneWay))
+		}
 	}
 
 	curated := filepath.Join(data, "sim", "curated")
