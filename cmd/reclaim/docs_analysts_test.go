@@ -30,9 +30,7 @@ func TestAnalystsQueries(t *testing.T) {
 	}
 	defer srv.Close()
 	out := t.TempDir()
-	vars := []string{"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(),
-		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID(),
-		"-var", "output_dir=" + out}
+	vars := demoVars(srv, out)
 	// run, plan and apply, so that the journal query has a journal to read.
 	planFile := out + "/plan.json"
 	for _, args := range [][]string{
@@ -69,4 +67,13 @@ func TestAnalystsQueries(t *testing.T) {
 			t.Errorf("the waste-per-SKU query returned no rows")
 		}
 	}
+}
+
+// demoVars are the -var flags that point examples/demo at a simulated tenant
+// and an output directory (the client secret comes from the environment, or
+// the caller appends it).
+func demoVars(srv *simtenant.Server, out string) []string {
+	return []string{"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(),
+		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID(),
+		"-var", "output_dir=" + out}
 }

@@ -26,9 +26,7 @@ func TestCLIOneWayRefusedWithoutFlag(t *testing.T) {
 	}
 	defer srv.Close()
 	out := t.TempDir()
-	vars := []string{"-var", "sim_url=" + srv.URL(), "-var", "ca_file=" + srv.CAFile(),
-		"-var", "tenant_id=" + srv.TenantID(), "-var", "client_id=" + srv.ClientID(),
-		"-var", "output_dir=" + out, "-var", "client_secret=" + srv.ClientSecret()}
+	vars := append(demoVars(srv, out), "-var", "client_secret="+srv.ClientSecret())
 	planFile := filepath.Join(out, "plan.json")
 	if r := runCLI(append([]string{"run", "../../examples/demo", "--progress", "log"}, vars...)...); r.code != exitOK {
 		t.Fatalf("run: %s", r)
