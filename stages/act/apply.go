@@ -111,7 +111,8 @@ type ApplyOptions struct {
 	// true for a user as just re-read live (cmd/reclaim wires the
 	// transform's WhenEvaluator). It is called before every change of a
 	// profile that has `when` exclusions; an error fails that action,
-	// unchanged. Nil: Apply refuses a plan whose profile has any.
+	// unchanged; it is called from several workers at once, so it must be
+	// safe for concurrent use. Nil: Apply refuses a plan whose profile has any.
 	LiveExclusions func(ctx context.Context, u schemas.User) ([]string, error)
 	RunOptions
 }

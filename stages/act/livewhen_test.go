@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
@@ -64,8 +65,12 @@ func TestApplyLiveWhen(t *testing.T) {
 	}
 
 	ft := newTenant()
+	// LiveExclusions is called from apply's workers at once (one per user).
+	var mu sync.Mutex
 	var seen []schemas.User
 	res, err := applyWithWhen(t, ft, []string{id, "other"}, "job_title = 'Retail Manager'", func(_ context.Context, u schemas.User) ([]string, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		seen = append(seen, u)
 		if u.JobTitle == "Retail Manager" {
 			return []string{"retail"}, nil
