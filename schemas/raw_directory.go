@@ -64,6 +64,22 @@ type SubscribedSku struct {
 	ServicePlanNames []string `parquet:"service_plan_names,list"`
 }
 
+// Subscription is one row of raw table "subscriptions": one commercial
+// subscription (GET /directory/subscriptions, companySubscription). A SKU of
+// subscribed_skus can be several subscriptions; isTrial and the lifecycle
+// date are only here.
+type Subscription struct {
+	ID                     string     `parquet:"id"`
+	CommerceSubscriptionID string     `parquet:"commerce_subscription_id"`
+	SkuID                  string     `parquet:"sku_id"`
+	SkuPartNumber          string     `parquet:"sku_part_number"`
+	Status                 string     `parquet:"status"`
+	IsTrial                bool       `parquet:"is_trial"`
+	TotalLicenses          int64      `parquet:"total_licenses"`
+	CreatedDateTime        *time.Time `parquet:"created_date_time,optional,timestamp(millisecond:local)"`
+	NextLifecycleDateTime  *time.Time `parquet:"next_lifecycle_date_time,optional,timestamp(millisecond:local)"`
+}
+
 // GroupMember is one row of raw table "group_members": a transitive member
 // of a group named by an exclusion (GET /groups/{id}/transitiveMembers).
 // MemberType is the OData type without its prefix: "user", "group", "device",

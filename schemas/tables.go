@@ -18,6 +18,7 @@ const (
 	TableUsers                        = "users"
 	TableUserLicenseAssignments       = "user_license_assignments"
 	TableSubscribedSkus               = "subscribed_skus"
+	TableSubscriptions                = "subscriptions"
 	TableGroupMembers                 = "group_members"
 	TableReportSettings               = "report_settings"
 	TableSignIns                      = "sign_ins"
@@ -38,6 +39,7 @@ var RawTables = []Table{
 	{TableUsers, User{}},
 	{TableUserLicenseAssignments, UserLicenseAssignment{}},
 	{TableSubscribedSkus, SubscribedSku{}},
+	{TableSubscriptions, Subscription{}},
 	{TableGroupMembers, GroupMember{}},
 	{TableReportSettings, ReportSettings{}},
 	{TableSignIns, SignIn{}},

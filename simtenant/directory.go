@@ -652,6 +652,62 @@ func (s *Server) handleLicenseDetails(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, o.close())
 }
 
+// ---- directory/subscriptions ----
+
+// servedSkus is the catalog SKUs the tenant owns (indices into skus): all of
+// them but Entra ID P1 when NoP1.
+func (s *Server) servedSkus() []int {
+	var out []int
+	for k := range skus {
+		if k != skuEntraP1 || !s.opts.NoP1 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// trialSku is the catalog SKU whose one subscription is a free trial: small
+// (a few Visio seats) and the same in every tenant, so tests can rely on it.
+const trialSku = skuVisioP2
+
+// handleSubscriptions serves companySubscription objects consistent with
+// subscribedSkus: one subscription per SKU, its id the SKU's subscriptionIds
+// entry and totalLicenses its prepaid seats. The trial ends 20 days after
+// Today; paid subscriptions renew in 200 days.
+func (s *Server) handleSubscriptions(w http.ResponseWriter, r *http.Request) {
+	if s.unsupportedOptions(w, r, "$filter", "$top", "$orderby", "$search", "$select") {
+		return
+	}
+	o := newObj(nil)
+	o.str("@odata.context", s.url+"/v1.0/$metadata#directory/subscriptions")
+	arr := []byte{'['}
+	day := s.opts.Today.UTC().Truncate(24 * time.Hour)
+	for i, k := range s.servedSkus() {
+		sk := skus[k]
+		if i > 0 {
+			arr = append(arr, ',')
+		}
+		next := day.AddDate(0, 0, 200)
+		if k == trialSku {
+			next = day.AddDate(0, 0, 20)
+		}
+		e := newObj(arr)
+		e.str("createdDateTime", day.AddDate(-1, 0, 0).Format(time.RFC3339))
+		e.str("commerceSubscriptionId", guidFrom(hashOf(uint64(s.opts.Seed), 79, uint64(k)), hashOf(uint64(k), 80)))
+		e.str("id", guidFrom(hashOf(uint64(s.opts.Seed), 77, uint64(k)), hashOf(uint64(k), 78)))
+		e.boolean("isTrial", k == trialSku)
+		e.str("nextLifecycleDateTime", next.Format(time.RFC3339))
+		e.str("skuId", sk.ID)
+		e.str("skuPartNumber", sk.PartNumber)
+		e.str("status", "Enabled")
+		e.integer("totalLicenses", int64(s.prepaid(k)))
+		e.str("ownerType", "User")
+		arr = e.close()
+	}
+	o.raw("value", append(arr, ']'))
+	writeJSON(w, 200, o.close())
+}
+
 // ---- subscribedSkus ----
 
 func (s *Server) handleSubscribedSkus(w http.ResponseWriter, r *http.Request) {
@@ -670,15 +726,11 @@ func (s *Server) handleSubscribedSkus(w http.ResponseWriter, r *http.Request) {
 	o := newObj(nil)
 	o.str("@odata.context", s.url+"/v1.0/$metadata#subscribedSkus")
 	arr := []byte{'['}
-	first := true
-	for k, sk := range skus {
-		if k == skuEntraP1 && s.opts.NoP1 {
-			continue
-		}
-		if !first {
+	for i, k := range s.servedSkus() {
+		sk := skus[k]
+		if i > 0 {
 			arr = append(arr, ',')
 		}
-		first = false
 		e := newObj(arr)
 		for _, p := range props {
 			switch p {

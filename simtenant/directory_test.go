@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 type usersPage struct {
@@ -353,5 +354,53 @@ func TestUsersCount(t *testing.T) {
 	}
 	if resp, _ := get(t, c, srv.URL()+"/v1.0/users?$count=true", tok); resp.StatusCode != 400 {
 		t.Errorf("$count without ConsistencyLevel: %d", resp.StatusCode)
+	}
+}
+
+// TestSubscriptionsMatchSubscribedSkus: GET /directory/subscriptions has one
+// companySubscription per subscribedSku, with the same id, skuId and seats;
+// only the catalog's trial SKU (VISIOCLIENT) is a trial, ending within 30 days.
+func TestSubscriptionsMatchSubscribedSkus(t *testing.T) {
+	t.Parallel()
+	srv, c := startSim(t, Options{Users: 200, Seed: 5})
+	tok := tokenFor(t, srv, c, "")
+	got := getSkus(t, srv, c, tok)
+	_, b := get(t, c, srv.URL()+"/v1.0/directory/subscriptions", tok)
+	var p struct {
+		Value []struct {
+			ID                    string `json:"id"`
+			SkuID                 string `json:"skuId"`
+			SkuPartNumber         string `json:"skuPartNumber"`
+			Status                string `json:"status"`
+			IsTrial               bool   `json:"isTrial"`
+			TotalLicenses         int    `json:"totalLicenses"`
+			NextLifecycleDateTime string `json:"nextLifecycleDateTime"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if len(p.Value) != len(got) {
+		t.Fatalf("%d subscriptions for %d subscribedSkus", len(p.Value), len(got))
+	}
+	trials := 0
+	for _, s := range p.Value {
+		sku, ok := got[s.SkuID]
+		if !ok || sku.SkuPartNumber != s.SkuPartNumber || sku.PrepaidUnits.Enabled != s.TotalLicenses || s.Status != "Enabled" {
+			t.Errorf("subscription %+v does not match subscribedSku %+v", s, sku)
+		}
+		next, err := time.Parse(time.RFC3339, s.NextLifecycleDateTime)
+		if err != nil {
+			t.Fatalf("%s nextLifecycleDateTime: %v", s.SkuPartNumber, err)
+		}
+		if s.IsTrial {
+			trials++
+			if s.SkuPartNumber != "VISIOCLIENT" || next.After(srv.opts.Today.AddDate(0, 0, 30)) {
+				t.Errorf("trial %s ends %s", s.SkuPartNumber, next)
+			}
+		}
+	}
+	if trials != 1 {
+		t.Errorf("%d trial subscriptions, want 1", trials)
 	}
 }

@@ -515,6 +515,8 @@ func (s *Server) routes() http.Handler {
 		perms: []string{"LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}, cost: writeCost}, s.handleAssignLicense)
 	h("GET /v1.0/subscribedSkus", endpoint{class: "subscribedSkus", auth: "graph",
 		perms: []string{"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All"}, cost: dirCost(3)}, s.handleSubscribedSkus)
+	h("GET /v1.0/directory/subscriptions", endpoint{class: "subscriptions", auth: "graph",
+		perms: []string{"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All"}, cost: dirCost(1)}, s.handleSubscriptions)
 	groupRead := []string{"GroupMember.Read.All", "GroupMember.ReadWrite.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	groupWrite := []string{"GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"}
 	h("GET /v1.0/groups", endpoint{class: "groups", auth: "graph", perms: groupRead, cost: dirCost(1)}, s.handleGroups)

@@ -65,6 +65,12 @@ func RawTables(cfg *config.Config, p *config.Profile, signInLog bool) (need map[
 		schemas.TableUserLicenseAssignments: "always: who holds which licence",
 		schemas.TableSubscribedSkus:         "always: subscriptions",
 	}
+	if p.Tasks.ReclaimSubscriptions {
+		// Only a plan needs them: trial and ending subscriptions make a removal one-way.
+		need[schemas.TableSubscriptions] = "reclaim_subscriptions: trial and ending subscriptions mark removals one-way"
+	} else {
+		skipped = append(skipped, Skip{schemas.TableSubscriptions, "reclaim_subscriptions is off"})
+	}
 	for _, ex := range cfg.Exclusions {
 		if appliesTo(ex.Profiles, p.Name) && len(ex.Groups) > 0 {
 			need[schemas.TableGroupMembers] = fmt.Sprintf("exclusion %q names groups", ex.Name)

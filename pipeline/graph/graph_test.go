@@ -59,6 +59,7 @@ func TestBuildChoosesOnlyWhatRulesNeed(t *testing.T) {
 		dynamics  bool
 		groups    bool
 		signInLog bool
+		reclaim   bool
 		action    config.Action
 		want      []string
 	}{
@@ -81,9 +82,11 @@ func TestBuildChoosesOnlyWhatRulesNeed(t *testing.T) {
 				schemas.TableReportTeamsUserActivity}, base...)},
 		{name: "exclusion groups", signals: nil, groups: true, action: config.ActionReport,
 			want: append([]string{schemas.TableGroupMembers}, base...)},
+		{name: "reclaim on reads subscriptions", signals: nil, reclaim: true, action: config.ActionRemoveLicense,
+			want: append([]string{schemas.TableSubscriptions}, base...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &config.Profile{Name: "p", Tasks: config.Tasks{DownloadActivity: tc.activity}}
+			p := &config.Profile{Name: "p", Tasks: config.Tasks{DownloadActivity: tc.activity, ReclaimSubscriptions: tc.reclaim}}
 			if tc.dynamics {
 				p.Dynamics = []*config.DynamicsEnvironment{{Name: "e", URL: "https://e"}}
 			}

@@ -152,6 +152,53 @@ func (subscribedSkusStage) Run(ctx context.Context, req *stages.Request) (*stage
 	return &stages.Result{Rows: w.Rows()}, nil
 }
 
+// subscriptionsStage: GET /directory/subscriptions, read for the one-way
+// marks of trial and ending subscriptions (subscribedSkus has no trial flag).
+// Without permission (403) it warns and writes no rows: whether a SKU is a
+// trial is then unknown, and the run goes on.
+type subscriptionsStage struct{}
+
+func (subscriptionsStage) Info() stages.Info {
+	return stages.Info{Table: schemas.TableSubscriptions, Kind: stages.KindExtract, Layer: stages.LayerRaw,
+		Row: schemas.Subscription{}, Endpoint: "GET /v1.0/directory/subscriptions"}
+}
+
+func (subscriptionsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	type subscription struct {
+		ID                     string         `json:"id"`
+		CommerceSubscriptionID string         `json:"commerceSubscriptionId"`
+		SkuID                  string         `json:"skuId"`
+		SkuPartNumber          string         `json:"skuPartNumber"`
+		Status                 string         `json:"status"`
+		IsTrial                bool           `json:"isTrial"`
+		TotalLicenses          int64          `json:"totalLicenses"`
+		CreatedDateTime        *graphapi.Time `json:"createdDateTime"`
+		NextLifecycleDateTime  *graphapi.Time `json:"nextLifecycleDateTime"`
+	}
+	w := stages.NewWriter[schemas.Subscription](req)
+	res := &stages.Result{}
+	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/directory/subscriptions", nil, func(items []json.RawMessage) error {
+		return decodeItems(items, "companySubscription", func(s *subscription) error {
+			return w.Write(schemas.Subscription{ID: guid(s.ID), CommerceSubscriptionID: guid(s.CommerceSubscriptionID),
+				SkuID: guid(s.SkuID), SkuPartNumber: s.SkuPartNumber, Status: strings.TrimSpace(s.Status), IsTrial: s.IsTrial,
+				TotalLicenses: s.TotalLicenses, CreatedDateTime: graphapi.PtrOf(s.CreatedDateTime),
+				NextLifecycleDateTime: graphapi.PtrOf(s.NextLifecycleDateTime)})
+		})
+	})
+	if err != nil && w.Rows() == 0 && graphapi.IsStatus(err, http.StatusForbidden) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("subscriptions are not readable (%v): whether a SKU is a trial is unknown, no trial one-way mark is made", err))
+		err = nil
+	}
+	if err != nil {
+		return nil, stageErr("reading company subscriptions", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	res.Rows = w.Rows()
+	return res, nil
+}
+
 // groupMembersStage: transitive members of every group an exclusion of the
 // profile names.
 type groupMembersStage struct{}

@@ -28,7 +28,7 @@ func New() *Set { return &Set{} }
 // Stages lists every extract stage.
 func (s *Set) Stages() []stages.Stage {
 	out := []stages.Stage{
-		usersStage{}, licenseAssignmentsStage{}, subscribedSkusStage{}, groupMembersStage{},
+		usersStage{}, licenseAssignmentsStage{}, subscribedSkusStage{}, subscriptionsStage{}, groupMembersStage{},
 		&reportSettingsStage{set: s}, signInsStage{}, systemUsersStage{}, auditsStage{},
 	}
 	for _, r := range reports {

@@ -148,3 +148,52 @@ func TestExtractRejectsUnparsableDates(t *testing.T) {
 	}
 	t.Fatal("users stage not in the manifest")
 }
+
+// TestExtractMicrosoftSubscriptionsExample: the "List subscriptions" example
+// (companySubscription) through the real client becomes one subscriptions
+// row, dates parsed; a second, upper-case trial subscription keeps isTrial
+// and a lower-case skuId. Without the permission (403) the stage warns and
+// the run goes on with no rows: trial status unknown.
+func TestExtractMicrosoftSubscriptionsExample(t *testing.T) {
+	t.Parallel()
+	ten := graphapitest.Demo(0)
+	ten.Subscriptions = microsoftItems(t, "directory-list-subscriptions.json")
+	ten.Subscriptions = append(ten.Subscriptions, map[string]any{"id": "A1", "skuId": "C5928F49-12BA-48F7-ADA3-0D743A3601D5",
+		"skuPartNumber": "VISIOCLIENT", "status": "Warning", "isTrial": true, "totalLicenses": 3, "nextLifecycleDateTime": nil})
+	graphapitest.Start(t, ten)
+	out := t.TempDir()
+	cfg := testConfig(ten, out)
+	cfg.Profiles["demo"].Tasks.ReclaimSubscriptions = true
+	r, sel := runner(t, false)
+	sel.Only = []string{schemas.TableSubscriptions}
+	if _, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf}); err != nil {
+		t.Fatal(err)
+	}
+	subs := readRaw[schemas.Subscription](t, out, schemas.TableSubscriptions)
+	if len(subs) != 2 {
+		t.Fatalf("subscriptions: %d rows, want 2: %+v", len(subs), subs)
+	}
+	ms, trial := subs[0], subs[1]
+	if ms.ID != "860697e3-b0aa-4196-a6c6-7ec361ed58f7" || ms.SkuID != "0816ccb9-3785-4d19-bf78-6c53e2106509" || ms.SkuPartNumber != "MyPartNumber" ||
+		ms.Status != "Enabled" || ms.IsTrial || ms.TotalLicenses != 25 || ms.CommerceSubscriptionID != "f9c1ea2d-2c6e-4717-8c3b-7130812d70ba" {
+		t.Errorf("Microsoft's example: %+v", ms)
+	}
+	if want := time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC); ms.NextLifecycleDateTime == nil || !ms.NextLifecycleDateTime.Equal(want) {
+		t.Errorf("nextLifecycleDateTime = %v, want %v", ms.NextLifecycleDateTime, want)
+	}
+	if ms.CreatedDateTime == nil || ms.CreatedDateTime.Year() != 2023 {
+		t.Errorf("createdDateTime = %v", ms.CreatedDateTime)
+	}
+	if !trial.IsTrial || trial.SkuID != "c5928f49-12ba-48f7-ada3-0d743a3601d5" || trial.ID != "a1" || trial.NextLifecycleDateTime != nil {
+		t.Errorf("trial subscription: %+v", trial)
+	}
+
+	ten.Faults.ForbiddenPath = "/v1.0/directory/subscriptions"
+	res, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf.AddDate(0, 0, 1)})
+	if err != nil {
+		t.Fatalf("a 403 on /directory/subscriptions failed the run: %v", err)
+	}
+	if w := strings.Join(res[0].Stages[0].Warnings, " "); !strings.Contains(w, "trial is unknown") {
+		t.Errorf("403: warnings %q do not say trial status is unknown", w)
+	}
+}

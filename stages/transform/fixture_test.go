@@ -47,6 +47,7 @@ type fixture struct {
 	users     []schemas.User
 	assigns   []schemas.UserLicenseAssignment
 	skus      []schemas.SubscribedSku
+	subs      []schemas.Subscription
 	members   []schemas.GroupMember
 	settings  []schemas.ReportSettings
 	signIns   []schemas.SignIn
@@ -94,6 +95,7 @@ func (f *fixture) write(t testing.TB, dir string) {
 	writeTable(t, dir, schemas.TableUsers, f.users, f.skip)
 	writeTable(t, dir, schemas.TableUserLicenseAssignments, f.assigns, f.skip)
 	writeTable(t, dir, schemas.TableSubscribedSkus, f.skus, f.skip)
+	writeTable(t, dir, schemas.TableSubscriptions, f.subs, f.skip)
 	writeTable(t, dir, schemas.TableGroupMembers, f.members, f.skip)
 	writeTable(t, dir, schemas.TableReportSettings, f.settings, f.skip)
 	writeTable(t, dir, schemas.TableSignIns, f.signIns, f.skip)

@@ -115,6 +115,24 @@ func TestGoldenRecommendations(t *testing.T) {
 			f.users[1].UsageLocation = ""
 			f.skus[0].CapabilityStatus = "Suspended"
 		}},
+		// raw.subscriptions: E3 is bought twice, one of them a trial ending
+		// in 20 days (skuId in upper case, as Graph may send it), the other
+		// Suspended: every E3 removal is one-way, as a trial and as ending
+		// on the trial's date.
+		{"trial_subscriptions", func(f *fixture, _ *config.Config, _ *Request) {
+			f.subs = []schemas.Subscription{
+				{ID: "c1", SkuID: strings.ToUpper(skuE3), SkuPartNumber: "SPE_E3", Status: "Enabled", IsTrial: true, TotalLicenses: 25, NextLifecycleDateTime: daysAgo(-20)},
+				{ID: "c2", SkuID: skuE3, SkuPartNumber: "SPE_E3", Status: "Suspended", TotalLicenses: 5},
+			}
+		}},
+		// One E3 subscription expires in 10 days but the other renews in
+		// 200: the SKU does not end, no mark (the golden equals base).
+		{"subscription_renews", func(f *fixture, _ *config.Config, _ *Request) {
+			f.subs = []schemas.Subscription{
+				{ID: "c1", SkuID: skuE3, SkuPartNumber: "SPE_E3", Status: "Enabled", TotalLicenses: 25, NextLifecycleDateTime: daysAgo(-10)},
+				{ID: "c2", SkuID: skuE3, SkuPartNumber: "SPE_E3", Status: "Enabled", TotalLicenses: 5, NextLifecycleDateTime: daysAgo(-200)},
+			}
+		}},
 		// No Entra ID P1: sign-in is unknown, never inactive.
 		{"no_sign_in_activity", func(f *fixture, _ *config.Config, _ *Request) {
 			for i := range f.users {

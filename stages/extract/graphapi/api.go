@@ -263,7 +263,7 @@ func PermissionFor(service, method, rawURL string) string {
 		return "AuditLog.Read.All (and Entra ID P1 or P2)"
 	case strings.Contains(p, "/users"):
 		return "User.Read.All"
-	case strings.Contains(p, "/subscribedSkus"):
+	case strings.Contains(p, "/subscribedSkus"), strings.Contains(p, "/directory/subscriptions"):
 		return "Organization.Read.All"
 	case strings.Contains(p, "/admin/reportSettings"):
 		return "ReportSettings.Read.All"

@@ -213,11 +213,21 @@ SELECT run.snapshot_date, run.as_of,
     CASE WHEN coalesce(ss.prepaid_warning, 0) > 0
       THEN ss.prepaid_warning || ' seat(s) are expiring (warning): the seat may be gone at undo time' END,
     CASE WHEN ss.prepaid_enabled < ss.consumed_units
-      THEN ss.consumed_units || ' seats assigned but ' || ss.prepaid_enabled || ' enabled: the freed seat leaves none to re-add' END
+      THEN ss.consumed_units || ' seats assigned but ' || ss.prepaid_enabled || ' enabled: the freed seat leaves none to re-add' END,
+    -- raw.subscriptions (reclaim_subscriptions only; empty when unreadable:
+    -- trial status unknown, no mark).
+    CASE WHEN sb.trial THEN 'the subscription is a trial: a removed seat may not be re-added once the trial ends' END,
+    CASE WHEN sb.ending THEN 'the subscription ' || CASE WHEN sb.ends IS NOT NULL THEN 'ends on ' || strftime(sb.ends, '%Y-%m-%d')
+      ELSE 'is not Enabled' END || ': a removed seat may not be re-added after that' END
   ], x -> x IS NOT NULL) END AS one_way_reasons
 FROM decided d
 LEFT JOIN (SELECT lower(sku_id) AS sku_id, any_value(capability_status) AS capability_status, sum(prepaid_enabled) AS prepaid_enabled,
     sum(prepaid_warning) AS prepaid_warning, sum(consumed_units) AS consumed_units FROM raw.subscribed_skus GROUP BY ALL) ss ON ss.sku_id = d.sku_id
+-- A SKU ends when every subscription of it is no longer Enabled or reaches
+-- its next lifecycle state (expiry unless renewed) within 30 days.
+LEFT JOIN (SELECT lower(sku_id) AS sku_id, bool_or(is_trial) AS trial,
+    bool_and(status <> 'Enabled' OR coalesce(next_lifecycle_date_time::DATE <= (SELECT as_of FROM param.run) + 30, false)) AS ending,
+    max(next_lifecycle_date_time) AS ends FROM raw.subscriptions GROUP BY ALL) sb ON sb.sku_id = d.sku_id
 LEFT JOIN ev ON ev.user_id = d.user_id
 LEFT JOIN param.suppression sp ON sp.user_id = d.user_id AND sp.sku_id = d.sku_id
 CROSS JOIN refresh rf

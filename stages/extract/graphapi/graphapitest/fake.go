@@ -11,6 +11,7 @@
 //	POST /{tenant}/oauth2/v2.0/token          client secret only; wrong secret → 401 AADSTS7000215
 //	GET  /v1.0/users                          $select, $top (max 500 with signInActivity, else 999), $skiptoken
 //	GET  /v1.0/subscribedSkus                 one page
+//	GET  /v1.0/directory/subscriptions        one page (Subscriptions)
 //	GET  /v1.0/groups/{id}/transitiveMembers  pages of 999
 //	GET  /v1.0/admin/reportSettings           flat shape
 //	GET  /v1.0/reports/{fn}(...)              302 to /download/{fn} (which rejects a bearer token)
@@ -68,6 +69,7 @@ type Tenant struct {
 	TenantID, ClientID, ClientSecret string
 	Users                            []map[string]any
 	SKUs                             []map[string]any
+	Subscriptions                    []map[string]any                       // companySubscription objects
 	Groups                           map[string][]map[string]any            // id → members
 	Reports                          map[string]string                      // function name → CSV body
 	SignIns                          []map[string]any                       // need id, createdDateTime
@@ -215,6 +217,8 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"id": strings.Split(p, "/")[3]})
 	case p == "/v1.0/subscribedSkus":
 		writeJSON(w, 200, map[string]any{"value": t.SKUs})
+	case p == "/v1.0/directory/subscriptions":
+		writeJSON(w, 200, map[string]any{"value": append([]map[string]any{}, t.Subscriptions...)})
 	case strings.HasPrefix(p, "/v1.0/groups/") && strings.HasSuffix(p, "/transitiveMembers"):
 		id := strings.TrimSuffix(strings.TrimPrefix(p, "/v1.0/groups/"), "/transitiveMembers")
 		m, ok := t.Groups[id]
