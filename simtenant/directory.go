@@ -667,8 +667,9 @@ func (s *Server) servedSkus() []int {
 }
 
 // trialSku is the catalog SKU whose one subscription is a free trial: small
-// (a few Visio seats) and the same in every tenant, so tests can rely on it.
-const trialSku = skuVisioP2
+// (Exchange Online Plan 1, which no example rule removes, so the demo and CLI
+// tests keep their one-way counts) and the same in every tenant.
+const trialSku = skuExchangeP1
 
 // handleSubscriptions serves companySubscription objects consistent with
 // subscribedSkus: one subscription per SKU, its id the SKU's subscriptionIds

@@ -359,7 +359,7 @@ func TestUsersCount(t *testing.T) {
 
 // TestSubscriptionsMatchSubscribedSkus: GET /directory/subscriptions has one
 // companySubscription per subscribedSku, with the same id, skuId and seats;
-// only the catalog's trial SKU (VISIOCLIENT) is a trial, ending within 30 days.
+// only the catalog's trial SKU (EXCHANGESTANDARD) is a trial, ending within 30 days.
 func TestSubscriptionsMatchSubscribedSkus(t *testing.T) {
 	t.Parallel()
 	srv, c := startSim(t, Options{Users: 200, Seed: 5})
@@ -395,7 +395,7 @@ func TestSubscriptionsMatchSubscribedSkus(t *testing.T) {
 		}
 		if s.IsTrial {
 			trials++
-			if s.SkuPartNumber != "VISIOCLIENT" || next.After(srv.opts.Today.AddDate(0, 0, 30)) {
+			if s.SkuPartNumber != "EXCHANGESTANDARD" || next.After(srv.opts.Today.AddDate(0, 0, 30)) {
 				t.Errorf("trial %s ends %s", s.SkuPartNumber, next)
 			}
 		}
