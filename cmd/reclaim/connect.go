@@ -115,6 +115,10 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 			probe{task: "usage reports", permission: "Reports.Read.All", required: true, api: g, path: "/reports/getOffice365ActivationsUserDetail", class: graphapi.ClassReports},
 			probe{task: "report settings", permission: "ReportSettings.Read.All", required: false, api: g, path: "/admin/reportSettings", class: graphapi.ClassDirectory})
 	}
+	if _, ok := need[schemas.TableSubscriptions]; ok {
+		// Optional: without it extract warns and trial status is unknown.
+		probes = append(probes, probe{task: "trial subscriptions", permission: "Organization.Read.All", required: false, api: g, path: "/directory/subscriptions", class: graphapi.ClassDirectory})
+	}
 	if _, ok := need[schemas.TableSignIns]; ok {
 		probes = append(probes, probe{task: "sign-in log", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/auditLogs/signIns?$top=1", class: graphapi.ClassAuditLogs})
 	}

@@ -23,7 +23,7 @@ func TestValidateConnect(t *testing.T) {
 		wantErr bool
 		want    []string
 	}{
-		{name: "all granted", want: []string{"Reports.Read.All", "ok", "Every enabled task"}},
+		{name: "all granted", want: []string{"Reports.Read.All", "ok", "trial subscriptions", "Every enabled task"}},
 		{name: "no Reports.Read.All", perms: without("Reports.Read.All"), wantErr: true, want: []string{"usage reports", "missing"}},
 		{name: "no ReportSettings.Read.All", perms: without("ReportSettings.Read.All"), want: []string{"optional-missing"}},
 		// AADSTS7000215 is not an expired secret (that is AADSTS7000222): most
