@@ -266,14 +266,21 @@ func (f *applyFlags) loadPlan(cmd *cobra.Command, planPath string) (*plan.Plan, 
 	if err != nil {
 		return nil, nil, "", withExitCode(exitError, err)
 	}
+	cfg, outDir, err := f.planConfig(cmd, p, planPath)
+	return p, cfg, outDir, err
+}
+
+// planConfig loads the configuration of plan p (read from planPath): apply's
+// plan, or undo's copy of it beside the journal.
+func (f *applyFlags) planConfig(cmd *cobra.Command, p *plan.Plan, planPath string) (*config.Config, string, error) {
 	if err := f.cf.recall(p.Variables, p.SensitiveVariables); err != nil {
-		return nil, nil, "", withExitCode(exitError, fmt.Errorf("plan %s: %w", planPath, err))
+		return nil, "", withExitCode(exitError, fmt.Errorf("plan %s: %w", planPath, err))
 	}
 	cfg, err := f.loadConfig(cmd, p.ConfigPath)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, "", err
 	}
-	return p, cfg, useRecordedOutputDir(cmd, cfg, p.OutputDir), nil
+	return cfg, useRecordedOutputDir(cmd, cfg, p.OutputDir), nil
 }
 
 // useRecordedOutputDir chooses the output directory a saved plan's files

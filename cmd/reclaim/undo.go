@@ -58,14 +58,10 @@ interrupted.`,
 					copied = p
 				}
 			}
-			if err := f.cf.recall(copied.Variables, copied.SensitiveVariables); err != nil {
-				return withExitCode(exitError, fmt.Errorf("plan %s: %w", planCopyPath(jpath), err))
-			}
-			cfg, err := f.loadConfig(cmd, copied.ConfigPath)
+			cfg, _, err := f.planConfig(cmd, copied, planCopyPath(jpath))
 			if err != nil {
 				return err
 			}
-			useRecordedOutputDir(cmd, cfg, copied.OutputDir)
 			profile := applied[0].Profile
 			ctx, stop := stopContext(cmd)
 			defer stop()
