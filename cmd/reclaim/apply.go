@@ -199,9 +199,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if err != nil {
 			return withExitCode(exitError, err)
 		}
-		for _, w := range j.Warnings() {
-			fmt.Fprintln(errw, "Warning:", ui.TerminalText(w))
-		}
+		printWarnings(errw, j.Warnings())
 		// Keep the exact plan beside its journal: the audit trail and what
 		// undo reads to find the configuration.
 		if err := plan.Write(planCopyPath(jpath), p); err != nil {

@@ -64,9 +64,7 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 				return withExitCode(exitError, err)
 			}
 			p.Variables, p.SensitiveVariables = rememberedVariables(cfg)
-			for _, warn := range p.Warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", ui.TerminalText(warn))
-			}
+			printWarnings(cmd.ErrOrStderr(), p.Warnings)
 			w := cmd.OutOrStdout()
 			if asJSON {
 				err = ui.WritePlanJSON(w, p)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
 // stopContext is the command's context, cancelled by the first SIGINT or
@@ -88,5 +90,13 @@ func testKillAfterSends() func(string) {
 		p, _ := os.FindProcess(os.Getpid())
 		p.Kill() // SIGKILL on unix: no deferred function runs
 		select {}
+	}
+}
+
+// printWarnings prints warnings (a plan's, a damaged journal's) to w, one
+// "Warning:" line each, escaped for the terminal.
+func printWarnings(w io.Writer, warnings []string) {
+	for _, warn := range warnings {
+		fmt.Fprintln(w, "Warning:", ui.TerminalText(warn))
 	}
 }

@@ -75,9 +75,7 @@ interrupted.`,
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
-			for _, w := range warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", ui.TerminalText(w))
-			}
+			printWarnings(cmd.ErrOrStderr(), warnings)
 			last := act.LastByAction(applied)
 			n := 0
 			listed := map[string]bool{}
@@ -109,9 +107,7 @@ interrupted.`,
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
-			for _, w := range uj.Warnings() {
-				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", ui.TerminalText(w))
-			}
+			printWarnings(cmd.ErrOrStderr(), uj.Warnings())
 			res, err := act.Undo(ctx, act.UndoOptions{Applied: applied, ActionIDs: actions, Journal: uj,
 				Directories: func(string) (act.Directory, error) { return dir, nil },
 				RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: actLogger(cmd).Named("undo"), Progress: progressPrinter(out)}})
