@@ -138,7 +138,9 @@ func TestRunOutageIsBounded(t *testing.T) {
 func TestApplyStopsAtFirstAuthFailure(t *testing.T) {
 	t.Parallel()
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	srv, work, cfgDir, out := simWorkspace(t, simtenant.Options{Users: 120, Seed: 5, Today: today})
+	sc := newSimCLI(t, simtenant.Options{Users: 120, Seed: 5, Today: today})
+	sc.writeConfig(t, 50)
+	srv, work, cfgDir, out := sc.srv, sc.work, sc.cfgDir, sc.out
 	var recs []schemas.Recommendation
 	for i := 0; i < 120 && len(recs) < 12; i++ {
 		tr := srv.Truth(i)
@@ -192,39 +194,14 @@ func TestApplyStopsAtFirstAuthFailure(t *testing.T) {
 	}
 }
 
-// simWorkspace starts a simulated tenant and writes cliConfig for it (at
-// most 50 actions) into work/config; snapshots go to work/data.
-func simWorkspace(t *testing.T, o simtenant.Options) (srv *simtenant.Server, work, cfgDir, out string) {
-	t.Helper()
-	srv, err := simtenant.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	work = t.TempDir()
-	cfgDir, out = filepath.Join(work, "config"), filepath.Join(work, "data")
-	writeCLIConfig(t, cfgDir, srv, 50)
-	return srv, work, cfgDir, out
-}
-
-// writeCLIConfig writes cliConfig for srv into dir.
-func writeCLIConfig(t *testing.T, dir string, srv *simtenant.Server, maxActions int) {
-	t.Helper()
-	text := fmt.Sprintf(cliConfig, srv.TenantID(), srv.ClientID(), maxActions)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestPlanWarnsWhenTheLatestRunFailed: plan on a profile whose newest run
 // manifest says failed (or interrupted) warns on stderr and in the plan's
 // warnings; an ok latest run gives no such warning.
 func TestPlanWarnsWhenTheLatestRunFailed(t *testing.T) {
 	t.Parallel()
-	srv, _, cfgDir, out := simWorkspace(t, simtenant.Options{Users: 20})
+	sc := newSimCLI(t, simtenant.Options{Users: 20})
+	sc.writeConfig(t, 50)
+	srv, cfgDir, out := sc.srv, sc.cfgDir, sc.out
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	rec := schemas.Recommendation{SnapshotDate: day, AsOf: day, UserID: "u1", UserPrincipalName: "a@contoso.com",
 		SkuID: "sku", SkuPartNumber: "SPE_E3", Rule: "inactive", Action: schemas.RecommendRemoveLicense, Reason: "inactive",

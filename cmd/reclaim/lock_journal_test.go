@@ -37,22 +37,12 @@ type applyFixture struct {
 
 func newApplyFixture(t *testing.T, o simtenant.Options, n int) *applyFixture {
 	t.Helper()
-	o.Users, o.Seed, o.Today, o.CertDir = 60, 7, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), t.TempDir()
-	srv, err := simtenant.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	work := t.TempDir()
-	f := &applyFixture{srv: srv, out: filepath.Join(work, "data"), plan: filepath.Join(work, "plan.json")}
-	cfgDir := filepath.Join(work, "config")
-	if err := os.MkdirAll(cfgDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(cfgDir, "main.hcl"), []byte(fmt.Sprintf(cliConfig, srv.TenantID(), srv.ClientID(), 100)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f.vars = []string{"-var", "secret=" + srv.ClientSecret(), "-var", "url=" + srv.URL(), "-var", "ca=" + srv.CAFile(), "-var", "out=" + f.out}
+	o.Users, o.Seed, o.Today = 60, 7, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	sc := newSimCLI(t, o)
+	sc.writeConfig(t, 100)
+	srv := sc.srv
+	f := &applyFixture{srv: srv, out: sc.out, vars: sc.vars, plan: filepath.Join(sc.work, "plan.json")}
+	cfgDir := sc.cfgDir
 	asOf := time.Date(2026, 11, 24, 23, 0, 0, 0, time.UTC)
 	saving := 36.0
 	var recs []schemas.Recommendation
@@ -84,6 +74,7 @@ func newApplyFixture(t *testing.T, o simtenant.Options, n int) *applyFixture {
 	if r := runCLI(append([]string{"plan", cfgDir, "-out", f.plan}, f.vars...)...); r.code != 0 {
 		t.Fatalf("plan: %s", r)
 	}
+	var err error
 	if f.p, err = plan.Read(f.plan); err != nil || len(f.p.Actions) != n {
 		t.Fatalf("plan: %v, %d actions", err, len(f.p.Actions))
 	}
