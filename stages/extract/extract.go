@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/reclaimhq/reclaim/stages"
+	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // Set is the extract stages of one run.
@@ -37,12 +38,8 @@ func (s *Set) Stages() []stages.Stage {
 	return out
 }
 
-// guid is a Microsoft GUID in one spelling: lower case, no surrounding space.
-// Graph and Dataverse compare GUIDs case-insensitively and do not always send
-// them in lower case (the assignLicense reference example answers skuId
-// "0118A350-71FC-…"); every id column of the raw tables goes through guid so
-// SQL and Go can compare ids with =.
-func guid(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// guid is graphapi.GUID: the one spelling of an id column.
+func guid(s string) string { return graphapi.GUID(s) }
 
 func guids(list []string) []string {
 	for i, s := range list {

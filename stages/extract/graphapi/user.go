@@ -40,7 +40,7 @@ type User struct {
 // signInAvailable says whether signInActivity could be read at all.
 func (u *User) Row(signInAvailable bool) schemas.User {
 	r := schemas.User{
-		ID: strings.ToLower(strings.TrimSpace(u.ID)), UserPrincipalName: deref(u.UserPrincipalName), DisplayName: deref(u.DisplayName), Mail: deref(u.Mail),
+		ID: GUID(u.ID), UserPrincipalName: deref(u.UserPrincipalName), DisplayName: deref(u.DisplayName), Mail: deref(u.Mail),
 		UserType: deref(u.UserType), AccountEnabled: u.AccountEnabled != nil && *u.AccountEnabled,
 		Department: deref(u.Department), JobTitle: deref(u.JobTitle), Country: deref(u.Country),
 		UsageLocation: deref(u.UsageLocation), CreatedDateTime: PtrOf(u.CreatedDateTime),
@@ -54,6 +54,13 @@ func (u *User) Row(signInAvailable bool) schemas.User {
 	}
 	return r
 }
+
+// GUID is a Microsoft GUID in one spelling: lower case, no surrounding space.
+// Graph and Dataverse compare GUIDs case-insensitively and do not always send
+// them in lower case (the assignLicense reference example answers skuId
+// "0118A350-71FC-…"); every id column of the raw tables goes through GUID so
+// SQL and Go can compare ids with =.
+func GUID(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func deref(s *string) string {
 	if s == nil {
