@@ -28,13 +28,37 @@ const (
 )
 
 type faultSwitches struct {
-	mu        sync.Mutex
-	body      string
-	bodyPath  string
-	bodySkip  int
-	bodyLeft  int // < 0: unlimited
-	token     string
-	tokenLeft int // < 0: unlimited
+	mu          sync.Mutex
+	body, token countedFault
+}
+
+// countedFault is one fault switch: mode on requests whose path starts with
+// path, sparing the first skip of them, then hitting left (< 0: unlimited).
+type countedFault struct {
+	mode, path string
+	skip, left int
+}
+
+func (c *countedFault) set(mode, path string, skip, count int) {
+	*c = countedFault{mode: mode, path: path, skip: skip, left: count}
+	if count <= 0 {
+		c.left = -1
+	}
+}
+
+// take says which fault a request for path gets ("" none) and counts it.
+func (c *countedFault) take(path string) string {
+	if c.mode == "" || c.left == 0 || !strings.HasPrefix(path, c.path) {
+		return ""
+	}
+	if c.skip > 0 {
+		c.skip--
+		return ""
+	}
+	if c.left > 0 {
+		c.left--
+	}
+	return c.mode
 }
 
 func checkFaultModes(body, token string) error {
@@ -61,10 +85,7 @@ func (s *Server) SetBodyFault(mode, pathPrefix string, skip, count int) error {
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.body, s.faults.bodyPath, s.faults.bodySkip, s.faults.bodyLeft = mode, pathPrefix, skip, count
-	if count <= 0 {
-		s.faults.bodyLeft = -1
-	}
+	s.faults.body.set(mode, pathPrefix, skip, count)
 	return nil
 }
 
@@ -77,10 +98,7 @@ func (s *Server) SetTokenFault(mode string, count int) error {
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.token, s.faults.tokenLeft = mode, count
-	if count <= 0 {
-		s.faults.tokenLeft = -1
-	}
+	s.faults.token.set(mode, "", 0, count)
 	return nil
 }
 
@@ -90,20 +108,9 @@ func (s *Server) bodyFaultFor(ep endpoint, r *http.Request) string {
 	if ep.auth == "" {
 		return ""
 	}
-	f := &s.faults
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.body == "" || f.bodyLeft == 0 || !strings.HasPrefix(r.URL.Path, f.bodyPath) {
-		return ""
-	}
-	if f.bodySkip > 0 {
-		f.bodySkip--
-		return ""
-	}
-	if f.bodyLeft > 0 {
-		f.bodyLeft--
-	}
-	return f.body
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.body.take(r.URL.Path)
 }
 
 // tokenFaultFor says which token fault this token request gets ("" none).
@@ -111,16 +118,9 @@ func (s *Server) tokenFaultFor(ep endpoint) string {
 	if ep.class != "token" {
 		return ""
 	}
-	f := &s.faults
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.token == "" || f.tokenLeft == 0 {
-		return ""
-	}
-	if f.tokenLeft > 0 {
-		f.tokenLeft--
-	}
-	return f.token
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.token.take("")
 }
 
 // injectTokenFault answers a token request with the fault. The bodies are
