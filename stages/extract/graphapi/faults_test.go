@@ -184,6 +184,10 @@ func TestTokenRequestsAreRetried(t *testing.T) {
 			if len(ids) != 20 {
 				t.Fatalf("got %d users, want 20", len(ids))
 			}
+			// The two faults were met (and retried), not skipped.
+			if n := srv.Stats().Faults["token_"+mode]; n != 2 {
+				t.Errorf("token faults injected: %d, want 2", n)
+			}
 		})
 	}
 }
