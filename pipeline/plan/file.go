@@ -146,6 +146,12 @@ func (p *Plan) Validate() error {
 	return nil
 }
 
+// Digest returns "sha256:<hex>" of b, as FileDigest does of a file.
+func Digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // FileDigest returns "sha256:<hex>" of a file's content.
 func FileDigest(path string) (string, error) {
 	f, err := os.Open(path)

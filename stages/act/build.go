@@ -212,7 +212,13 @@ func ReadRecommendations(path string) ([]schemas.Recommendation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading recommendations: %w", err)
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	return readRecommendations(f, st.Size(), path)
+}
+
+// readRecommendations decodes recommendations Parquet content; path only
+// names it in errors.
+func readRecommendations(f io.ReaderAt, size int64, path string) ([]schemas.Recommendation, error) {
+	pf, err := parquet.OpenFile(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("reading recommendations %s: %w", path, err)
 	}

@@ -1,8 +1,10 @@
 package act
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -82,15 +84,17 @@ type derivation struct {
 }
 
 func derive(outDir string, s plan.Source, rules map[string]*config.ReclaimRule) (*derivation, error) {
+	// One read: the rows derived from are the very bytes whose digest is
+	// checked, not a second read that could see another file.
 	path := filepath.Join(outDir, s.RecommendationsPath)
-	digest, err := plan.FileDigest(path)
-	switch {
-	case err != nil:
+	b, err := os.ReadFile(path)
+	if err != nil {
 		return nil, fmt.Errorf("the recommendations file %s the plan was made from cannot be read: %w", s.RecommendationsPath, err)
-	case digest != s.RecommendationsDigest:
+	}
+	if digest := plan.Digest(b); digest != s.RecommendationsDigest {
 		return nil, fmt.Errorf("the recommendations file %s was altered since the plan was made (digest %s, plan records %s)", s.RecommendationsPath, digest, s.RecommendationsDigest)
 	}
-	recs, err := ReadRecommendations(path)
+	recs, err := readRecommendations(bytes.NewReader(b), int64(len(b)), path)
 	if err != nil {
 		return nil, err
 	}
