@@ -28,13 +28,8 @@ func ColumnsOf(row any) ([]Column, error) {
 		return nil, fmt.Errorf("columns of %T: not a struct", row)
 	}
 	var cols []Column
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag, ok := f.Tag.Lookup("parquet")
-		if !ok || tag == "-" || !f.IsExported() {
-			continue
-		}
-		opts := strings.Split(tag, ",")
+	for _, f := range columnFields(t) {
+		opts := strings.Split(f.Tag.Get("parquet"), ",")
 		name := opts[0]
 		if name == "" {
 			name = f.Name
@@ -46,6 +41,20 @@ func ColumnsOf(row any) ([]Column, error) {
 		cols = append(cols, Column{Name: name, Type: typ})
 	}
 	return cols, nil
+}
+
+// columnFields are the fields of struct type t that are columns, in column
+// order: exported and with a parquet tag other than "-". ColumnsOf names
+// and types them; the live when evaluator reads a row's values through them.
+func columnFields(t reflect.Type) []reflect.StructField {
+	var fields []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag, ok := f.Tag.Lookup("parquet"); ok && tag != "-" && f.IsExported() {
+			fields = append(fields, f)
+		}
+	}
+	return fields
 }
 
 var timeType = reflect.TypeOf(time.Time{})

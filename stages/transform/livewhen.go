@@ -27,7 +27,6 @@ import (
 type WhenEvaluator struct {
 	mu    sync.Mutex
 	e     *engine
-	cols  []Column
 	excls []*config.Exclusion
 }
 
@@ -70,7 +69,7 @@ func NewLiveWhen(ctx context.Context, cfg *config.Config) (*WhenEvaluator, error
 		e.close()
 		return nil, err
 	}
-	return &WhenEvaluator{e: e, cols: cols, excls: excls}, nil
+	return &WhenEvaluator{e: e, excls: excls}, nil
 }
 
 // Match returns the names of the `when` exclusions (config order) whose
@@ -80,10 +79,7 @@ func (w *WhenEvaluator) Match(ctx context.Context, u schemas.User) ([]string, er
 	if w == nil {
 		return nil, nil
 	}
-	args, err := userArgs(u, len(w.cols))
-	if err != nil {
-		return nil, err
-	}
+	args := userArgs(u)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.e.exec(ctx, "DELETE FROM raw.users"); err != nil {
@@ -115,35 +111,28 @@ func (w *WhenEvaluator) Close() {
 	}
 }
 
-// userArgs lists u's fields in column order (the order ColumnsOf walks),
-// nil pointers as NULL and times in UTC (raw timestamps are UTC wall-clock).
-func userArgs(u schemas.User, want int) ([]any, error) {
+// userArgs lists u's column values in column order (columnFields, the walk
+// ColumnsOf makes), nil pointers as NULL and times in UTC (raw timestamps
+// are UTC wall-clock).
+func userArgs(u schemas.User) []any {
 	v := reflect.ValueOf(u)
-	var args []any
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Type().Field(i)
-		if tag, ok := f.Tag.Lookup("parquet"); !ok || tag == "-" || !f.IsExported() {
-			continue
-		}
-		fv := v.Field(i)
-		switch {
-		case fv.Kind() == reflect.Pointer && fv.IsNil():
-			args = append(args, nil)
-		case fv.Kind() == reflect.Pointer:
-			fv = fv.Elem()
-			fallthrough
-		default:
-			if t, ok := fv.Interface().(time.Time); ok {
-				args = append(args, t.UTC())
-				continue
+	fields := columnFields(v.Type())
+	args := make([]any, len(fields))
+	for i, f := range fields {
+		fv := v.FieldByIndex(f.Index)
+		if fv.Kind() == reflect.Pointer {
+			if fv.IsNil() {
+				continue // args[i] stays nil: NULL
 			}
-			args = append(args, fv.Interface())
+			fv = fv.Elem()
+		}
+		if t, ok := fv.Interface().(time.Time); ok {
+			args[i] = t.UTC()
+		} else {
+			args[i] = fv.Interface()
 		}
 	}
-	if len(args) != want {
-		return nil, fmt.Errorf("live when: %d values for %d users columns", len(args), want)
-	}
-	return args, nil
+	return args
 }
 
 func whenAt(x *config.Exclusion) string {
