@@ -127,7 +127,7 @@ func decodeSQLStageBlock(block *hcl.Block, ctx *hcl.EvalContext, baseDir string)
 			Severity: hcl.DiagError,
 			Summary:  fmt.Sprintf("sql_stage %q is a built-in table", s.Name),
 			Detail: fmt.Sprintf("%q is a built-in curated table, which the stage would overwrite. Choose another name; the built-in tables are %s.",
-				s.Name, quotedList(curatedTableNames())),
+				s.Name, quotedList(CuratedTableNames())),
 			Subject: nameRange.Ptr(),
 		})
 	case isRawTable(s.Name):
@@ -221,7 +221,8 @@ func isRawTable(name string) bool {
 	return ok
 }
 
-func curatedTableNames() []string {
+// CuratedTableNames are the names of schemas.CuratedTables, in their order.
+func CuratedTableNames() []string {
 	out := make([]string, len(schemas.CuratedTables))
 	for i, t := range schemas.CuratedTables {
 		out[i] = t.Name

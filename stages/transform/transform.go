@@ -175,7 +175,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	// From here on the configuration's SQL runs (exclusion when, sql
 	// stages): DuckDB keeps to the curated snapshot it writes.
 	if err := e.sandbox(ctx, snapshotDirs(req.CuratedDir, req.SnapshotDate, settings.TempDirectory,
-		curatedTableNames(), stageNames(req.SQLStages))); err != nil {
+		config.CuratedTableNames(), stageNames(req.SQLStages))); err != nil {
 		return nil, err
 	}
 	res.RawMissing = map[string]string{}
@@ -291,14 +291,6 @@ func runQuery(ctx context.Context, e *engine, q query, req Request, st *TableSta
 	}
 	st.Rows, st.Path = n, path
 	return nil
-}
-
-func curatedTableNames() []string {
-	names := make([]string, len(schemas.CuratedTables))
-	for i, t := range schemas.CuratedTables {
-		names[i] = t.Name
-	}
-	return names
 }
 
 func stageNames(stages []SQLStage) []string {
