@@ -67,6 +67,12 @@ JOIN param.exclusions x ON
    OR EXISTS (SELECT 1 FROM param.exclusion_skus s WHERE s.name = x.name AND lower(s.sku_ref) = lower(h.sku_id)))
 QUALIFY row_number() OVER (PARTITION BY h.user_id, h.sku_id ORDER BY x.ord) = 1;
 
+-- The service plans of each subscribed SKU: ids in lower case, names in
+-- upper case, for LIKE 'EXCHANGE_S_%' and the like.
+CREATE VIEW param.sku_plans AS
+SELECT lower(sku_id) AS sku_id, lower(unnest(service_plan_ids)) AS plan_id, upper(unnest(service_plan_names)) AS plan_name
+FROM raw.subscribed_skus;
+
 -- Which usage reports should list each user: Microsoft's user-detail reports
 -- list the users licensed for the workload (a working assignment whose
 -- service plan for it is not disabled). A user the report should list but
@@ -78,10 +84,6 @@ WITH held AS (
     list_transform(coalesce(disabled_plans, []::VARCHAR[]), x -> lower(x)) AS disabled
   FROM raw.user_license_assignments WHERE coalesce(state, '') <> 'Error'
 ),
-plans AS (
-  SELECT lower(sku_id) AS sku_id, lower(unnest(service_plan_ids)) AS plan_id, upper(unnest(service_plan_names)) AS plan_name
-  FROM raw.subscribed_skus
-),
 workload(pattern, signal) AS (VALUES
   ('EXCHANGE_S_%', 'email'), ('EXCHANGE_S_%', 'mailbox'),
   ('SHAREPOINT%', 'onedrive'), ('SHAREPOINT%', 'sharepoint'), ('ONEDRIVE%', 'onedrive'),
@@ -89,7 +91,7 @@ workload(pattern, signal) AS (VALUES
 )
 SELECT DISTINCT h.user_id, w.signal
 FROM held h
-JOIN plans p ON p.sku_id = h.sku_id AND NOT list_contains(h.disabled, p.plan_id)
+JOIN param.sku_plans p ON p.sku_id = h.sku_id AND NOT list_contains(h.disabled, p.plan_id)
 JOIN workload w ON p.plan_name LIKE w.pattern
 WHERE p.plan_name <> 'EXCHANGE_S_FOUNDATION' AND p.plan_name NOT LIKE 'SHAREPOINTWAC%'
 UNION

@@ -69,12 +69,11 @@ eval AS (
 ),
 -- Does the licence (minus the user's disabled plans) carry a mailbox or
 -- OneDrive, and does the user keep data there?
-plans AS (SELECT lower(sku_id) AS sku_id, lower(unnest(service_plan_ids)) AS plan_id, upper(unnest(service_plan_names)) AS plan_name FROM raw.subscribed_skus),
 carries AS (
   SELECT c.rule, c.user_id, c.sku_id,
     bool_or(p.plan_name LIKE 'EXCHANGE_S_%' AND p.plan_name <> 'EXCHANGE_S_FOUNDATION') AS exchange,
     bool_or((p.plan_name LIKE 'SHAREPOINT%' AND p.plan_name NOT LIKE 'SHAREPOINTWAC%') OR p.plan_name LIKE 'ONEDRIVE%') AS onedrive
-  FROM cand c JOIN plans p ON p.sku_id = c.sku_id
+  FROM cand c JOIN param.sku_plans p ON p.sku_id = c.sku_id
   WHERE NOT list_contains(c.disabled_plans, p.plan_id)
   GROUP BY ALL
 ),
