@@ -15,10 +15,11 @@ import (
 const MaxNesting = 100
 
 // checkNesting returns an error at the first place src nests deeper than
-// MaxNesting, or nil. Brackets are counted on the bytes, outside comments:
-// every nesting of quotes and heredocs goes through "${" or "%{", so ( [ {
-// bound the depth, and brackets inside strings only make the count
-// stricter (a hundred unclosed ones in a string is no real configuration).
+// MaxNesting, or nil. Brackets are counted on the raw bytes, comments and
+// strings included: every nesting of quotes and heredocs goes through "${"
+// or "%{", so ( [ { bound the depth, and brackets inside strings or
+// comments only make the count stricter (a hundred unclosed ones in a row
+// is no real configuration).
 // A long run of ! or - is checked again with HCL's lexer, which does not
 // recurse, so that "-----" inside a string or heredoc does not count.
 func checkNesting(src []byte, filename string) *hcl.Diagnostic {
