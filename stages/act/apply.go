@@ -33,10 +33,7 @@ func (e *RefusedError) Error() string {
 // only where the rule allows them (or, for one-way, allowOneWay: apply
 // --allow-one-way), and the profile's reclaim task is on.
 func Preflight(p *plan.Plan, cfg *config.Config, approval Approval, allowOneWay bool) error {
-	rules := map[string]*config.ReclaimRule{}
-	for _, r := range cfg.ReclaimRules {
-		rules[r.Name] = r
-	}
+	rules := rulesByName(cfg)
 	var reasons []string
 	perRule := map[string]int{}
 	for _, a := range p.Actions {
@@ -68,7 +65,7 @@ func Preflight(p *plan.Plan, cfg *config.Config, approval Approval, allowOneWay 
 		if a.DataAtRisk && !r.AllowDataAtRisk {
 			reasons = append(reasons, fmt.Sprintf("%s from %s: the mailbox or OneDrive holds data and rule %q does not set allow_data_at_risk", a.SkuPartNumber, a.UserPrincipalName, r.Name))
 		}
-		if len(a.OneWayReasons) > 0 && !r.AllowOneWay && !allowOneWay {
+		if len(a.OneWayReasons) > 0 && !oneWayAccepted(r, allowOneWay) {
 			reasons = append(reasons, fmt.Sprintf("%s from %s is one-way (%s): rule %q does not set allow_one_way and --allow-one-way was not given", a.SkuPartNumber, a.UserPrincipalName, strings.Join(a.OneWayReasons, "; "), r.Name))
 		}
 		if a.Operation == plan.OpRemoveFromGroup && !r.AllowGroupRemoval {
@@ -136,6 +133,7 @@ func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
 	if err := o.Approval.Check(o.Plan); err != nil {
 		return nil, err
 	}
+	rules := rulesByName(o.Config)
 	steps := make([]step, 0, len(o.Plan.Actions))
 	var mine []plan.Action
 	for _, a := range o.Plan.Actions {
@@ -144,7 +142,7 @@ func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
 		}
 		mine = append(mine, a)
 		if o.Approval.Approves(a) {
-			s := applyStep(o.Plan.ID, a, o.Config, o.AllowOneWay)
+			s := applyStep(o.Plan.ID, a, o.Config, oneWayAccepted(rules[a.Rule], o.AllowOneWay))
 			if whenExclusions(o.Config.Exclusions, a.Profile) {
 				if o.LiveExclusions == nil {
 					return nil, fmt.Errorf("apply: profile %q has exclusions with a when and no live evaluator for them", a.Profile)
@@ -173,7 +171,9 @@ func entryFor(kind, planID string, a plan.Action) schemas.JournalEntry {
 	}
 }
 
-func applyStep(planID string, a plan.Action, cfg *config.Config, allowOneWay bool) step {
+// oneWayOK: a removal that turns out one-way live is still made
+// (oneWayAccepted for the action's rule).
+func applyStep(planID string, a plan.Action, cfg *config.Config, oneWayOK bool) step {
 	s := step{
 		id: a.ID, profile: a.Profile, userID: a.UserID, entry: entryFor("apply", planID, a),
 		transitiveMemberOf: exclusionGroups(cfg.Exclusions, a.Profile),
@@ -222,7 +222,7 @@ func applyStep(planID string, a plan.Action, cfg *config.Config, allowOneWay boo
 			if why := common(u); why != "" {
 				return false, why
 			}
-			if u.UsageLocation == "" && !allowOneWay && !ruleAllowsOneWay(cfg, a.Rule) {
+			if u.UsageLocation == "" && !oneWayOK {
 				return false, "the removal is now one-way: the user has no usageLocation, so undo could not assign the licence again; set it, or accept with allow_one_way / --allow-one-way"
 			}
 			return false, ""
@@ -272,11 +272,17 @@ func liveWhen(eval func(context.Context, schemas.User) ([]string, error)) func(c
 	}
 }
 
-func ruleAllowsOneWay(cfg *config.Config, rule string) bool {
+// oneWayAccepted reports whether a one-way removal of rule r may be made:
+// the rule sets allow_one_way, or apply was given --allow-one-way.
+func oneWayAccepted(r *config.ReclaimRule, allowOneWay bool) bool {
+	return allowOneWay || (r != nil && r.AllowOneWay)
+}
+
+// rulesByName indexes the configuration's reclaim rules by name.
+func rulesByName(cfg *config.Config) map[string]*config.ReclaimRule {
+	rules := make(map[string]*config.ReclaimRule, len(cfg.ReclaimRules))
 	for _, r := range cfg.ReclaimRules {
-		if r.Name == rule {
-			return r.AllowOneWay
-		}
+		rules[r.Name] = r
 	}
-	return false
+	return rules
 }

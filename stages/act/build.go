@@ -46,10 +46,7 @@ func Build(o BuildOptions) (*plan.Plan, error) {
 		ConfigDigest:  o.ConfigDigest,
 		ConfigPath:    o.ConfigPath,
 	}
-	rules := map[string]*config.ReclaimRule{}
-	for _, r := range o.Config.ReclaimRules {
-		rules[r.Name] = r
-	}
+	rules := rulesByName(o.Config)
 	names := make([]string, 0, len(o.Config.Profiles))
 	for n, prof := range o.Config.Profiles {
 		if prof.Tasks.ReclaimSubscriptions {

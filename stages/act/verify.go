@@ -47,10 +47,7 @@ func PlannedSource(outDir string, s plan.Source) plan.Source {
 // row they matched is never an action. Live, apply re-checks exclusions by
 // user, group and SKU before each change (see Excluded).
 func Verify(p *plan.Plan, cfg *config.Config, outDir string) error {
-	rules := map[string]*config.ReclaimRule{}
-	for _, r := range cfg.ReclaimRules {
-		rules[r.Name] = r
-	}
+	rules := rulesByName(cfg)
 	var reasons []string
 	for _, s := range p.Sources {
 		var requested []plan.Action
