@@ -80,7 +80,10 @@ func TestLiveWhenRefused(t *testing.T) {
 	if _, err := w.Match(ctx, schemas.User{ID: "u1"}); err == nil || !strings.Contains(err.Error(), `exclusion "typo": when:`) {
 		t.Fatalf("unknown column: %v", err)
 	}
-	if err := w.e.exec(ctx, "SELECT * FROM read_text('/etc/hostname')"); err == nil {
+	// A file that surely exists (no /etc/hostname on macOS): without the
+	// sandbox the read would succeed.
+	secret, _ := secretFile(t)
+	if err := w.e.exec(ctx, "SELECT * FROM read_text("+quoteString(secret)+")"); err == nil {
 		t.Fatal("the live evaluator can read files")
 	}
 }
