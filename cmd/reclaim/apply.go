@@ -164,6 +164,11 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	if err := f.approval.Check(p); err != nil {
 		return withExitCode(exitError, err)
 	}
+	// The safety limits before the plan is offered for "yes": a plan they
+	// refuse is not asked about and leaves no journal behind.
+	if err := act.Preflight(p, cfg, f.approval, f.allowOneWay); err != nil {
+		return withExitCode(exitError, err)
+	}
 	approved := map[string]int{}
 	for _, a := range p.Actions {
 		if f.approval.Approves(a) {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,6 +73,10 @@ func TestCLIOneWayRefusedWithoutFlag(t *testing.T) {
 	}
 	if n := srv.Stats().Requests["assignLicense"]; len(n) != 0 {
 		t.Fatalf("a refused apply sent assignLicense requests: %v", n)
+	}
+	// Refused before the plan is offered for approval: no journal is opened.
+	if _, err := os.Stat(filepath.Join(out, "sim", "journal", "plan-"+p.ID+".jsonl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a refused apply left a journal behind (%v)", err)
 	}
 
 	// The reviewer approves everything else; the one-way removal stays.
