@@ -122,7 +122,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	if f.expectDigest != "" && f.expectDigest != p.ActionsDigest {
 		return withExitCode(exitError, fmt.Errorf("apply refused: the plan's actions digest is %s, not the approved %s (--expect-digest); nothing was changed. Apply only the plan whose digest was reviewed", p.ActionsDigest, f.expectDigest))
 	}
-	ctx, stop := stopContext(cmd)
+	ctx, stop := stopContext(cmd.Context())
 	defer stop()
 	// Hold every profile's lock from the freshness check to the last
 	// journal write: no run replaces the snapshot and no other apply or

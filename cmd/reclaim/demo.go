@@ -10,10 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -68,10 +66,7 @@ one DuckDB query on them. The simulated tenant is stopped when the demo ends.`,
 }
 
 func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext(ctx)
 	defer stop()
 
 	if _, err := os.Stat(filepath.Join(f.config, "main.hcl")); err != nil {

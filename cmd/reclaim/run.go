@@ -174,7 +174,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		// Log lines go above the bars instead of through them.
 		r.Logger = hclog.New(&hclog.LoggerOptions{Name: "reclaim", Level: log.GetLevel(), Output: bars.p})
 	}
-	ctx, stop := stopContext(cmd)
+	ctx, stop := stopContext(cmd.Context())
 	defer stop()
 	ms, err := r.Run(ctx, piperun.Request{Config: cfg, Profiles: rf.profiles, Selection: sel, AsOf: asOf})
 	if bars != nil {

@@ -13,22 +13,19 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
-// stopContext is the command's context, cancelled by the first SIGINT or
-// SIGTERM so run, apply and undo stop cleanly: run writes its manifest with
-// status "interrupted", apply and undo finish and journal the change in
-// flight and start no new one, and the profile lock is released; the command
-// then exits 1. Once the first signal is seen its handler is removed, so a
+// stopContext is ctx (a command's context), cancelled by the first SIGINT
+// or SIGTERM so run, apply, undo and demo stop cleanly: run writes its
+// manifest with status "interrupted", apply and undo finish and journal the
+// change in flight and start no new one, and the profile lock is released;
+// the command then exits 1. Once the first signal is seen its handler is removed, so a
 // second one ends the process at once (the journal still resolves that on
 // the next apply).
-func stopContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	ctx := cmd.Context()
+func stopContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if ctx == nil {
 		ctx = context.Background()
 	}

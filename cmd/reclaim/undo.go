@@ -63,7 +63,7 @@ interrupted.`,
 				return err
 			}
 			profile := applied[0].Profile
-			ctx, stop := stopContext(cmd)
+			ctx, stop := stopContext(cmd.Context())
 			defer stop()
 			locks, err := lockProfiles(ctx, cfg, []string{profile}, "undo", f.lockTimeout)
 			if err != nil {
