@@ -147,7 +147,7 @@ func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
 				if o.LiveExclusions == nil {
 					return nil, fmt.Errorf("apply: profile %q has exclusions with a when and no live evaluator for them", a.Profile)
 				}
-				s.attributes, s.prepare = true, liveWhen(o.LiveExclusions)
+				s.prepare = liveWhen(o.LiveExclusions)
 			}
 			steps = append(steps, s)
 		}

@@ -22,11 +22,10 @@ type step struct {
 	entry schemas.JournalEntry
 	// groups asks the live read for group memberships.
 	memberOf, transitiveMemberOf []string
-	// attributes asks the live read for the raw users columns.
-	attributes bool
 	// prepare, when set, adds to the live user what needs more than the
 	// read (the `when` exclusions it matches) before check; an error fails
-	// the step with nothing changed.
+	// the step with nothing changed. It works from the raw users columns
+	// (LiveUser.Row), so a step with one asks the live read for them.
 	prepare func(ctx context.Context, u *LiveUser) error
 	// check decides, from the live user, whether the change is already in
 	// place (inPlace) or must not be made (skip names why).
@@ -326,7 +325,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 }
 
 func (s step) userRequest() UserRequest {
-	return UserRequest{UserID: s.userID, MemberOf: s.memberOf, TransitiveMemberOf: s.transitiveMemberOf, Attributes: s.attributes}
+	return UserRequest{UserID: s.userID, MemberOf: s.memberOf, TransitiveMemberOf: s.transitiveMemberOf, Attributes: s.prepare != nil}
 }
 
 const outcomeUnknown = "outcome unknown"
