@@ -14,8 +14,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // Kind is the step of the pipeline a stage belongs to; stages run in Kind
@@ -96,12 +96,12 @@ type Request struct {
 	// Return the new state in Result.State; it is saved only on success.
 	State map[string]string
 	// Stats counts HTTP work; progress displays read it while Run runs.
-	Stats *graphapi.Stats
+	Stats *msgraph.Stats
 	// Rows counts rows written so far (NewWriter keeps it up to date).
 	Rows   *Counter
 	Logger hclog.Logger
 	// Client is the profile's Graph/Dataverse client (nil for transforms).
-	Client *graphapi.Client
+	Client *msgraph.Client
 	// Options are the extract tuning knobs (page sizes, budgets).
 	Options Options
 }

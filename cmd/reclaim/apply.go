@@ -15,11 +15,11 @@ import (
 	"golang.org/x/term"
 	"golang.org/x/time/rate"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 	"github.com/reclaimhq/reclaim/stages/transform"
 )
 
@@ -359,11 +359,11 @@ func newDirectory(p *config.Profile, concurrency int, writesPerSecond float64, l
 	if p == nil {
 		return nil, errors.New("profile not in the configuration")
 	}
-	limits := map[graphapi.Class]graphapi.Limit{}
+	limits := map[msgraph.Class]msgraph.Limit{}
 	if concurrency > 0 && writesPerSecond > 0 {
-		limits[graphapi.ClassWrite] = graphapi.Limit{Concurrency: concurrency, Rate: rate.Limit(writesPerSecond), Burst: max(1, concurrency)}
+		limits[msgraph.ClassWrite] = msgraph.Limit{Concurrency: concurrency, Rate: rate.Limit(writesPerSecond), Burst: max(1, concurrency)}
 	}
-	client, err := graphapi.NewFromProfile(p, limits, graphapi.RetryPolicy{}, log.Named(p.Name))
+	client, err := msgraph.NewFromProfile(p, limits, msgraph.RetryPolicy{}, log.Named(p.Name))
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/schemas"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // connectFlag is validate's --connect: after the offline checks, get a token
@@ -41,9 +41,9 @@ type probe struct {
 	task       string
 	permission string
 	required   bool
-	api        func() (*graphapi.API, error)
+	api        func() (*msgraph.API, error)
 	path       string
-	class      graphapi.Class
+	class      msgraph.Class
 	header     http.Header
 }
 
@@ -66,7 +66,7 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 	for _, name := range cfg.ProfileNames() {
 		p := cfg.Profiles[name]
 		fmt.Fprintf(out, "\nConnecting profile %s (tenant %s):\n", p.Name, p.TenantID)
-		client, err := graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{MaxAttempts: 3}, nil)
+		client, err := msgraph.NewFromProfile(p, nil, msgraph.RetryPolicy{MaxAttempts: 3}, nil)
 		if err != nil {
 			fmt.Fprintf(out, "  %s\n", ui.TerminalText(err.Error()))
 			failed++
@@ -101,32 +101,32 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 
 // connectProfile builds the probes the profile's configuration needs (the
 // same selection `reclaim run` makes) and runs them.
-func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, client *graphapi.Client) ([]probeResult, error) {
+func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, client *msgraph.Client) ([]probeResult, error) {
 	need, _ := graph.RawTables(cfg, p, true)
-	g := func() (*graphapi.API, error) { return client.Graph(), nil }
+	g := func() (*msgraph.API, error) { return client.Graph(), nil }
 	probes := []probe{
-		{task: "users", permission: "User.Read.All", required: true, api: g, path: "/users?$top=1&$select=id", class: graphapi.ClassDirectory},
-		{task: "subscriptions", permission: "Organization.Read.All", required: true, api: g, path: "/subscribedSkus", class: graphapi.ClassDirectory},
-		{task: "sign-in activity", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/users?$top=1&$select=id,signInActivity", class: graphapi.ClassDirectory},
+		{task: "users", permission: "User.Read.All", required: true, api: g, path: "/users?$top=1&$select=id", class: msgraph.ClassDirectory},
+		{task: "subscriptions", permission: "Organization.Read.All", required: true, api: g, path: "/subscribedSkus", class: msgraph.ClassDirectory},
+		{task: "sign-in activity", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/users?$top=1&$select=id,signInActivity", class: msgraph.ClassDirectory},
 	}
 	// graph.RawTables adds report_settings exactly when a usage report is read.
 	if _, hasReport := need[schemas.TableReportSettings]; hasReport {
 		probes = append(probes,
-			probe{task: "usage reports", permission: "Reports.Read.All", required: true, api: g, path: "/reports/getOffice365ActivationsUserDetail", class: graphapi.ClassReports},
-			probe{task: "report settings", permission: "ReportSettings.Read.All", required: false, api: g, path: "/admin/reportSettings", class: graphapi.ClassDirectory})
+			probe{task: "usage reports", permission: "Reports.Read.All", required: true, api: g, path: "/reports/getOffice365ActivationsUserDetail", class: msgraph.ClassReports},
+			probe{task: "report settings", permission: "ReportSettings.Read.All", required: false, api: g, path: "/admin/reportSettings", class: msgraph.ClassDirectory})
 	}
 	if _, ok := need[schemas.TableSubscriptions]; ok {
 		// Optional: without it extract warns and trial status is unknown.
-		probes = append(probes, probe{task: "trial subscriptions", permission: "Organization.Read.All", required: false, api: g, path: "/directory/subscriptions", class: graphapi.ClassDirectory})
+		probes = append(probes, probe{task: "trial subscriptions", permission: "Organization.Read.All", required: false, api: g, path: "/directory/subscriptions", class: msgraph.ClassDirectory})
 	}
 	if _, ok := need[schemas.TableSignIns]; ok {
-		probes = append(probes, probe{task: "sign-in log", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/auditLogs/signIns?$top=1", class: graphapi.ClassAuditLogs})
+		probes = append(probes, probe{task: "sign-in log", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/auditLogs/signIns?$top=1", class: msgraph.ClassAuditLogs})
 	}
 	if _, ok := need[schemas.TableGroupMembers]; ok {
 		for _, ex := range cfg.Exclusions {
 			if len(ex.Groups) > 0 {
 				probes = append(probes, probe{task: "exclusion groups", permission: "GroupMember.Read.All", required: true, api: g,
-					path: "/groups/" + url.PathEscape(ex.Groups[0]) + "/transitiveMembers?$top=1&$select=id", class: graphapi.ClassDirectory})
+					path: "/groups/" + url.PathEscape(ex.Groups[0]) + "/transitiveMembers?$top=1&$select=id", class: msgraph.ClassDirectory})
 				break
 			}
 		}
@@ -134,11 +134,11 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 	if _, ok := need[schemas.TableDataverseAudits]; ok {
 		for _, env := range p.Dynamics {
 			env := env
-			dv := func() (*graphapi.API, error) { return client.Dataverse(env.URL, env.Credentials) }
+			dv := func() (*msgraph.API, error) { return client.Dataverse(env.URL, env.Credentials) }
 			hdr := http.Header{"OData-MaxVersion": {"4.0"}, "OData-Version": {"4.0"}}
 			probes = append(probes,
-				probe{task: "dynamics " + env.Name + " users", permission: "application user with read on systemuser", required: true, api: dv, path: "/systemusers?$top=1&$select=systemuserid", class: graphapi.ClassDataverse, header: hdr},
-				probe{task: "dynamics " + env.Name + " audit", permission: "prvReadAuditSummary", required: true, api: dv, path: "/audits?$top=1&$select=auditid", class: graphapi.ClassDataverse, header: hdr})
+				probe{task: "dynamics " + env.Name + " users", permission: "application user with read on systemuser", required: true, api: dv, path: "/systemusers?$top=1&$select=systemuserid", class: msgraph.ClassDataverse, header: hdr},
+				probe{task: "dynamics " + env.Name + " audit", permission: "prvReadAuditSummary", required: true, api: dv, path: "/audits?$top=1&$select=auditid", class: msgraph.ClassDataverse, header: hdr})
 		}
 	}
 	var out []probeResult
@@ -147,7 +147,7 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 		api, err := pr.api()
 		if err == nil {
 			var resp *http.Response
-			resp, err = api.Do(ctx, graphapi.Request{Class: pr.class, Path: pr.path, Header: pr.header})
+			resp, err = api.Do(ctx, msgraph.Request{Class: pr.class, Path: pr.path, Header: pr.header})
 			if err == nil {
 				// A report answers 302 to its download: permission proven,
 				// nothing downloaded.
@@ -155,22 +155,22 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 				resp.Body.Close()
 			}
 		}
-		var ae *graphapi.AuthError
+		var ae *msgraph.AuthError
 		switch {
 		case err == nil:
 		case errors.As(err, &ae):
 			return nil, err
-		case graphapi.IsStatus(err, http.StatusForbidden):
+		case msgraph.IsStatus(err, http.StatusForbidden):
 			r.status = "missing"
 			if !pr.required {
 				r.status = "optional-missing"
 				r.detail = "reclaim falls back; see docs"
 			}
-			var ge *graphapi.Error
+			var ge *msgraph.Error
 			if errors.As(err, &ge) && ge.Code != "" {
 				r.detail = ge.Code
 			}
-		case graphapi.IsStatus(err, http.StatusNotFound) && pr.task == "exclusion groups":
+		case msgraph.IsStatus(err, http.StatusNotFound) && pr.task == "exclusion groups":
 			r.status, r.detail = "error", "group not found"
 		default:
 			r.status, r.detail = "error", err.Error()

@@ -12,13 +12,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages"
 	"github.com/reclaimhq/reclaim/stages/extract"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 	"github.com/reclaimhq/reclaim/stages/transform"
 )
 
@@ -118,7 +118,7 @@ interrupted or could not start (the manifest names the failed stages).
 	fl.IntVar(&rf.signInBudget, "sign-in-budget", 200, "most sign-in log pages read per run (the API allows 5 requests per 10 s)")
 	fl.StringVar(&rf.reportPeriod, "report-period", "D30", "usage report period: D7, D30, D90 or D180")
 	fl.IntVar(&rf.parallel, "parallel", 4, "stages run at once")
-	fl.DurationVar(&rf.maxRetryTime, "max-retry-time", graphapi.DefaultMaxRetryTime,
+	fl.DurationVar(&rf.maxRetryTime, "max-retry-time", msgraph.DefaultMaxRetryTime,
 		"give up once every request to Microsoft has failed for this long (an outage)")
 	fl.StringVar(&rf.progress, "progress", "auto", "progress display: auto (bars on a terminal), bars, or log")
 	fl.DurationVar(&rf.lockTimeout, "lock-timeout", 0, lockTimeoutUsage)
@@ -157,8 +157,8 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	}
 	r := &piperun.Runner{
 		Registry: reg,
-		NewClient: func(p *config.Profile) (*graphapi.Client, error) {
-			return graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
+		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
+			return msgraph.NewFromProfile(p, nil, msgraph.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
 		},
 		Options: stages.Options{ReportPeriod: rf.reportPeriod,
 			SignInRequestBudget: rf.signInBudget},

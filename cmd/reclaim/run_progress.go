@@ -9,9 +9,9 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // barProgress shows one spinner line per running stage on a terminal:
@@ -27,7 +27,7 @@ func newBarProgress(w io.Writer) *barProgress {
 		bars: map[string]*mpb.Bar{}}
 }
 
-func (b *barProgress) Start(profile string, info stages.Info, rows *stages.Counter, st *graphapi.Stats) {
+func (b *barProgress) Start(profile string, info stages.Info, rows *stages.Counter, st *msgraph.Stats) {
 	bar := b.p.AddSpinner(0,
 		mpb.PrependDecorators(decor.Name(profile+" "+info.Table, decor.WCSyncSpaceR)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {

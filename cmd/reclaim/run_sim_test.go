@@ -13,10 +13,10 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 func parquetRows(t *testing.T, path string) int64 {
@@ -91,10 +91,10 @@ func TestRunDemoExtractMatchesSimulator(t *testing.T) {
 
 	// Counted independently: reports as CSV records, sign-ins and SKUs as
 	// collection items, over a client of their own.
-	c, err := graphapi.New(graphapi.Options{Profile: "count", TenantID: srv.TenantID(),
+	c, err := msgraph.New(msgraph.Options{Profile: "count", TenantID: srv.TenantID(),
 		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
-		Retry: graphapi.RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second}})
+		Retry: msgraph.RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestRunDemoExtractMatchesSimulator(t *testing.T) {
 		schemas.TableReportOneDriveUsageAccount: "/reports/getOneDriveUsageAccountDetail(period='D30')",
 	} {
 		f, _ := os.CreateTemp(t.TempDir(), "csv")
-		if _, err := c.Graph().Download(ctx, graphapi.ClassReports, path, f); err != nil {
+		if _, err := c.Graph().Download(ctx, msgraph.ClassReports, path, f); err != nil {
 			t.Fatal(err)
 		}
 		f.Seek(0, 0)
@@ -117,9 +117,9 @@ func TestRunDemoExtractMatchesSimulator(t *testing.T) {
 		}
 		want[table] = int64(len(recs) - 1)
 	}
-	count := func(api *graphapi.API, path string, hdr map[string][]string) int64 {
+	count := func(api *msgraph.API, path string, hdr map[string][]string) int64 {
 		var k int64
-		if err := api.Pages(ctx, graphapi.ClassDirectory, path, hdr, func(items []json.RawMessage) error {
+		if err := api.Pages(ctx, msgraph.ClassDirectory, path, hdr, func(items []json.RawMessage) error {
 			k += int64(len(items))
 			return nil
 		}); err != nil {

@@ -36,18 +36,18 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // Progress is told about stages as they run. Start is called before Run
 // with live counters; Done after. Implementations must be safe for
 // concurrent use. A nil Progress shows nothing.
 type Progress interface {
-	Start(profile string, info stages.Info, rows *stages.Counter, stats *graphapi.Stats)
+	Start(profile string, info stages.Info, rows *stages.Counter, stats *msgraph.Stats)
 	Done(profile string, info stages.Info, rec StageRecord)
 }
 
@@ -56,7 +56,7 @@ type Runner struct {
 	Registry *stages.Registry
 	// NewClient builds the Graph/Dataverse client of a profile; it is called
 	// once per profile, and only when an extract stage runs.
-	NewClient func(p *config.Profile) (*graphapi.Client, error)
+	NewClient func(p *config.Profile) (*msgraph.Client, error)
 	Options   stages.Options
 	Logger    hclog.Logger
 	Progress  Progress
@@ -223,10 +223,10 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 		return nil, err
 	}
 
-	var client *graphapi.Client
+	var client *msgraph.Client
 	var clientErr error
 	var clientOnce sync.Once
-	getClient := func() (*graphapi.Client, error) {
+	getClient := func() (*msgraph.Client, error) {
 		clientOnce.Do(func() {
 			if r.NewClient == nil {
 				return // stages that need no client (tests, local stages)
@@ -320,11 +320,11 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 }
 
 func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Profile, root, runDir string, asOf time.Time,
-	s stages.Stage, st *state, getClient func() (*graphapi.Client, error), log hclog.Logger) StageRecord {
+	s stages.Stage, st *state, getClient func() (*msgraph.Client, error), log hclog.Logger) StageRecord {
 	info := s.Info()
 	rec := StageRecord{Table: info.Table, Kind: string(info.Kind), Endpoint: info.Endpoint}
 	start := r.now()
-	stats := &graphapi.Stats{}
+	stats := &msgraph.Stats{}
 	rows := &stages.Counter{}
 	if r.Progress != nil {
 		r.Progress.Start(p.Name, info, rows, stats)
@@ -332,7 +332,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	fail := func(err error) StageRecord {
 		rec.Status = "failed"
 		rec.Error = err.Error()
-		rec.Cause = graphapi.SharedCause(err)
+		rec.Cause = msgraph.SharedCause(err)
 		rec.DurationSeconds = r.now().Sub(start).Seconds()
 		fillStats(&rec, stats)
 		rec.Rows = rows.Load()
@@ -377,7 +377,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 		sreq.Client = c
 	}
 	log.Info("stage start", "table", info.Table, "endpoint", info.Endpoint)
-	res, err := s.Run(graphapi.WithStats(ctx, stats), sreq)
+	res, err := s.Run(msgraph.WithStats(ctx, stats), sreq)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
@@ -446,7 +446,7 @@ func sharedCause(recs []StageRecord) string {
 	return strings.Join(causes, "; ")
 }
 
-func fillStats(rec *StageRecord, s *graphapi.Stats) {
+func fillStats(rec *StageRecord, s *msgraph.Stats) {
 	rec.Pages = s.Pages.Load()
 	rec.Requests = s.Requests.Load()
 	rec.Retries = s.Retries.Load()

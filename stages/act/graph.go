@@ -18,8 +18,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // GraphDirectory is Directory over Microsoft Graph v1.0. In production its
@@ -66,7 +66,7 @@ const userSelect = "id,userPrincipalName,accountEnabled,usageLocation,assignedLi
 // still last (the fallback without it strips it).
 var attributesSelect = func() string {
 	props := strings.Split(strings.TrimSuffix(userSelect, ",signInActivity"), ",")
-	for _, p := range strings.Split(graphapi.UserSelect, ",") {
+	for _, p := range strings.Split(msgraph.UserSelect, ",") {
 		if !slices.Contains(props, p) {
 			props = append(props, p)
 		}
@@ -90,7 +90,7 @@ type graphUser struct {
 		State           string   `json:"state"`
 	} `json:"licenseAssignmentStates"`
 	// Timestamps stay strings: Microsoft writes "no value" as null, "" or
-	// 0001-01-01T00:00:00Z (graphapi.ParseTime).
+	// 0001-01-01T00:00:00Z (msgraph.ParseTime).
 	SignInActivity *struct {
 		LastNonInteractiveSignInDateTime *string `json:"lastNonInteractiveSignInDateTime"`
 		LastSuccessfulSignInDateTime     *string `json:"lastSuccessfulSignInDateTime"`
@@ -101,7 +101,7 @@ type graphUser struct {
 // when the tenant has no Entra ID P1 (then LastSignIn stays nil).
 //
 // With req.Attributes it also selects every raw users column
-// (graphapi.UserSelect) and sets Row through graphapi.User, the mapping the
+// (msgraph.UserSelect) and sets Row through msgraph.User, the mapping the
 // extract stage uses, so a `when` reads the same values live as at plan time.
 func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUser, error) {
 	sel := userSelect
@@ -130,7 +130,7 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
 	}
 	if req.Attributes {
-		var au graphapi.User
+		var au msgraph.User
 		if err := json.Unmarshal(body, &au); err != nil {
 			return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
 		}
@@ -202,7 +202,7 @@ func (gu *graphUser) live() (*LiveUser, error) {
 		if f.v == nil {
 			continue
 		}
-		t, err := graphapi.ParseTime(*f.v)
+		t, err := msgraph.ParseTime(*f.v)
 		if err != nil {
 			return nil, fmt.Errorf("signInActivity.%s: %w", f.name, err)
 		}

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
+	"github.com/reclaimhq/reclaim/msgraph"
 )
 
 // NewGraphAPIDirectory is the production Directory: GraphDirectory's
@@ -16,25 +16,25 @@ import (
 // limits, Retry-After). Reads go in the directory class; changes in the
 // write class as non-idempotent calls, which that client retries only on
 // 429 — an ambiguous failure comes back to the engine, which re-reads.
-func NewGraphAPIDirectory(api *graphapi.API) *GraphDirectory {
+func NewGraphAPIDirectory(api *msgraph.API) *GraphDirectory {
 	base := strings.TrimSuffix(api.Base(), "/v1.0")
 	return &GraphDirectory{BaseURL: base, Transport: func(ctx context.Context, method, path string, in, out any) error {
 		p := strings.TrimPrefix(path, "/v1.0")
 		var err error
 		switch method {
 		case http.MethodGet:
-			err = api.GetJSON(ctx, graphapi.ClassDirectory, p, nil, out)
+			err = api.GetJSON(ctx, msgraph.ClassDirectory, p, nil, out)
 		case http.MethodPost:
-			err = api.PostJSON(ctx, graphapi.ClassWrite, p, in, out, false)
+			err = api.PostJSON(ctx, msgraph.ClassWrite, p, in, out, false)
 		default:
 			var resp *http.Response
-			resp, err = api.Do(ctx, graphapi.Request{Class: graphapi.ClassWrite, Method: method, Path: p, NonIdempotent: true})
+			resp, err = api.Do(ctx, msgraph.Request{Class: msgraph.ClassWrite, Method: method, Path: p, NonIdempotent: true})
 			if err == nil {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			}
 		}
-		var ge *graphapi.Error
+		var ge *msgraph.Error
 		if errors.As(err, &ge) {
 			// The engine decides on status and message (IsAmbiguous,
 			// IsGroupInherited, ErrNotFound); keep the client's wording.
@@ -60,7 +60,7 @@ func (e *AuthFailedError) Unwrap() error { return e.Err }
 // isAuthFailure: the credential, not the action, is at fault. The shared
 // client has already refreshed the token once on a 401.
 func isAuthFailure(err error) bool {
-	var ae *graphapi.AuthError
+	var ae *msgraph.AuthError
 	var ge *GraphError
 	return errors.As(err, &ae) || (errors.As(err, &ge) && ge.Status == http.StatusUnauthorized)
 }

@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 var simToday = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -47,11 +47,11 @@ func startSimWith(t *testing.T, o simtenant.Options) *simEnv {
 	t.Cleanup(func() { srv.Close() })
 	// The production path: the shared Graph client (azidentity against the
 	// simulator's login endpoint, trusting its CA file).
-	client, err := graphapi.New(graphapi.Options{Profile: "sim", TenantID: srv.TenantID(),
+	client, err := msgraph.New(msgraph.Options{Profile: "sim", TenantID: srv.TenantID(),
 		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
 		GraphEndpoint: srv.GraphEndpoint(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
-		Limits: map[graphapi.Class]graphapi.Limit{graphapi.ClassWrite: {Rate: 500, Burst: 100}, graphapi.ClassDirectory: {Rate: 2000, Burst: 200}},
-		Retry:  graphapi.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond}})
+		Limits: map[msgraph.Class]msgraph.Limit{msgraph.ClassWrite: {Rate: 500, Burst: 100}, msgraph.ClassDirectory: {Rate: 2000, Burst: 200}},
+		Retry:  msgraph.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,13 +10,13 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	"github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages"
 	"github.com/reclaimhq/reclaim/stages/extract"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // BenchmarkExtract runs every extract stage against the simulated tenant with
@@ -46,8 +46,8 @@ func BenchmarkExtract(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer srv.Close()
-			limits := graphapi.DefaultLimits()
-			for _, cl := range []graphapi.Class{graphapi.ClassReports, graphapi.ClassAuditLogs} {
+			limits := msgraph.DefaultLimits()
+			for _, cl := range []msgraph.Class{msgraph.ClassReports, msgraph.ClassAuditLogs} {
 				l := limits[cl]
 				l.Rate *= rate.Limit(timeScale)
 				limits[cl] = l
@@ -65,8 +65,8 @@ func BenchmarkExtract(b *testing.B) {
 				cfg.Output = &config.Output{Dir: b.TempDir()}
 				reg, _ := stages.NewRegistry(extract.New().Stages()...)
 				r := &run.Runner{Registry: reg, Options: stages.Options{SignInRequestBudget: 100000},
-					NewClient: func(p *config.Profile) (*graphapi.Client, error) {
-						return graphapi.NewFromProfile(p, limits, graphapi.RetryPolicy{}, nil)
+					NewClient: func(p *config.Profile) (*msgraph.Client, error) {
+						return msgraph.NewFromProfile(p, limits, msgraph.RetryPolicy{}, nil)
 					}}
 				srv.ResetStats()
 				start := time.Now()

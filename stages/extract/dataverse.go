@@ -8,9 +8,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // dataverseHeader asks for the largest page Dataverse serves and is sent on
@@ -46,7 +46,7 @@ func (systemUsersStage) Run(ctx context.Context, req *stages.Request) (*stages.R
 		if err != nil {
 			return nil, err
 		}
-		err = api.Pages(ctx, graphapi.ClassDataverse, "/systemusers?"+q.Encode(), dataverseHeader, func(items []json.RawMessage) error {
+		err = api.Pages(ctx, msgraph.ClassDataverse, "/systemusers?"+q.Encode(), dataverseHeader, func(items []json.RawMessage) error {
 			return decodeItems(items, "systemuser", func(u *su) error {
 				return w.Write(schemas.DataverseSystemUser{Environment: env.Name, SystemUserID: guid(u.SystemUserID),
 					AzureActiveDirectoryObjectID: guid(str(u.AzureActiveDirectoryObjectID)), DomainName: str(u.DomainName),
@@ -85,13 +85,13 @@ func activityStart(req *stages.Request) time.Time {
 
 func (auditsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	type audit struct {
-		AuditID        string         `json:"auditid"`
-		CreatedOn      *graphapi.Time `json:"createdon"`
-		Operation      int64          `json:"operation"`
-		Action         int64          `json:"action"`
-		ObjectTypeCode *string        `json:"objecttypecode"`
-		UserID         *string        `json:"_userid_value"`
-		CallingUserID  *string        `json:"_callinguserid_value"`
+		AuditID        string        `json:"auditid"`
+		CreatedOn      *msgraph.Time `json:"createdon"`
+		Operation      int64         `json:"operation"`
+		Action         int64         `json:"action"`
+		ObjectTypeCode *string       `json:"objecttypecode"`
+		UserID         *string       `json:"_userid_value"`
+		CallingUserID  *string       `json:"_callinguserid_value"`
 	}
 	since := activityStart(req)
 	q := url.Values{
@@ -104,9 +104,9 @@ func (auditsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result
 		if err != nil {
 			return nil, err
 		}
-		err = api.Pages(ctx, graphapi.ClassDataverse, "/audits?"+q.Encode(), dataverseHeader, func(items []json.RawMessage) error {
+		err = api.Pages(ctx, msgraph.ClassDataverse, "/audits?"+q.Encode(), dataverseHeader, func(items []json.RawMessage) error {
 			return decodeItems(items, "audit", func(a *audit) error {
-				return w.Write(schemas.DataverseAudit{Environment: env.Name, AuditID: a.AuditID, CreatedOn: graphapi.PtrOf(a.CreatedOn),
+				return w.Write(schemas.DataverseAudit{Environment: env.Name, AuditID: a.AuditID, CreatedOn: msgraph.PtrOf(a.CreatedOn),
 					Operation: a.Operation, Action: a.Action, ObjectTypeCode: str(a.ObjectTypeCode),
 					UserID: guid(str(a.UserID)), CallingUserID: guid(str(a.CallingUserID))})
 			})

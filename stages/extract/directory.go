@@ -9,24 +9,24 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
-const userSelect = graphapi.UserSelect
+const userSelect = msgraph.UserSelect
 
-// graphUser is a user of GET /users: the raw users columns (graphapi.User,
+// graphUser is a user of GET /users: the raw users columns (msgraph.User,
 // shared with apply's live read) and the licence assignment states.
 type graphUser struct {
-	graphapi.User
+	msgraph.User
 	LicenseAssignmentStates []struct {
-		SkuID               string         `json:"skuId"`
-		AssignedByGroup     *string        `json:"assignedByGroup"`
-		State               *string        `json:"state"`
-		Error               *string        `json:"error"`
-		DisabledPlans       []string       `json:"disabledPlans"`
-		LastUpdatedDateTime *graphapi.Time `json:"lastUpdatedDateTime"`
+		SkuID               string        `json:"skuId"`
+		AssignedByGroup     *string       `json:"assignedByGroup"`
+		State               *string       `json:"state"`
+		Error               *string       `json:"error"`
+		DisabledPlans       []string      `json:"disabledPlans"`
+		LastUpdatedDateTime *msgraph.Time `json:"lastUpdatedDateTime"`
 	} `json:"licenseAssignmentStates"`
 }
 
@@ -45,16 +45,16 @@ func (usersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result,
 	res := &stages.Result{}
 	withSignIn := true
 	q := url.Values{"$select": {userSelect + ",signInActivity"}, "$top": {"500"}}
-	err := g.Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
+	err := g.Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
 		return decodeItems(items, "user", func(u *graphUser) error { return w.Write(userRow(u, withSignIn)) })
 	})
-	if err != nil && w.Rows() == 0 && graphapi.IsStatus(err, http.StatusForbidden) {
+	if err != nil && w.Rows() == 0 && msgraph.IsStatus(err, http.StatusForbidden) {
 		// Reading signInActivity needs Entra ID P1/P2 and AuditLog.Read.All;
 		// everything else about users does not.
 		res.Warnings = append(res.Warnings, fmt.Sprintf("signInActivity is not readable (%v): users.sign_in_activity_available=false, sign-in dates are unknown, not absent", err))
 		withSignIn = false
 		q = url.Values{"$select": {userSelect}, "$top": {"999"}}
-		err = g.Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
+		err = g.Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
 			return decodeItems(items, "user", func(u *graphUser) error { return w.Write(userRow(u, withSignIn)) })
 		})
 	}
@@ -81,7 +81,7 @@ func (licenseAssignmentsStage) Info() stages.Info {
 func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	w := stages.NewWriter[schemas.UserLicenseAssignment](req)
 	q := url.Values{"$select": {"id,licenseAssignmentStates"}, "$top": {"999"}}
-	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
+	err := req.Client.Graph().Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
 		return decodeItems(items, "user", func(u *graphUser) error {
 			for _, s := range u.LicenseAssignmentStates {
 				e := strings.TrimSpace(str(s.Error))
@@ -90,7 +90,7 @@ func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*s
 				}
 				if err := w.Write(schemas.UserLicenseAssignment{UserID: guid(u.ID), SkuID: guid(s.SkuID),
 					AssignedByGroup: guid(str(s.AssignedByGroup)), State: strings.TrimSpace(str(s.State)), Error: e,
-					DisabledPlans: guids(s.DisabledPlans), LastUpdatedDateTime: graphapi.PtrOf(s.LastUpdatedDateTime)}); err != nil {
+					DisabledPlans: guids(s.DisabledPlans), LastUpdatedDateTime: msgraph.PtrOf(s.LastUpdatedDateTime)}); err != nil {
 					return err
 				}
 			}
@@ -130,7 +130,7 @@ func (subscribedSkusStage) Run(ctx context.Context, req *stages.Request) (*stage
 		} `json:"servicePlans"`
 	}
 	w := stages.NewWriter[schemas.SubscribedSku](req)
-	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/subscribedSkus", nil, func(items []json.RawMessage) error {
+	err := req.Client.Graph().Pages(ctx, msgraph.ClassDirectory, "/subscribedSkus", nil, func(items []json.RawMessage) error {
 		return decodeItems(items, "subscribedSku", func(s *sku) error {
 			r := schemas.SubscribedSku{ID: guid(s.ID), SkuID: guid(s.SkuID), SkuPartNumber: s.SkuPartNumber, AppliesTo: s.AppliesTo,
 				CapabilityStatus: s.CapabilityStatus, ConsumedUnits: s.ConsumedUnits,
@@ -165,27 +165,27 @@ func (subscriptionsStage) Info() stages.Info {
 
 func (subscriptionsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	type subscription struct {
-		ID                     string         `json:"id"`
-		CommerceSubscriptionID string         `json:"commerceSubscriptionId"`
-		SkuID                  string         `json:"skuId"`
-		SkuPartNumber          string         `json:"skuPartNumber"`
-		Status                 string         `json:"status"`
-		IsTrial                bool           `json:"isTrial"`
-		TotalLicenses          int64          `json:"totalLicenses"`
-		CreatedDateTime        *graphapi.Time `json:"createdDateTime"`
-		NextLifecycleDateTime  *graphapi.Time `json:"nextLifecycleDateTime"`
+		ID                     string        `json:"id"`
+		CommerceSubscriptionID string        `json:"commerceSubscriptionId"`
+		SkuID                  string        `json:"skuId"`
+		SkuPartNumber          string        `json:"skuPartNumber"`
+		Status                 string        `json:"status"`
+		IsTrial                bool          `json:"isTrial"`
+		TotalLicenses          int64         `json:"totalLicenses"`
+		CreatedDateTime        *msgraph.Time `json:"createdDateTime"`
+		NextLifecycleDateTime  *msgraph.Time `json:"nextLifecycleDateTime"`
 	}
 	w := stages.NewWriter[schemas.Subscription](req)
 	res := &stages.Result{}
-	err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, "/directory/subscriptions", nil, func(items []json.RawMessage) error {
+	err := req.Client.Graph().Pages(ctx, msgraph.ClassDirectory, "/directory/subscriptions", nil, func(items []json.RawMessage) error {
 		return decodeItems(items, "companySubscription", func(s *subscription) error {
 			return w.Write(schemas.Subscription{ID: guid(s.ID), CommerceSubscriptionID: guid(s.CommerceSubscriptionID),
 				SkuID: guid(s.SkuID), SkuPartNumber: s.SkuPartNumber, Status: strings.TrimSpace(s.Status), IsTrial: s.IsTrial,
-				TotalLicenses: s.TotalLicenses, CreatedDateTime: graphapi.PtrOf(s.CreatedDateTime),
-				NextLifecycleDateTime: graphapi.PtrOf(s.NextLifecycleDateTime)})
+				TotalLicenses: s.TotalLicenses, CreatedDateTime: msgraph.PtrOf(s.CreatedDateTime),
+				NextLifecycleDateTime: msgraph.PtrOf(s.NextLifecycleDateTime)})
 		})
 	})
-	if err != nil && w.Rows() == 0 && graphapi.IsStatus(err, http.StatusForbidden) {
+	if err != nil && w.Rows() == 0 && msgraph.IsStatus(err, http.StatusForbidden) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("subscriptions are not readable (%v): whether a SKU is a trial is unknown, no trial one-way mark is made", err))
 		err = nil
 	}
@@ -227,7 +227,7 @@ func (groupMembersStage) Run(ctx context.Context, req *stages.Request) (*stages.
 	}
 	for _, gid := range groups {
 		path := "/groups/" + url.PathEscape(gid) + "/transitiveMembers?$select=id&$top=999"
-		err := req.Client.Graph().Pages(ctx, graphapi.ClassDirectory, path, nil, func(items []json.RawMessage) error {
+		err := req.Client.Graph().Pages(ctx, msgraph.ClassDirectory, path, nil, func(items []json.RawMessage) error {
 			return decodeItems(items, "group member", func(m *member) error {
 				return w.Write(schemas.GroupMember{GroupID: guid(gid), MemberID: guid(m.ID), MemberType: odataType(m.Type)})
 			})
@@ -265,14 +265,14 @@ func (s *reportSettingsStage) Run(ctx context.Context, req *stages.Request) (*st
 		} `json:"value"`
 	}
 	row := schemas.ReportSettings{ConcealedNamesDetected: s.set.concealed.Load()}
-	err := req.Client.Graph().GetJSON(ctx, graphapi.ClassDirectory, "/admin/reportSettings", nil, &raw)
+	err := req.Client.Graph().GetJSON(ctx, msgraph.ClassDirectory, "/admin/reportSettings", nil, &raw)
 	switch {
 	case err == nil:
 		row.DisplayConcealedNames = raw.DisplayConcealedNames
 		if row.DisplayConcealedNames == nil && raw.Value != nil {
 			row.DisplayConcealedNames = raw.Value.DisplayConcealedNames
 		}
-	case graphapi.IsStatus(err, http.StatusForbidden):
+	case msgraph.IsStatus(err, http.StatusForbidden):
 		res.Warnings = append(res.Warnings, fmt.Sprintf("report settings not readable (%v); concealed names are detected from the reports instead", err))
 	default:
 		return nil, stageErr("reading report settings", err)

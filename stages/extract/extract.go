@@ -2,7 +2,7 @@
 // and Dataverse. Each stage produces one raw table (schemas/), streaming:
 // rows are decoded page by page and written to Parquet row groups as they
 // arrive, so memory stays flat as the tenant grows. All HTTP goes through
-// stages/extract/graphapi.
+// stages/extract/msgraph.
 //
 // New returns the stages as a Set; they share one piece of run state (whether
 // a usage report carried concealed names), so build a Set per run.
@@ -14,8 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // Set is the extract stages of one run.
@@ -38,8 +38,8 @@ func (s *Set) Stages() []stages.Stage {
 	return out
 }
 
-// guid is graphapi.GUID: the one spelling of an id column.
-func guid(s string) string { return graphapi.GUID(s) }
+// guid is msgraph.GUID: the one spelling of an id column.
+func guid(s string) string { return msgraph.GUID(s) }
 
 func guids(list []string) []string {
 	for i, s := range list {

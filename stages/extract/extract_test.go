@@ -11,19 +11,19 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	"github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 	"github.com/reclaimhq/reclaim/stages/extract"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi/graphapitest"
 )
 
 var asOf = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
-func testConfig(ten *graphapitest.Tenant, out string) *config.Config {
+func testConfig(ten *msgraphtest.Tenant, out string) *config.Config {
 	p := &config.Profile{Name: "demo", TenantID: ten.TenantID,
 		Credentials:   config.Credentials{ClientID: ten.ClientID, ClientSecret: config.NewSecret(ten.ClientSecret)},
 		GraphEndpoint: ten.URL(), LoginEndpoint: ten.URL(), CAFile: ten.CAFile(),
@@ -46,8 +46,8 @@ func runner(t *testing.T, signInLog bool) (*run.Runner, graph.Selection) {
 	}
 	return &run.Runner{
 		Registry: reg,
-		NewClient: func(p *config.Profile) (*graphapi.Client, error) {
-			return graphapi.NewFromProfile(p, nil, graphapi.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}, nil)
+		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
+			return msgraph.NewFromProfile(p, nil, msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}, nil)
 		},
 		Options: stages.Options{FlushRows: 100},
 	}, graph.Selection{SignInLog: signInLog}
@@ -69,8 +69,8 @@ func countRows(t *testing.T, path string) int64 {
 }
 
 func TestExtractEveryRawTable(t *testing.T) {
-	ten := graphapitest.Start(t, graphapitest.Demo(1234))
-	ten.Faults = graphapitest.Faults{Throttle429Every: 11, Fail503Every: 17, DropEvery: 13}
+	ten := msgraphtest.Start(t, msgraphtest.Demo(1234))
+	ten.Faults = msgraphtest.Faults{Throttle429Every: 11, Fail503Every: 17, DropEvery: 13}
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
 	r, sel := runner(t, true)
@@ -84,7 +84,7 @@ func TestExtractEveryRawTable(t *testing.T) {
 		schemas.TableGroupMembers: 3, schemas.TableReportSettings: 1, schemas.TableSignIns: 250,
 		schemas.TableDataverseSystemUsers: 120, schemas.TableDataverseAudits: 120,
 	}
-	for table := range graphapitest.ReportFunctions {
+	for table := range msgraphtest.ReportFunctions {
 		want[table] = 1234
 	}
 	got := map[string]run.StageRecord{}
@@ -166,7 +166,7 @@ func readState(t *testing.T, out string) string {
 // day's earlier rows, and a failed run leaves the watermark and the
 // snapshot as they were.
 func TestSignInsIncremental(t *testing.T) {
-	ten := graphapitest.Start(t, graphapitest.Demo(10))
+	ten := msgraphtest.Start(t, msgraphtest.Demo(10))
 	ten.Page = 50
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
@@ -188,7 +188,7 @@ func TestSignInsIncremental(t *testing.T) {
 	// window (created before the first run's watermark, arrived late).
 	now := clock
 	clock = clock.Add(time.Hour)
-	ten.SignIns = append(ten.SignIns, graphapitest.SignIn(1000, now.Add(time.Second)), graphapitest.SignIn(1001, now.Add(2*time.Second)), graphapitest.SignIn(1002, now.Add(-10*time.Minute)))
+	ten.SignIns = append(ten.SignIns, msgraphtest.SignIn(1000, now.Add(time.Second)), msgraphtest.SignIn(1001, now.Add(2*time.Second)), msgraphtest.SignIn(1002, now.Add(-10*time.Minute)))
 	ms, err = r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func TestSignInsIncremental(t *testing.T) {
 	// A failing run: no watermark move, the partition untouched.
 	before, _ := os.ReadFile(path)
 	ten.Faults.ForbiddenPath = "/v1.0/auditLogs"
-	ten.SignIns = append(ten.SignIns, graphapitest.SignIn(2000, now.Add(3*time.Second)))
+	ten.SignIns = append(ten.SignIns, msgraphtest.SignIn(2000, now.Add(3*time.Second)))
 	ms, err = r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
 	if err == nil {
 		t.Fatal("run with a forbidden sign-in log succeeded")
@@ -260,7 +260,7 @@ func TestSignInsIncremental(t *testing.T) {
 // second page is malformed) leaves no partition and no temporary file;
 // other stages still land.
 func TestFailedStageLeavesNoPartialSnapshot(t *testing.T) {
-	ten := graphapitest.Start(t, graphapitest.Demo(1500))
+	ten := msgraphtest.Start(t, msgraphtest.Demo(1500))
 	ten.Faults.MalformedPath = "/v1.0/groups"
 	out := t.TempDir()
 	r, sel := runner(t, false)
@@ -287,7 +287,7 @@ func TestFailedStageLeavesNoPartialSnapshot(t *testing.T) {
 }
 
 func TestUsersWithoutPremiumFallBack(t *testing.T) {
-	ten := graphapitest.Start(t, graphapitest.Demo(20))
+	ten := msgraphtest.Start(t, msgraphtest.Demo(20))
 	ten.Faults.NoPremium = true
 	out := t.TempDir()
 	r, sel := runner(t, false)
@@ -311,7 +311,7 @@ func TestUsersWithoutPremiumFallBack(t *testing.T) {
 }
 
 func TestConcealedNamesWarn(t *testing.T) {
-	ten := graphapitest.Start(t, graphapitest.Demo(5))
+	ten := msgraphtest.Start(t, msgraphtest.Demo(5))
 	ten.Reports["getEmailActivityUserDetail"] = "\ufeffReport Refresh Date,User Principal Name,Display Name,Report Period\n" +
 		"2026-11-23,FE7CC8C15246EDCCA289C9A4022762F7,8A2F0E6D2D8B4C1A9E7F6D5C4B3A2910,30\n"
 	ten.Faults.ConcealedNames = true
@@ -337,7 +337,7 @@ func TestConcealedNamesWarn(t *testing.T) {
 // keeps the watermark and records the gap; the next runs fill it, and in the
 // end every event is written exactly once.
 func TestSignInBudgetFillsTheGapNextRun(t *testing.T) {
-	ten := graphapitest.Start(t, graphapitest.Demo(10))
+	ten := msgraphtest.Start(t, msgraphtest.Demo(10))
 	ten.Page = 40 // 250 events: 7 pages
 	out := t.TempDir()
 	cfg := testConfig(ten, out)

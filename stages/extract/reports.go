@@ -13,9 +13,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // report describes one usage-report CSV.
@@ -96,7 +96,7 @@ func (s *reportStage[T]) Run(ctx context.Context, req *stages.Request) (*stages.
 		return nil, err
 	}
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	if _, err := req.Client.Graph().Download(ctx, graphapi.ClassReports, s.path(period), tmp); err != nil {
+	if _, err := req.Client.Graph().Download(ctx, msgraph.ClassReports, s.path(period), tmp); err != nil {
 		return nil, stageErr("downloading "+s.r.fn, err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
@@ -328,7 +328,7 @@ func setField(f reflect.Value, v string) error {
 	switch {
 	case et == dateType:
 		// One parser for every Microsoft date: "0001-01-01" is no value.
-		t, err := graphapi.ParseTime(v)
+		t, err := msgraph.ParseTime(v)
 		if err != nil {
 			return fmt.Errorf("not a date: %q", v)
 		}

@@ -11,10 +11,10 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
 	"github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi/graphapitest"
 )
 
 // microsoftItems reads the "value" items of one of Microsoft's verbatim
@@ -48,7 +48,7 @@ func readRaw[T any](t *testing.T, out, table string) []T {
 // assignLicense example response (upper case).
 func TestExtractMicrosoftExamples(t *testing.T) {
 	t.Parallel()
-	ten := graphapitest.Demo(0)
+	ten := msgraphtest.Demo(0)
 	ten.Users = microsoftItems(t, "user-list-example11.json")
 	ten.SKUs = microsoftItems(t, "subscribedskus-list.json")
 	var assign struct {
@@ -72,7 +72,7 @@ func TestExtractMicrosoftExamples(t *testing.T) {
 		{"skuId": strings.ToUpper("c7df2760-2c81-4ef7-b578-5b5392b571df"), "assignedByGroup": "7D1F3A20-5B6C-4E8F-9A01-2B3C4D5E6F70",
 			"state": "Error", "error": "CountViolation", "disabledPlans": []string{}, "lastUpdatedDateTime": "2021-06-17T16:41:33Z"},
 	}
-	graphapitest.Start(t, ten)
+	msgraphtest.Start(t, ten)
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
 	cfg.Profiles["demo"].Dynamics = nil
@@ -127,10 +127,10 @@ func TestExtractMicrosoftExamples(t *testing.T) {
 // turning an active user into one who never signed in.
 func TestExtractRejectsUnparsableDates(t *testing.T) {
 	t.Parallel()
-	ten := graphapitest.Demo(0)
+	ten := msgraphtest.Demo(0)
 	ten.Users = []map[string]any{{"id": "u1", "userPrincipalName": "a@contoso.com",
 		"signInActivity": map[string]any{"lastSignInDateTime": "17/06/2021 16:41"}}}
-	graphapitest.Start(t, ten)
+	msgraphtest.Start(t, ten)
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
 	cfg.Profiles["demo"].Dynamics = nil
@@ -156,11 +156,11 @@ func TestExtractRejectsUnparsableDates(t *testing.T) {
 // the run goes on with no rows: trial status unknown.
 func TestExtractMicrosoftSubscriptionsExample(t *testing.T) {
 	t.Parallel()
-	ten := graphapitest.Demo(0)
+	ten := msgraphtest.Demo(0)
 	ten.Subscriptions = microsoftItems(t, "directory-list-subscriptions.json")
 	ten.Subscriptions = append(ten.Subscriptions, map[string]any{"id": "A1", "skuId": "C5928F49-12BA-48F7-ADA3-0D743A3601D5",
 		"skuPartNumber": "VISIOCLIENT", "status": "Warning", "isTrial": true, "totalLicenses": 3, "nextLifecycleDateTime": nil})
-	graphapitest.Start(t, ten)
+	msgraphtest.Start(t, ten)
 	out := t.TempDir()
 	cfg := testConfig(ten, out)
 	cfg.Profiles["demo"].Tasks.ReclaimSubscriptions = true

@@ -14,9 +14,9 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // signInsStage reads the sign-in log incrementally: it fetches only events
@@ -45,17 +45,17 @@ func (signInsStage) Info() stages.Info {
 }
 
 type graphSignIn struct {
-	ID                      string         `json:"id"`
-	CreatedDateTime         *graphapi.Time `json:"createdDateTime"`
-	UserID                  *string        `json:"userId"`
-	UserPrincipalName       *string        `json:"userPrincipalName"`
-	UserDisplayName         *string        `json:"userDisplayName"`
-	AppID                   *string        `json:"appId"`
-	AppDisplayName          *string        `json:"appDisplayName"`
-	ClientAppUsed           *string        `json:"clientAppUsed"`
-	ResourceDisplayName     *string        `json:"resourceDisplayName"`
-	IsInteractive           *bool          `json:"isInteractive"`
-	ConditionalAccessStatus *string        `json:"conditionalAccessStatus"`
+	ID                      string        `json:"id"`
+	CreatedDateTime         *msgraph.Time `json:"createdDateTime"`
+	UserID                  *string       `json:"userId"`
+	UserPrincipalName       *string       `json:"userPrincipalName"`
+	UserDisplayName         *string       `json:"userDisplayName"`
+	AppID                   *string       `json:"appId"`
+	AppDisplayName          *string       `json:"appDisplayName"`
+	ClientAppUsed           *string       `json:"clientAppUsed"`
+	ResourceDisplayName     *string       `json:"resourceDisplayName"`
+	IsInteractive           *bool         `json:"isInteractive"`
+	ConditionalAccessStatus *string       `json:"conditionalAccessStatus"`
 	Status                  *struct {
 		ErrorCode     int64   `json:"errorCode"`
 		FailureReason *string `json:"failureReason"`
@@ -130,10 +130,10 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 	}
 	var fetched []seen
 	pages := 0
-	err := req.Client.Graph().Pages(ctx, graphapi.ClassAuditLogs, path, nil, func(items []json.RawMessage) error {
+	err := req.Client.Graph().Pages(ctx, msgraph.ClassAuditLogs, path, nil, func(items []json.RawMessage) error {
 		pages++
 		err := decodeItems(items, "signIn", func(s *graphSignIn) error {
-			ct := graphapi.PtrOf(s.CreatedDateTime)
+			ct := msgraph.PtrOf(s.CreatedDateTime)
 			if ct != nil && ct.Before(oldest) {
 				oldest = *ct
 			}

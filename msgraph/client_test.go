@@ -1,4 +1,4 @@
-package graphapi_test
+package msgraph_test
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
 	"github.com/reclaimhq/reclaim/pipeline/config"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi/graphapitest"
 )
 
 func users(n int) []map[string]any {
@@ -24,13 +24,13 @@ func users(n int) []map[string]any {
 	return out
 }
 
-func client(t *testing.T, ten *graphapitest.Tenant, secret string) *graphapi.Client {
+func client(t *testing.T, ten *msgraphtest.Tenant, secret string) *msgraph.Client {
 	t.Helper()
-	c, err := graphapi.New(graphapi.Options{
+	c, err := msgraph.New(msgraph.Options{
 		Profile: "demo", TenantID: ten.TenantID,
 		Credentials:   config.Credentials{ClientID: ten.ClientID, ClientSecret: config.NewSecret(secret)},
 		GraphEndpoint: ten.URL(), LoginEndpoint: ten.URL(), CAFile: ten.CAFile(),
-		Retry: graphapi.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
+		Retry: msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,9 +38,9 @@ func client(t *testing.T, ten *graphapitest.Tenant, secret string) *graphapi.Cli
 	return c
 }
 
-func collectIDs(t *testing.T, c *graphapi.Client, ctx context.Context, path string) ([]string, error) {
+func collectIDs(t *testing.T, c *msgraph.Client, ctx context.Context, path string) ([]string, error) {
 	var ids []string
-	err := c.Graph().Pages(ctx, graphapi.ClassDirectory, path, nil, func(items []json.RawMessage) error {
+	err := c.Graph().Pages(ctx, msgraph.ClassDirectory, path, nil, func(items []json.RawMessage) error {
 		for _, it := range items {
 			var u struct{ ID string }
 			if err := json.Unmarshal(it, &u); err != nil {
@@ -59,20 +59,20 @@ func collectIDs(t *testing.T, c *graphapi.Client, ctx context.Context, path stri
 func TestPagesSurviveFaults(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		f    graphapitest.Faults
+		f    msgraphtest.Faults
 	}{
-		{"clean", graphapitest.Faults{}},
-		{"429 storm", graphapitest.Faults{Throttle429Every: 2}},
-		{"503", graphapitest.Faults{Fail503Every: 3}},
-		{"dropped mid-page", graphapitest.Faults{DropEvery: 3}},
-		{"token expires mid-run", graphapitest.Faults{ExpireTokenAt: 4}},
-		{"everything", graphapitest.Faults{Throttle429Every: 5, Fail503Every: 7, DropEvery: 4, ExpireTokenAt: 6}},
+		{"clean", msgraphtest.Faults{}},
+		{"429 storm", msgraphtest.Faults{Throttle429Every: 2}},
+		{"503", msgraphtest.Faults{Fail503Every: 3}},
+		{"dropped mid-page", msgraphtest.Faults{DropEvery: 3}},
+		{"token expires mid-run", msgraphtest.Faults{ExpireTokenAt: 4}},
+		{"everything", msgraphtest.Faults{Throttle429Every: 5, Fail503Every: 7, DropEvery: 4, ExpireTokenAt: 6}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(1234), Faults: tc.f})
+			ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(1234), Faults: tc.f})
 			c := client(t, ten, ten.ClientSecret)
-			st := &graphapi.Stats{}
-			ids, err := collectIDs(t, c, graphapi.WithStats(context.Background(), st), "/users?$select=id&$top=100")
+			st := &msgraph.Stats{}
+			ids, err := collectIDs(t, c, msgraph.WithStats(context.Background(), st), "/users?$select=id&$top=100")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestPagesSurviveFaults(t *testing.T) {
 			if tc.f.Throttle429Every > 0 && st.ThrottledWaits.Load() == 0 {
 				t.Error("no throttled wait counted")
 			}
-			if tc.f != (graphapitest.Faults{}) && st.Retries.Load() == 0 && tc.f.ExpireTokenAt == 0 {
+			if tc.f != (msgraphtest.Faults{}) && st.Retries.Load() == 0 && tc.f.ExpireTokenAt == 0 {
 				t.Error("no retry counted")
 			}
 			if tc.f.ExpireTokenAt > 0 && ten.Tokens.Load() < 2 {
@@ -101,10 +101,10 @@ func TestPagesSurviveFaults(t *testing.T) {
 }
 
 func TestWrongSecretFailsOnceWithAADSTS(t *testing.T) {
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3)})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(3)})
 	c := client(t, ten, "not-the-secret")
 	_, err := collectIDs(t, c, context.Background(), "/users")
-	var ae *graphapi.AuthError
+	var ae *msgraph.AuthError
 	if !errors.As(err, &ae) {
 		t.Fatalf("error %v (%T), want *AuthError", err, err)
 	}
@@ -126,11 +126,11 @@ func TestWrongSecretFailsOnceWithAADSTS(t *testing.T) {
 }
 
 func TestForbiddenNamesPermissionAndIsNotRetried(t *testing.T) {
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{ForbiddenPath: "/v1.0/reports"}})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(3), Faults: msgraphtest.Faults{ForbiddenPath: "/v1.0/reports"}})
 	c := client(t, ten, ten.ClientSecret)
 	f, _ := os.CreateTemp(t.TempDir(), "r")
-	_, err := c.Graph().Download(context.Background(), graphapi.ClassReports, "/reports/getEmailActivityUserDetail(period='D30')", f)
-	var ge *graphapi.Error
+	_, err := c.Graph().Download(context.Background(), msgraph.ClassReports, "/reports/getEmailActivityUserDetail(period='D30')", f)
+	var ge *msgraph.Error
 	if !errors.As(err, &ge) || ge.Status != 403 {
 		t.Fatalf("error %v, want 403 *Error", err)
 	}
@@ -143,10 +143,10 @@ func TestForbiddenNamesPermissionAndIsNotRetried(t *testing.T) {
 }
 
 func TestMalformedJSONIsAnError(t *testing.T) {
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{MalformedPath: "/v1.0/users"}})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(3), Faults: msgraphtest.Faults{MalformedPath: "/v1.0/users"}})
 	c := client(t, ten, ten.ClientSecret)
 	_, err := collectIDs(t, c, context.Background(), "/users")
-	var me *graphapi.MalformedError
+	var me *msgraph.MalformedError
 	if !errors.As(err, &me) {
 		t.Fatalf("error %v, want *MalformedError", err)
 	}
@@ -154,11 +154,11 @@ func TestMalformedJSONIsAnError(t *testing.T) {
 
 func TestDownloadFollowsRedirectWithoutBearer(t *testing.T) {
 	csv := "\ufeffReport Refresh Date,User Principal Name\n2026-11-23,a@contoso.com\n"
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Reports: map[string]string{"getEmailActivityUserDetail": csv},
-		Faults: graphapitest.Faults{DropEvery: 2}})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Reports: map[string]string{"getEmailActivityUserDetail": csv},
+		Faults: msgraphtest.Faults{DropEvery: 2}})
 	c := client(t, ten, ten.ClientSecret)
 	f, _ := os.CreateTemp(t.TempDir(), "r")
-	if _, err := c.Graph().Download(context.Background(), graphapi.ClassReports, "/reports/getEmailActivityUserDetail(period='D30')", f); err != nil {
+	if _, err := c.Graph().Download(context.Background(), msgraph.ClassReports, "/reports/getEmailActivityUserDetail(period='D30')", f); err != nil {
 		t.Fatal(err)
 	}
 	f.Seek(0, 0)
@@ -171,12 +171,12 @@ func TestDownloadFollowsRedirectWithoutBearer(t *testing.T) {
 // TestNonIdempotentRetriesOnlyOn429: assignLicense is repeated after a 429
 // (not processed) but never after a 503 (outcome unknown).
 func TestNonIdempotentRetriesOnlyOn429(t *testing.T) {
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Faults: graphapitest.Faults{Throttle429Every: 1}})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Faults: msgraphtest.Faults{Throttle429Every: 1}})
 	c := client(t, ten, ten.ClientSecret)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	body := map[string]any{"addLicenses": []any{}, "removeLicenses": []string{"sku"}}
-	err := c.Graph().PostJSON(ctx, graphapi.ClassWrite, "/users/u1/assignLicense", body, nil, false)
+	err := c.Graph().PostJSON(ctx, msgraph.ClassWrite, "/users/u1/assignLicense", body, nil, false)
 	if err == nil || !strings.Contains(err.Error(), "giving up") {
 		t.Fatalf("error %v, want giving up after 429s", err)
 	}
@@ -184,10 +184,10 @@ func TestNonIdempotentRetriesOnlyOn429(t *testing.T) {
 		t.Errorf("%d attempts on 429, want 8", n)
 	}
 
-	ten = graphapitest.Start(t, &graphapitest.Tenant{Faults: graphapitest.Faults{Fail503Every: 1}})
+	ten = msgraphtest.Start(t, &msgraphtest.Tenant{Faults: msgraphtest.Faults{Fail503Every: 1}})
 	c = client(t, ten, ten.ClientSecret)
-	err = c.Graph().PostJSON(ctx, graphapi.ClassWrite, "/users/u1/assignLicense", body, nil, false)
-	if !graphapi.IsStatus(err, 503) {
+	err = c.Graph().PostJSON(ctx, msgraph.ClassWrite, "/users/u1/assignLicense", body, nil, false)
+	if !msgraph.IsStatus(err, 503) {
 		t.Fatalf("error %v, want the 503", err)
 	}
 	if n := ten.Total(); n != 1 {
@@ -196,7 +196,7 @@ func TestNonIdempotentRetriesOnlyOn429(t *testing.T) {
 }
 
 func TestContextCancelStopsRetrying(t *testing.T) {
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{Throttle429Every: 1, RetryAfter: "30"}})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(3), Faults: msgraphtest.Faults{Throttle429Every: 1, RetryAfter: "30"}})
 	c := client(t, ten, ten.ClientSecret)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()

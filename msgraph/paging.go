@@ -1,4 +1,4 @@
-package graphapi
+package msgraph
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package graphapi_test
+package msgraph_test
 
 import (
 	"context"
@@ -9,23 +9,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/simtenant"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi/graphapitest"
 )
 
 // simClient is a client of the simulated tenant with millisecond backoff.
-func simClient(t *testing.T, srv *simtenant.Server, mod func(*graphapi.Options)) *graphapi.Client {
+func simClient(t *testing.T, srv *simtenant.Server, mod func(*msgraph.Options)) *msgraph.Client {
 	t.Helper()
-	o := graphapi.Options{Profile: "sim", TenantID: srv.TenantID(),
+	o := msgraph.Options{Profile: "sim", TenantID: srv.TenantID(),
 		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
-		Retry: graphapi.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}}
+		Retry: msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}}
 	if mod != nil {
 		mod(&o)
 	}
-	c, err := graphapi.New(o)
+	c, err := msgraph.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +56,8 @@ func TestMalformedPagesAreRetriedThenFail(t *testing.T) {
 			c := simClient(t, srv, nil)
 			// The second page, once: retried, nothing lost.
 			srv.SetBodyFault(mode, "/v1.0/users", 1, 1)
-			st := &graphapi.Stats{}
-			ctx := graphapi.WithStats(context.Background(), st)
+			st := &msgraph.Stats{}
+			ctx := msgraph.WithStats(context.Background(), st)
 			ids, err := collectIDs(t, c, ctx, "/users?$select=id&$top=100")
 			if err != nil {
 				t.Fatal(err)
@@ -71,7 +71,7 @@ func TestMalformedPagesAreRetriedThenFail(t *testing.T) {
 			// Every page after the first: the call fails, never a short list.
 			srv.SetBodyFault(mode, "/v1.0/users", 1, 0)
 			ids, err = collectIDs(t, c, ctx, "/users?$select=id&$top=100")
-			var me *graphapi.MalformedError
+			var me *msgraph.MalformedError
 			if !errors.As(err, &me) {
 				t.Fatalf("got %d users and error %v, want a MalformedError", len(ids), err)
 			}
@@ -89,13 +89,13 @@ func TestOutageEndsWithinMaxRetryTime(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			srv := startSim(t, simtenant.Options{Users: 50, FailAfter: 1, FailMode: mode})
-			c := simClient(t, srv, func(o *graphapi.Options) {
-				o.Retry = graphapi.RetryPolicy{MaxAttempts: 1000, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond,
+			c := simClient(t, srv, func(o *msgraph.Options) {
+				o.Retry = msgraph.RetryPolicy{MaxAttempts: 1000, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond,
 					MaxRetryTime: 150 * time.Millisecond}
 			})
 			start := time.Now()
 			_, err := collectIDs(t, c, context.Background(), "/users?$select=id")
-			var oe *graphapi.OutageError
+			var oe *msgraph.OutageError
 			if !errors.As(err, &oe) {
 				t.Fatalf("want an OutageError, got %v", err)
 			}
@@ -136,7 +136,7 @@ func TestTokenFailureIsFetchedOnceAndShared(t *testing.T) {
 			}
 			wg.Wait()
 			for _, err := range errs {
-				var ae *graphapi.AuthError
+				var ae *msgraph.AuthError
 				if !errors.As(err, &ae) || ae.Code != tc.code {
 					t.Fatalf("want an AuthError %s, got %v", tc.code, err)
 				}
@@ -198,7 +198,7 @@ func TestTokenTLSErrorKeepsItsCause(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t, simtenant.Options{Users: 20})
 	other := startSim(t, simtenant.Options{Users: 20})
-	c := simClient(t, srv, func(o *graphapi.Options) { o.CAFile = other.CAFile() })
+	c := simClient(t, srv, func(o *msgraph.Options) { o.CAFile = other.CAFile() })
 	_, err := collectIDs(t, c, context.Background(), "/users?$select=id")
 	if err == nil || !strings.Contains(err.Error(), "x509") {
 		t.Fatalf("want the x509 error, got %v", err)
@@ -215,12 +215,12 @@ func TestMicrosoftTokenErrorExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ten := graphapitest.Start(t, &graphapitest.Tenant{Users: users(3), Faults: graphapitest.Faults{TokenError: string(body)}})
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(3), Faults: msgraphtest.Faults{TokenError: string(body)}})
 	c := client(t, ten, ten.ClientSecret)
 	for range 3 {
 		_, err = collectIDs(t, c, context.Background(), "/users")
 	}
-	var ae *graphapi.AuthError
+	var ae *msgraph.AuthError
 	if !errors.As(err, &ae) || ae.Code != "AADSTS70011" {
 		t.Fatalf("want AuthError AADSTS70011, got %v", err)
 	}

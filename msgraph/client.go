@@ -1,4 +1,4 @@
-// Package graphapi is reclaim's one HTTP client for Microsoft Graph and the
+// Package msgraph is reclaim's one HTTP client for Microsoft Graph and the
 // Dataverse Web API: authentication (azidentity, client secret or
 // certificate), retries that honour Retry-After, per-endpoint-class
 // concurrency and rate limits, OData paging, and errors a person can act on.
@@ -9,7 +9,7 @@
 // Dataverse(url) hand out cheap API values bound to a token scope; every
 // call takes a context and stops when it is cancelled. A Client is safe for
 // concurrent use.
-package graphapi
+package msgraph
 
 import (
 	"context"

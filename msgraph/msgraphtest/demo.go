@@ -1,4 +1,4 @@
-package graphapitest
+package msgraphtest
 
 import (
 	"fmt"

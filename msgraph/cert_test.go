@@ -1,4 +1,4 @@
-package graphapi_test
+package msgraph_test
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/simtenant"
-	"github.com/reclaimhq/reclaim/stages/extract/graphapi"
 )
 
 // TestCertificateCredentialAgainstSimulator authenticates with a client
@@ -44,7 +44,7 @@ func TestCertificateCredentialAgainstSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := graphapi.New(graphapi.Options{Profile: "cert", TenantID: srv.TenantID(),
+	c, err := msgraph.New(msgraph.Options{Profile: "cert", TenantID: srv.TenantID(),
 		Credentials:   config.Credentials{ClientID: srv.ClientID(), CertificateFile: pemFile},
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile()})
 	if err != nil {
@@ -67,10 +67,10 @@ func TestTokenExpiresMidRunAgainstSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := graphapi.New(graphapi.Options{Profile: "ttl", TenantID: srv.TenantID(),
+	c, err := msgraph.New(msgraph.Options{Profile: "ttl", TenantID: srv.TenantID(),
 		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
-		Limits: map[graphapi.Class]graphapi.Limit{graphapi.ClassDirectory: {Rate: 4, Burst: 1}}})
+		Limits: map[msgraph.Class]msgraph.Limit{msgraph.ClassDirectory: {Rate: 4, Burst: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package graphapitest is a small fake Microsoft tenant for tests of the
+// Package msgraphtest is a small fake Microsoft tenant for tests of the
 // Graph/Dataverse client and the extract stages: an httptest TLS server with
 // the token, Graph and Dataverse routes reclaim reads, and switches for the
 // failure modes the client must survive. It is deliberately simpler than the
@@ -24,7 +24,7 @@
 // InvalidAuthenticationToken after N requests (token "expiry"); malformed
 // JSON on a path; 403 on a path prefix; no Entra ID P1 (403 on
 // signInActivity).
-package graphapitest
+package msgraphtest
 
 import (
 	"cmp"
