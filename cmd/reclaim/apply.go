@@ -136,7 +136,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		return withExitCode(exitError, err)
 	}
 	defer locks.Unlock()
-	cur := plan.Current{ConfigDigest: act.ConfigDigest(cfg), Planned: map[string]plan.Source{}, Latest: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
+	cur := plan.Current{ConfigDigest: cfg.DecisionDigest(), Planned: map[string]plan.Source{}, Latest: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
 	for name, prof := range cfg.Profiles {
 		cur.ReclaimOn[name] = prof.Tasks.ReclaimSubscriptions
 	}

@@ -53,7 +53,7 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
-			p, err := act.Build(act.BuildOptions{Config: cfg, ConfigDigest: act.ConfigDigest(cfg), ConfigPath: cfgPath,
+			p, err := act.Build(act.BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), ConfigPath: cfgPath,
 				OutDir: cfg.Output.Dir, Now: time.Now()})
 			if err != nil {
 				return withExitCode(exitError, err)

@@ -140,7 +140,8 @@ type DynamicsEnvironment struct {
 }
 
 // Exclusion suppresses recommendations for whoever it matches. A user matched
-// by any exclusion is never touched by apply.
+// by any exclusion is never touched by apply. Like ReclaimRule, every exported
+// field not tagged `digest:"-"` is part of the decision digest, in order.
 type Exclusion struct {
 	Name     string
 	Profiles []string // empty: every profile
@@ -149,8 +150,8 @@ type Exclusion struct {
 	SKUs     []string // part number or GUID
 	// When is a DuckDB SQL boolean expression over the users table columns.
 	When      string
-	WhenRange hcl.Range
-	DeclRange hcl.Range
+	WhenRange hcl.Range `digest:"-"`
+	DeclRange hcl.Range `digest:"-"`
 
 	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }
@@ -182,24 +183,30 @@ const (
 )
 
 // ReclaimRule finds inactive licences.
+//
+// Every exported field is part of the decision digest (DecisionDigest) unless
+// tagged `digest:"-"`; the digest follows the declaration order, so reordering
+// fields changes every digest and makes every saved plan stale.
 type ReclaimRule struct {
-	Name     string
+	Name string
+	// Action is what the rule does with what it finds; only remove_license
+	// makes actions.
+	Action   Action
 	Profiles []string // empty: every profile
 	SKUs     []string // part number or GUID
 	Signals  []Signal
 	// InactiveDays: a user with no counted activity for this many days is inactive. > 0.
 	InactiveDays int
 	// GraceDays: accounts created fewer days ago are never recommended.
-	GraceDays int
+	GraceDays  int
+	MaxActions int // 0: no limit
 	// DisabledAccounts: "include" (default), "only" or "exclude".
 	DisabledAccounts  string
-	IncludeGuests     bool // default true
-	Action            Action
-	MaxActions        int  // 0: no limit
-	AllowGroupRemoval bool // may recommend removing the user from a licensing group
-	AllowDataAtRisk   bool // may remove licences whose mailbox/OneDrive holds data
-	AllowOneWay       bool // may apply removals whose undo cannot succeed as things stand
-	DeclRange         hcl.Range
+	IncludeGuests     bool      // default true
+	AllowGroupRemoval bool      // may recommend removing the user from a licensing group
+	AllowDataAtRisk   bool      // may remove licences whose mailbox/OneDrive holds data
+	AllowOneWay       bool      // may apply removals whose undo cannot succeed as things stand
+	DeclRange         hcl.Range `digest:"-"`
 
 	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }

@@ -25,7 +25,7 @@ import (
 // BuildOptions are the inputs of Build.
 type BuildOptions struct {
 	Config *config.Config
-	// ConfigDigest is recorded in the plan; see ConfigDigest.
+	// ConfigDigest is recorded in the plan; see (*config.Config).DecisionDigest.
 	ConfigDigest string
 	// ConfigPath is recorded so apply can find the configuration again.
 	ConfigPath string
@@ -366,45 +366,4 @@ func manifestMatches(path, date, sha string) (wrote, named bool) {
 		}
 	}
 	return false, strings.HasPrefix(m.SnapshotDate, date)
-}
-
-// ConfigDigest is what a plan records about its configuration:
-// "sha256:<hex>" over the files' digest ((*config.Config).Digest) and the
-// evaluated settings apply acts on — profiles' reclaim switches, rules and
-// exclusions — so a -var that changes a rule (config.Digest leaves variable
-// values out) also makes the plan stale. No credential is part of it.
-func ConfigDigest(cfg *config.Config) string {
-	type rule struct {
-		Name, Action                                      string
-		Profiles, SKUs                                    []string
-		Signals                                           []config.Signal
-		InactiveDays, GraceDays, MaxActions               int
-		DisabledAccounts                                  string
-		IncludeGuests, AllowGroupRemoval, AllowDataAtRisk bool
-		AllowOneWay                                       bool
-	}
-	type excl struct {
-		Name                          string
-		Profiles, Users, Groups, SKUs []string
-		When                          string
-	}
-	v := struct {
-		Files      string
-		Reclaim    map[string]bool
-		Rules      []rule
-		Exclusions []excl
-	}{Files: cfg.Digest(), Reclaim: map[string]bool{}}
-	for n, p := range cfg.Profiles {
-		v.Reclaim[n] = p.Tasks.ReclaimSubscriptions
-	}
-	for _, r := range cfg.ReclaimRules {
-		v.Rules = append(v.Rules, rule{r.Name, string(r.Action), r.Profiles, r.SKUs, r.Signals, r.InactiveDays, r.GraceDays, r.MaxActions,
-			r.DisabledAccounts, r.IncludeGuests, r.AllowGroupRemoval, r.AllowDataAtRisk, r.AllowOneWay})
-	}
-	for _, x := range cfg.Exclusions {
-		v.Exclusions = append(v.Exclusions, excl{x.Name, x.Profiles, x.Users, x.Groups, x.SKUs, x.When})
-	}
-	b, _ := json.Marshal(v) // maps marshal in key order: stable
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
 }

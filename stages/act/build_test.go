@@ -66,7 +66,7 @@ func TestBuildPlan(t *testing.T) {
 	writeRecommendations(t, out, "contoso", "2026-11-13", "20261113T060000Z", []schemas.Recommendation{rec("old", skuE3, "SPE_E3", schemas.RecommendRemoveLicense)})
 
 	cfg := buildConfig(&config.ReclaimRule{Name: "inactive", Action: config.ActionRemoveLicense, MaxActions: 1})
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: planned})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: planned})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,18 +103,18 @@ func TestBuildPlan(t *testing.T) {
 		t.Errorf("warnings %v", p.Warnings)
 	}
 	// Same snapshot, same action ids.
-	p2, _ := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: planned.Add(time.Hour)})
+	p2, _ := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: planned.Add(time.Hour)})
 	if p2.Actions[0].ID != p.Actions[0].ID {
 		t.Error("action ids not stable across plans")
 	}
 
 	// Allowing groups and data at risk turns those rows into actions.
 	cfg2 := buildConfig(&config.ReclaimRule{Name: "inactive", Action: config.ActionRemoveLicense, AllowGroupRemoval: true, AllowDataAtRisk: true})
-	p3, _ := Build(BuildOptions{Config: cfg2, ConfigDigest: ConfigDigest(cfg2), OutDir: out, Now: planned})
+	p3, _ := Build(BuildOptions{Config: cfg2, ConfigDigest: cfg2.DecisionDigest(), OutDir: out, Now: planned})
 	if p3.Totals.Actions != 4 || p3.Totals.RemoveFromGroup != 1 || p3.Totals.DataAtRisk != 1 {
 		t.Errorf("totals with allowances %+v", p3.Totals)
 	}
-	if ConfigDigest(cfg) == ConfigDigest(cfg2) {
+	if cfg.DecisionDigest() == cfg2.DecisionDigest() {
 		t.Error("a rule change did not change the config digest")
 	}
 
@@ -131,7 +131,7 @@ func TestBuildPlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return plan.Current{ConfigDigest: ConfigDigest(cfg), Planned: map[string]plan.Source{"contoso": PlannedSource(out, p.Sources[0])},
+		return plan.Current{ConfigDigest: cfg.DecisionDigest(), Planned: map[string]plan.Source{"contoso": PlannedSource(out, p.Sources[0])},
 			Latest: map[string]plan.Source{"contoso": s}, ReclaimOn: map[string]bool{"contoso": true}, Now: planned}
 	}
 	if err := p.CheckFresh(cur()); err != nil {

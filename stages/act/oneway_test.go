@@ -49,7 +49,7 @@ func (e *simEnv) applyAndUndo(t *testing.T, tr simtenant.UserTruth, l simtenant.
 	writeRecommendations(t, out, "sim", "2026-11-24", "20261124T060000Z", []schemas.Recommendation{r})
 	cfg := simConfig()
 	cfg.ReclaimRules[0].AllowOneWay = true
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: simToday})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: simToday})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func (e *simEnv) oneWayPlan(t *testing.T, cfg *config.Config, marked bool) (*pla
 	}
 	out := t.TempDir()
 	writeRecommendations(t, out, "sim", "2026-11-24", "20261124T060000Z", []schemas.Recommendation{r})
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: simToday})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: simToday})
 	if err != nil {
 		t.Fatal(err)
 	}

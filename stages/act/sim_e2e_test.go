@@ -180,7 +180,7 @@ func TestSimPlanApplyUndo(t *testing.T) {
 	out := t.TempDir()
 	nDirect, nGroup := env.recommend(t, out, 6)
 	cfg := simConfig()
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: time.Now()})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestSimPlanApplyUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.CheckFresh(plan.Current{ConfigDigest: ConfigDigest(cfg), Planned: map[string]plan.Source{"sim": PlannedSource(out, src)}, ReclaimOn: map[string]bool{"sim": true}, Now: time.Now()}); err != nil {
+	if err := p.CheckFresh(plan.Current{ConfigDigest: cfg.DecisionDigest(), Planned: map[string]plan.Source{"sim": PlannedSource(out, src)}, ReclaimOn: map[string]bool{"sim": true}, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -273,7 +273,7 @@ func TestSimSignedInAfterPlan(t *testing.T) {
 	}
 	writeRecommendations(t, out, "sim", "2026-11-24", "20261124T060000Z", recs)
 	cfg := simConfig()
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: time.Now()})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestSimCrashAndResume(t *testing.T) {
 		out := t.TempDir()
 		nDirect, nGroup := env.recommend(t, out, 5)
 		cfg := simConfig()
-		p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: time.Now()})
+		p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,7 +437,7 @@ func TestSimExcludedNeverTouched(t *testing.T) {
 		// Random licences include guests without usageLocation: one-way
 		// removals are not what this test is about.
 		cfg.ReclaimRules[0].AllowOneWay = true
-		p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: time.Now()})
+		p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,7 +469,7 @@ func TestSimFaultsAndThrottling(t *testing.T) {
 	out := t.TempDir()
 	nDirect, nGroup := env.recommend(t, out, 6)
 	cfg := simConfig()
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: time.Now()})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestVerifyRefusesWhatTheSnapshotDoesNotMake(t *testing.T) {
 		rec("bob", skuE3, "SPE_E3", schemas.RecommendRemoveLicense), excluded, risky,
 	})
 	cfg := buildConfig(&config.ReclaimRule{Name: "inactive", Action: config.ActionRemoveLicense})
-	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: ConfigDigest(cfg), OutDir: out, Now: planned})
+	p, err := Build(BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), OutDir: out, Now: planned})
 	if err != nil {
 		t.Fatal(err)
 	}
