@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 )
 
 // minimalProfile is the smallest valid profile; tests append the blocks they
@@ -445,5 +447,21 @@ func TestPathologicalConfigs(t *testing.T) {
 	cfg := mustLoad(t, minimalProfile, "# "+strings.Repeat("-", 120)+"\nvariable \"v\" { default = "+strings.Repeat("[", 20)+strings.Repeat("]", 20)+" }")
 	if cfg == nil {
 		t.Fatal("20 levels refused")
+	}
+}
+
+// TestWhenRefusesForbidden: validate refuses, on the when's line, each
+// function pipeline/sqlcheck forbids (the transform and the live re-check
+// refuse the same list: stages/transform TestEveryWhenPathRefusesForbidden).
+func TestWhenRefusesForbidden(t *testing.T) {
+	for _, f := range sqlcheck.ForbiddenFunctions() {
+		_, diags := loadString(t, nil, nil, minimalProfile, "exclude \"bad\" {\n  when = \"department = 'x' OR "+f+"('x') IS NOT NULL\"\n}\n")
+		refused := false
+		for _, d := range diags {
+			refused = refused || (d.Summary == "Invalid when expression" && d.Subject != nil && d.Subject.Filename == "b.hcl" && d.Subject.Start.Line == 2)
+		}
+		if !refused {
+			t.Errorf("%s: %v; want an invalid when at b.hcl line 2", f, diags)
+		}
 	}
 }

@@ -68,6 +68,11 @@ var forbiddenFunctions = map[string]bool{
 	"in_search_path": true, "json_execute_serialized_sql": true,
 }
 
+// ForbiddenFunctions lists the scalar functions a `when` or a sql_stage may
+// never call (sorted), for tests elsewhere that prove every path refuses each
+// of them; the list itself is kept only here.
+func ForbiddenFunctions() []string { return slices.Sorted(maps.Keys(forbiddenFunctions)) }
+
 // allowedTableFunctions are the table functions a sql_stage may call: they
 // generate rows and touch nothing outside the query.
 var allowedTableFunctions = map[string]bool{"range": true, "generate_series": true, "unnest": true}

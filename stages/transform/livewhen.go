@@ -40,8 +40,8 @@ func NewLiveWhen(ctx context.Context, cfg *config.Config) (*WhenEvaluator, error
 		if strings.TrimSpace(x.When) == "" {
 			continue
 		}
-		if _, err := sqlcheck.Expression(x.When); err != nil {
-			return nil, fmt.Errorf("%s: exclusion %q: refused: %s", whenAt(x), x.Name, sqlcheck.Describe("when", err))
+		if err := checkWhen(x); err != nil {
+			return nil, err
 		}
 		excls = append(excls, x)
 	}
@@ -133,6 +133,16 @@ func userArgs(u schemas.User) []any {
 		}
 	}
 	return args
+}
+
+// checkWhen is the one gate every `when` passes before DuckDB runs it, in the
+// transform (evalWhen) and live (NewLiveWhen) alike: pipeline/sqlcheck's
+// parse-tree check, which holds the only list of forbidden functions.
+func checkWhen(x *config.Exclusion) error {
+	if _, err := sqlcheck.Expression(x.When); err != nil {
+		return fmt.Errorf("%s: exclusion %q: refused: %s", whenAt(x), x.Name, sqlcheck.Describe("when", err))
+	}
+	return nil
 }
 
 func whenAt(x *config.Exclusion) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -85,5 +86,38 @@ func TestLiveWhenRefused(t *testing.T) {
 	secret, _ := secretFile(t)
 	if err := w.e.exec(ctx, "SELECT * FROM read_text("+quoteString(secret)+")"); err == nil {
 		t.Fatal("the live evaluator can read files")
+	}
+}
+
+// TestEveryWhenPathRefusesForbidden: the transform's evaluation (evalWhen)
+// and the live re-check (NewLiveWhen) both refuse each function
+// pipeline/sqlcheck forbids, and a file read, before DuckDB runs the text.
+func TestEveryWhenPathRefusesForbidden(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	forbidden := sqlcheck.ForbiddenFunctions()
+	if len(forbidden) == 0 {
+		t.Fatal("sqlcheck forbids no function")
+	}
+	var whens []string
+	for _, f := range forbidden {
+		whens = append(whens, "department = 'x' OR "+f+"('x') IS NOT NULL")
+	}
+	whens = append(whens, "id IN (SELECT content FROM read_text('/etc/passwd'))")
+	e, err := openEngine(ctx, Settings{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	for _, w := range whens {
+		x := &config.Exclusion{Name: "bad", When: w}
+		if err := evalWhen(ctx, e, x); err == nil || !strings.Contains(err.Error(), `exclusion "bad": refused`) {
+			t.Errorf("transform: when %q: %v; want it refused", w, err)
+		}
+		live, err := NewLiveWhen(ctx, &config.Config{Exclusions: []*config.Exclusion{x}})
+		if err == nil || !strings.Contains(err.Error(), `exclusion "bad": refused`) {
+			t.Errorf("live re-check: when %q: %v; want it refused", w, err)
+		}
+		live.Close()
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
-	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 )
 
 // paramDDL creates the parameter tables the SQL reads. Every value that is
@@ -156,8 +155,8 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 // could not convert).
 func evalWhen(ctx context.Context, e *engine, x *config.Exclusion) error {
 	at := whenAt(x)
-	if _, err := sqlcheck.Expression(x.When); err != nil {
-		return fmt.Errorf("%s: exclusion %q: refused: %s", at, x.Name, sqlcheck.Describe("when", err))
+	if err := checkWhen(x); err != nil {
+		return err
 	}
 	q := "INSERT INTO param.exclusion_when SELECT ?, id FROM raw.users WHERE (\n" + x.When + "\n)"
 	if err := e.exec(ctx, q, x.Name); err != nil {
