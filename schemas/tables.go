@@ -34,8 +34,9 @@ const (
 	TableReportSharePointActivityUser = "report_sharepoint_activity_user_detail"
 )
 
-// RawTables lists every raw table, in documentation order.
-var RawTables = []Table{
+// RawTables lists every raw table, in documentation order: the directory
+// and Dataverse tables, then the usage reports of the signal catalogue.
+var RawTables = append([]Table{
 	{TableUsers, User{}},
 	{TableUserLicenseAssignments, UserLicenseAssignment{}},
 	{TableSubscribedSkus, SubscribedSku{}},
@@ -45,14 +46,14 @@ var RawTables = []Table{
 	{TableSignIns, SignIn{}},
 	{TableDataverseSystemUsers, DataverseSystemUser{}},
 	{TableDataverseAudits, DataverseAudit{}},
-	{TableReportOffice365ActiveUser, ReportOffice365ActiveUserDetail{}},
-	{TableReportEmailActivityUser, ReportEmailActivityUserDetail{}},
-	{TableReportM365AppUser, ReportM365AppUserDetail{}},
-	{TableReportMailboxUsage, ReportMailboxUsageDetail{}},
-	{TableReportOneDriveUsageAccount, ReportOneDriveUsageAccountDetail{}},
-	{TableReportOffice365Activations, ReportOffice365ActivationsUserDetail{}},
-	{TableReportTeamsUserActivity, ReportTeamsUserActivityUserDetail{}},
-	{TableReportSharePointActivityUser, ReportSharePointActivityUserDetail{}},
+}, reportTables()...)
+
+func reportTables() []Table {
+	var out []Table
+	for _, r := range UsageReports() {
+		out = append(out, Table{r.Table, r.Row})
+	}
+	return out
 }
 
 // RawTable returns the raw table called name.

@@ -25,14 +25,21 @@ func NewWriter[T any](req *Request) *Writer[T] {
 	return newWriter[T](req.Out, req.Options.FlushRows, req.Rows)
 }
 
-func newWriter[T any](out io.Writer, flushRows int, rows *Counter) *Writer[T] {
+// NewWriterOf writes rows shaped like row, a zero value of a schemas
+// struct, for a stage that learns its row type from a catalogue entry
+// rather than a type parameter: Write takes values of that type.
+func NewWriterOf(req *Request, row any) *Writer[any] {
+	return newWriter[any](req.Out, req.Options.FlushRows, req.Rows, parquet.SchemaOf(row))
+}
+
+func newWriter[T any](out io.Writer, flushRows int, rows *Counter, opts ...parquet.WriterOption) *Writer[T] {
 	if flushRows <= 0 {
 		flushRows = 10000
 	}
 	if rows == nil {
 		rows = &Counter{}
 	}
-	w := parquet.NewGenericWriter[T](out, parquet.Compression(&parquet.Zstd))
+	w := parquet.NewGenericWriter[T](out, append([]parquet.WriterOption{parquet.Compression(&parquet.Zstd)}, opts...)...)
 	return &Writer[T]{w: w, flushAt: flushRows, rows: rows, buf: make([]T, 0, 256)}
 }
 

@@ -99,6 +99,29 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 	return nil
 }
 
+// reportProbes makes one probe per permission the needed usage reports of
+// the signal catalogue ask for, calling the cheapest of them: one without a
+// period when there is one (its 302 to the download proves the permission).
+func reportProbes(need map[string]string, g func() (*msgraph.API, error)) []probe {
+	var out []probe
+	at := map[string]int{}
+	for _, r := range schemas.UsageReports() {
+		if _, ok := need[r.Table]; !ok {
+			continue
+		}
+		i, seen := at[r.Permission]
+		if !seen {
+			at[r.Permission] = len(out)
+			out = append(out, probe{task: "usage reports", permission: r.Permission, required: true, api: g, path: r.Path("D7"), class: msgraph.ClassReports})
+			continue
+		}
+		if r.Form == schemas.ReportNoParam {
+			out[i].path = r.Path("D7")
+		}
+	}
+	return out
+}
+
 // connectProfile builds the probes the profile's configuration needs (the
 // same selection `reclaim run` makes) and runs them.
 func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, client *msgraph.Client) ([]probeResult, error) {
@@ -111,8 +134,8 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 	}
 	// graph.RawTables adds report_settings exactly when a usage report is read.
 	if _, hasReport := need[schemas.TableReportSettings]; hasReport {
+		probes = append(probes, reportProbes(need, g)...)
 		probes = append(probes,
-			probe{task: "usage reports", permission: "Reports.Read.All", required: true, api: g, path: "/reports/getOffice365ActivationsUserDetail", class: msgraph.ClassReports},
 			probe{task: "report settings", permission: "ReportSettings.Read.All", required: false, api: g, path: "/admin/reportSettings", class: msgraph.ClassDirectory})
 	}
 	if _, ok := need[schemas.TableSubscriptions]; ok {

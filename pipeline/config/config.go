@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // Config is a whole, merged, validated configuration.
@@ -156,23 +158,32 @@ type Exclusion struct {
 	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
 }
 
-// Signal names an activity source a rule may count.
+// Signal names an activity source a rule may count: one of the signal
+// catalogue's names (schemas.Signals).
 type Signal string
 
+// Typed names for the code and tests that name one signal. The list of
+// signals is the catalogue; a signal needs no constant here.
 const (
-	SignalSignIn     Signal = "sign_in"    // interactive or non-interactive successful sign-in
-	SignalOffice365  Signal = "office365"  // any workload in the Office 365 active users report
-	SignalEmail      Signal = "email"      // email activity report
-	SignalTeams      Signal = "teams"      // Teams user activity report
-	SignalOneDrive   Signal = "onedrive"   // OneDrive usage report
-	SignalSharePoint Signal = "sharepoint" // SharePoint activity report
-	SignalM365Apps   Signal = "m365_apps"  // Microsoft 365 Apps usage report
-	SignalDynamics   Signal = "dynamics"   // Dataverse user-access audit
+	SignalSignIn     Signal = "sign_in"
+	SignalOffice365  Signal = "office365"
+	SignalEmail      Signal = "email"
+	SignalTeams      Signal = "teams"
+	SignalOneDrive   Signal = "onedrive"
+	SignalSharePoint Signal = "sharepoint"
+	SignalM365Apps   Signal = "m365_apps"
+	SignalDynamics   Signal = "dynamics"
 )
 
-// AllSignals lists every valid signal in documentation order.
-var AllSignals = []Signal{SignalSignIn, SignalOffice365, SignalEmail, SignalTeams,
-	SignalOneDrive, SignalSharePoint, SignalM365Apps, SignalDynamics}
+// AllSignals lists every valid signal in documentation order, from the
+// signal catalogue.
+var AllSignals = func() []Signal {
+	out := make([]Signal, len(schemas.Signals))
+	for i, s := range schemas.Signals {
+		out[i] = Signal(s.Name)
+	}
+	return out
+}()
 
 // Action is what a reclamation rule does with what it finds.
 type Action string

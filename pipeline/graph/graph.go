@@ -41,18 +41,6 @@ type Graph struct {
 	Skipped []Skip
 }
 
-// signalTables maps each signal to the raw tables that carry it.
-var signalTables = map[config.Signal][]string{
-	config.SignalSignIn:     {schemas.TableSignIns},
-	config.SignalOffice365:  {schemas.TableReportOffice365ActiveUser},
-	config.SignalEmail:      {schemas.TableReportEmailActivityUser},
-	config.SignalTeams:      {schemas.TableReportTeamsUserActivity},
-	config.SignalOneDrive:   {schemas.TableReportOneDriveUsageAccount},
-	config.SignalSharePoint: {schemas.TableReportSharePointActivityUser},
-	config.SignalM365Apps:   {schemas.TableReportM365AppUser, schemas.TableReportOffice365Activations},
-	config.SignalDynamics:   {schemas.TableDataverseSystemUsers, schemas.TableDataverseAudits},
-}
-
 func appliesTo(profiles []string, name string) bool {
 	return len(profiles) == 0 || slices.Contains(profiles, name)
 }
@@ -98,15 +86,18 @@ func RawTables(cfg *config.Config, p *config.Profile, signInLog bool) (need map[
 			need[table] = reason
 		}
 	}
-	for s, rule := range signals {
-		for _, t := range signalTables[s] {
-			want(t, fmt.Sprintf("rule %q counts %s", rule, s))
+	for _, s := range schemas.Signals {
+		if rule, ok := signals[config.Signal(s.Name)]; ok {
+			for _, t := range s.RawTables() {
+				want(t, fmt.Sprintf("rule %q counts %s", rule, s.Name))
+			}
 		}
 	}
 	if dataAtRisk != "" {
 		// Removing a licence can orphan a mailbox or OneDrive that holds data.
-		want(schemas.TableReportMailboxUsage, fmt.Sprintf("rule %q checks data at risk", dataAtRisk))
-		want(schemas.TableReportOneDriveUsageAccount, fmt.Sprintf("rule %q checks data at risk", dataAtRisk))
+		for _, t := range schemas.DataAtRiskTables() {
+			want(t, fmt.Sprintf("rule %q checks data at risk", dataAtRisk))
+		}
 	}
 	hasReport := false
 	for t := range need {

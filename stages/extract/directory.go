@@ -248,8 +248,8 @@ type reportSettingsStage struct{ set *Set }
 
 func (s *reportSettingsStage) Info() stages.Info {
 	var after []string
-	for _, r := range reports {
-		after = append(after, r.table)
+	for _, r := range schemas.UsageReports() {
+		after = append(after, r.Table)
 	}
 	return stages.Info{Table: schemas.TableReportSettings, Kind: stages.KindExtract, Layer: stages.LayerRaw,
 		Row: schemas.ReportSettings{}, Endpoint: "GET /v1.0/admin/reportSettings", After: after}

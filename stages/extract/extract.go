@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 )
 
@@ -32,8 +33,8 @@ func (s *Set) Stages() []stages.Stage {
 		usersStage{}, licenseAssignmentsStage{}, subscribedSkusStage{}, subscriptionsStage{}, groupMembersStage{},
 		&reportSettingsStage{set: s}, signInsStage{}, systemUsersStage{}, auditsStage{},
 	}
-	for _, r := range reports {
-		out = append(out, r.stage(s))
+	for _, r := range schemas.UsageReports() {
+		out = append(out, &reportStage{r: r.Report, set: s})
 	}
 	return out
 }

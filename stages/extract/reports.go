@@ -18,68 +18,20 @@ import (
 	"github.com/reclaimhq/reclaim/stages"
 )
 
-// report describes one usage-report CSV.
-type report struct {
-	table string
-	fn    string
-	// param: "period" (period only), "either" (period; date also valid),
-	// "none" (the function takes no parameter).
-	param string
-	stage func(s *Set) stages.Stage
-}
-
-var reports = []report{
-	{schemas.TableReportOffice365ActiveUser, "getOffice365ActiveUserDetail", "either", nil},
-	{schemas.TableReportEmailActivityUser, "getEmailActivityUserDetail", "either", nil},
-	{schemas.TableReportM365AppUser, "getM365AppUserDetail", "either", nil},
-	{schemas.TableReportMailboxUsage, "getMailboxUsageDetail", "period", nil},
-	{schemas.TableReportOneDriveUsageAccount, "getOneDriveUsageAccountDetail", "either", nil},
-	{schemas.TableReportOffice365Activations, "getOffice365ActivationsUserDetail", "none", nil},
-	{schemas.TableReportTeamsUserActivity, "getTeamsUserActivityUserDetail", "either", nil},
-	{schemas.TableReportSharePointActivityUser, "getSharePointActivityUserDetail", "either", nil},
-}
-
-func init() {
-	// Bind each report to its row type (generic stage constructors cannot
-	// sit in the table literal above and stay readable).
-	ctors := map[string]func(report, *Set) stages.Stage{
-		schemas.TableReportOffice365ActiveUser:    newReportStage[schemas.ReportOffice365ActiveUserDetail],
-		schemas.TableReportEmailActivityUser:      newReportStage[schemas.ReportEmailActivityUserDetail],
-		schemas.TableReportM365AppUser:            newReportStage[schemas.ReportM365AppUserDetail],
-		schemas.TableReportMailboxUsage:           newReportStage[schemas.ReportMailboxUsageDetail],
-		schemas.TableReportOneDriveUsageAccount:   newReportStage[schemas.ReportOneDriveUsageAccountDetail],
-		schemas.TableReportOffice365Activations:   newReportStage[schemas.ReportOffice365ActivationsUserDetail],
-		schemas.TableReportTeamsUserActivity:      newReportStage[schemas.ReportTeamsUserActivityUserDetail],
-		schemas.TableReportSharePointActivityUser: newReportStage[schemas.ReportSharePointActivityUserDetail],
-	}
-	for i := range reports {
-		r := reports[i]
-		ctor := ctors[r.table]
-		reports[i].stage = func(s *Set) stages.Stage { return ctor(r, s) }
-	}
-}
-
-type reportStage[T any] struct {
-	r   report
+// reportStage downloads one usage report of the signal catalogue
+// (schemas.UsageReports) into its raw table: one generic stage configured by
+// the catalogue entry, so a new report needs no code here.
+type reportStage struct {
+	r   schemas.Report
 	set *Set
 }
 
-func newReportStage[T any](r report, s *Set) stages.Stage { return &reportStage[T]{r: r, set: s} }
-
-func (s *reportStage[T]) Info() stages.Info {
-	var zero T
-	return stages.Info{Table: s.r.table, Kind: stages.KindExtract, Layer: stages.LayerRaw, Row: zero,
-		Endpoint: "GET /v1.0/reports/" + s.r.fn}
+func (s *reportStage) Info() stages.Info {
+	return stages.Info{Table: s.r.Table, Kind: stages.KindExtract, Layer: stages.LayerRaw, Row: s.r.Row,
+		Endpoint: "GET /v1.0/reports/" + s.r.Function}
 }
 
-func (s *reportStage[T]) path(period string) string {
-	if s.r.param == "none" {
-		return "/reports/" + s.r.fn
-	}
-	return fmt.Sprintf("/reports/%s(period='%s')", s.r.fn, period)
-}
-
-func (s *reportStage[T]) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+func (s *reportStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	period := req.Options.ReportPeriod
 	if period == "" {
 		period = "D30"
@@ -89,6 +41,9 @@ func (s *reportStage[T]) Run(ctx context.Context, req *stages.Request) (*stages.
 	default:
 		return nil, fmt.Errorf("report period %q: want D7, D30, D90 or D180", period)
 	}
+	if s.r.Format != schemas.ReportCSV {
+		return nil, fmt.Errorf("%s: report format %q is not read yet", s.r.Function, s.r.Format)
+	}
 	// Download whole (retrying from scratch if the connection drops), then
 	// parse: a half-read CSV must never become half a snapshot.
 	tmp, err := os.CreateTemp("", "reclaim-report-*.csv")
@@ -96,16 +51,16 @@ func (s *reportStage[T]) Run(ctx context.Context, req *stages.Request) (*stages.
 		return nil, err
 	}
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	if _, err := req.Client.Graph().Download(ctx, msgraph.ClassReports, s.path(period), tmp); err != nil {
-		return nil, stageErr("downloading "+s.r.fn, err)
+	if _, err := req.Client.Graph().Download(ctx, msgraph.ClassReports, s.r.Path(period), tmp); err != nil {
+		return nil, stageErr("downloading "+s.r.Function, err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	w := stages.NewWriter[T](req)
-	res, err := parseReport[T](tmp, w.Write)
+	w := stages.NewWriterOf(req, s.r.Row)
+	res, err := parseReport(tmp, s.r, w.Write)
 	if err != nil {
-		return nil, stageErr("parsing "+s.r.fn, err)
+		return nil, stageErr("parsing "+s.r.Function, err)
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
@@ -125,12 +80,12 @@ type reportResult struct {
 
 var concealedRE = regexp.MustCompile(`^[0-9A-F]{32}$`)
 
-// parseReport reads a usage-report CSV and calls emit with one row per
-// record. Columns are found by header name (schemas.ColumnName), never by
+// parseReport reads a usage-report CSV and calls emit with one row (a value
+// of rep.Row's type) per record. Columns are found by header name (schemas.ColumnName), never by
 // position; unknown headers are ignored with a warning and missing ones stay
 // NULL. A record with the wrong number of fields or a value that does not
 // parse is quarantined: counted, named in a warning, and not emitted.
-func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) {
+func parseReport(r io.Reader, rep schemas.Report, emit func(any) error) (*reportResult, error) {
 	res := &reportResult{}
 	tail := &lastByte{r: r}
 	br := bufio.NewReaderSize(tail, 64<<10)
@@ -150,8 +105,7 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 	}
 	header = append([]string(nil), header...)
 
-	var zero T
-	typ := reflect.TypeOf(zero)
+	typ := reflect.TypeOf(rep.Row)
 	fieldByCol := map[string]int{}
 	for i := 0; i < typ.NumField(); i++ {
 		fieldByCol[strings.Split(typ.Field(i).Tag.Get("parquet"), ",")[0]] = i
@@ -185,18 +139,15 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 		res.Warnings = append(res.Warnings, fmt.Sprintf("report has no column for %s (left NULL)", strings.Join(missing, ", ")))
 	}
 	upnField := -1
-	for _, name := range []string{"user_principal_name", "owner_principal_name"} {
-		if f, ok := fieldByCol[name]; ok && seen[f] {
-			upnField = f
-			break
-		}
+	if f, ok := fieldByCol[rep.UPNColumn]; ok && seen[f] {
+		upnField = f
 	}
 	refreshField, hasRefresh := fieldByCol["report_refresh_date"]
-	userIDField, hasUserID := fieldByCol["user_id"]
-	hasUserID = hasUserID && seen[userIDField]
+	userIDField, hasUserID := fieldByCol[rep.UserIDColumn]
+	hasUserID = hasUserID && rep.UserIDColumn != "" && seen[userIDField]
 
 	var quarantined []string
-	var pending *T
+	var pending any
 	pendingLine := 0
 	var rows, hashed int64
 	for line := 2; ; line++ {
@@ -221,8 +172,7 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 			quarantined = appendMax(quarantined, fmt.Sprintf("line %d: %d fields, header has %d", line, len(rec), len(header)))
 			continue
 		}
-		var row T
-		rv := reflect.ValueOf(&row).Elem()
+		rv := reflect.New(typ).Elem()
 		bad := ""
 		for i, v := range rec {
 			if cols[i] < 0 {
@@ -239,7 +189,7 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 			continue
 		}
 		if hasUserID {
-			// The Teams report's Entra object id, in extract's one GUID spelling.
+			// The report's Entra object id (Teams'), in extract's one GUID spelling.
 			f := rv.Field(userIDField)
 			f.SetString(guid(f.String()))
 		}
@@ -257,11 +207,11 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 		// Each row is written once the next one has started: the last is
 		// held back until the file is known to end with a line end.
 		if pending != nil {
-			if err := emit(*pending); err != nil {
+			if err := emit(pending); err != nil {
 				return nil, err
 			}
 		}
-		pending, pendingLine = &row, line
+		pending, pendingLine = rv.Interface(), line
 	}
 	if pending != nil {
 		if tail.last != '\n' {
@@ -272,7 +222,7 @@ func parseReport[T any](r io.Reader, emit func(T) error) (*reportResult, error) 
 			rows--
 			res.Quarantined++
 			quarantined = appendMax(quarantined, fmt.Sprintf("line %d: the report ends inside it (no line end: download cut short?)", pendingLine))
-		} else if err := emit(*pending); err != nil {
+		} else if err := emit(pending); err != nil {
 			return nil, err
 		}
 	}

@@ -30,8 +30,9 @@ func TestReportPartialLastLine(t *testing.T) {
 		{"cut inside the last line", string(header) + rows, 1, 1},
 	} {
 		var got []schemas.ReportMailboxUsageDetail
-		res, err := parseReport[schemas.ReportMailboxUsageDetail](strings.NewReader("\ufeff"+tc.csv), func(r schemas.ReportMailboxUsageDetail) error {
-			got = append(got, r)
+		mailbox := schemas.GuardReports[0].Report
+		res, err := parseReport(strings.NewReader("\ufeff"+tc.csv), mailbox, func(r any) error {
+			got = append(got, r.(schemas.ReportMailboxUsageDetail))
 			return nil
 		})
 		if err != nil {
