@@ -173,16 +173,9 @@ func (f *configFlags) load(cmd *cobra.Command, args []string) (*config.Config, e
 	}
 	if diags.HasErrors() {
 		nerr, _ := ui.Count(diags)
-		return nil, withExitCode(exitError, fmt.Errorf("the configuration in %s is invalid: %s", f.path(args), plural(nerr, "error")))
+		return nil, withExitCode(exitError, fmt.Errorf("the configuration in %s is invalid: %s", f.path(args), ui.Plural(nerr, "error")))
 	}
 	return cfg, nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // singleDashLongFlags lets Terraform-style single-dash long flags (-var,

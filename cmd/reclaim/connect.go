@@ -93,7 +93,7 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 		tw.Flush()
 	}
 	if failed > 0 {
-		return withExitCode(exitError, fmt.Errorf("%s failed; grant the permissions listed (Entra ID → App registrations → API permissions, then admin consent)", plural(failed, "connection check")))
+		return withExitCode(exitError, fmt.Errorf("%s failed; grant the permissions listed (Entra ID → App registrations → API permissions, then admin consent)", ui.Plural(failed, "connection check")))
 	}
 	fmt.Fprintln(out, "\nEvery enabled task can read what it needs.")
 	return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the demo's closing query runs on embedded DuckDB
@@ -89,7 +87,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 		return fmt.Errorf("starting the simulated tenant: %w", err)
 	}
 	defer sim.Close()
-	fmt.Fprintf(stdout, "Simulated tenant: %d users (seed %d) at %s\n", f.users, f.seed, sim.URL())
+	ui.WriteDemoStart(stdout, f.users, f.seed, sim.URL())
 
 	data := filepath.Join(dir, "data")
 	vars := []string{
@@ -104,7 +102,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 	plan2 := filepath.Join(dir, "plan-after.json")
 
 	step := func(n int, what string, wantCodes []int, args ...string) (int, error) {
-		fmt.Fprintf(stdout, "\n==> %d. %s\n$ reclaim %s\n\n", n, what, display(args, vars, shown))
+		ui.WriteDemoStep(stdout, n, what, "reclaim "+display(args, vars, shown))
 		// Plans and applies list every user; the demo shows the head and the
 		// tail of each step and keeps the whole output in a log file.
 		logPath := filepath.Join(dir, fmt.Sprintf("step-%d-%s.log", n, args[0]))
@@ -113,7 +111,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 			return -1, err
 		}
 		defer logFile.Close()
-		view := &headTail{w: stdout, head: 30, tail: 12}
+		view := ui.NewHeadTail(stdout, 30, 12)
 		c := exec.CommandContext(ctx, exe, args...)
 		c.Stdout = io.MultiWriter(logFile, view)
 		c.Stderr = io.MultiWriter(logFile, stderr)
@@ -200,73 +198,28 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 	}
 
 	curated := filepath.Join(data, "sim", "curated")
-	fmt.Fprintf(stdout, "\n==> Done in %s. The simulated tenant is stopped.\n\n", time.Since(started).Round(time.Second))
-	fmt.Fprintf(stdout, "Snapshots (Parquet, Hive layout): %s/sim/{raw,curated}/<table>/snapshot_date=YYYY-MM-DD/\n", rel(data))
-	if reports, _ := filepath.Glob(filepath.Join(data, "sim", "runs", "*", "report.html")); len(reports) > 0 {
-		fmt.Fprintf(stdout, "Report of the last run:           %s\n", rel(reports[len(reports)-1]))
-	}
-	fmt.Fprintf(stdout, "Plan that was applied:            %s\n", rel(plan1))
-	if journals, _ := filepath.Glob(filepath.Join(data, "sim", "journal", "*.jsonl")); len(journals) > 0 {
-		fmt.Fprintf(stdout, "Journal of the changes (undo):    %s  (reclaim undo %s)\n", rel(journals[0]), rel(journals[0]))
-	}
-	query := fmt.Sprintf(`SELECT sku_part_number, assigned, inactive, unassigned, round(monthly_waste, 2) AS monthly_waste
+	done := ui.DemoDone{
+		Took:      time.Since(started).Round(time.Second),
+		Snapshots: rel(data) + "/sim/{raw,curated}/<table>/snapshot_date=YYYY-MM-DD/",
+		Plan:      rel(plan1),
+		Query: fmt.Sprintf(`SELECT sku_part_number, assigned, inactive, unassigned, round(monthly_waste, 2) AS monthly_waste
 FROM read_parquet('%s/licence_position/*/*.parquet', hive_partitioning = true)
-ORDER BY monthly_waste DESC NULLS LAST LIMIT 8`, rel(curated))
-	fmt.Fprintf(stdout, "\nTry a query (duckdb CLI, or any Parquet reader) — what is still wasted per SKU after the apply:\n\n%s\n\n", indent(query))
-	if err := printQuery(stdout, query); err != nil {
+ORDER BY monthly_waste DESC NULLS LAST LIMIT 8`, rel(curated)),
+	}
+	if reports, _ := filepath.Glob(filepath.Join(data, "sim", "runs", "*", "report.html")); len(reports) > 0 {
+		done.Report = rel(reports[len(reports)-1])
+	}
+	if journals, _ := filepath.Glob(filepath.Join(data, "sim", "journal", "*.jsonl")); len(journals) > 0 {
+		done.Journal = rel(journals[0])
+	}
+	ui.WriteDemoDone(stdout, done)
+	if err := printQuery(stdout, done.Query); err != nil {
 		fmt.Fprintf(stderr, "(the sample query failed: %v)\n", err)
 	}
 	return nil
 }
 
-// headTail passes the first head lines through, then remembers only the
-// last tail lines and prints them, with a count of what it left out, on Close.
-type headTail struct {
-	w          io.Writer
-	head, tail int
-	seen       int
-	partial    []byte
-	last       []string
-}
-
-func (h *headTail) Write(p []byte) (int, error) {
-	h.partial = append(h.partial, p...)
-	for {
-		i := bytes.IndexByte(h.partial, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		h.line(string(h.partial[:i+1]))
-		h.partial = h.partial[i+1:]
-	}
-}
-
-func (h *headTail) line(l string) {
-	h.seen++
-	if h.seen <= h.head {
-		io.WriteString(h.w, l)
-		return
-	}
-	h.last = append(h.last, l)
-	if len(h.last) > h.tail {
-		h.last = h.last[1:]
-	}
-}
-
-func (h *headTail) Close(logPath string) {
-	if len(h.partial) > 0 {
-		h.line(string(h.partial) + "\n")
-		h.partial = nil
-	}
-	if skipped := h.seen - h.head - len(h.last); skipped > 0 {
-		fmt.Fprintf(h.w, "    … %d more lines (the whole output is in %s) …\n", skipped, logPath)
-	}
-	for _, l := range h.last {
-		io.WriteString(h.w, l)
-	}
-}
-
-// printQuery runs a query on embedded DuckDB and prints it as a plain table.
+// printQuery runs a query on embedded DuckDB and prints its result.
 func printQuery(w io.Writer, query string) error {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -282,36 +235,30 @@ func printQuery(w io.Writer, query string) error {
 	if err != nil {
 		return err
 	}
-	// Aligned like every other table reclaim prints (run summary, --connect).
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	rule := make([]string, len(cols))
-	for i, c := range cols {
-		rule[i] = strings.Repeat("-", len(c))
-	}
-	fmt.Fprintf(tw, "  %s\n  %s\n", strings.Join(cols, "\t"), strings.Join(rule, "\t"))
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	row := make([]string, len(cols))
+	var table [][]string
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
+		row := make([]string, len(cols))
 		for i, v := range vals {
 			if v == nil {
 				row[i] = "NULL"
 			} else {
-				row[i] = ui.Terminal(fmt.Sprint(v)) // the tenant's data
+				row[i] = fmt.Sprint(v)
 			}
 		}
-		fmt.Fprintf(tw, "  %s\n", strings.Join(row, "\t"))
+		table = append(table, row)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return tw.Flush()
+	return ui.WriteQueryTable(w, cols, table)
 }
 
 // display shortens the long -var list to what a reader needs to see.
@@ -332,10 +279,6 @@ func rel(p string) string {
 		return r
 	}
 	return p
-}
-
-func indent(s string) string {
-	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
 }
 
 // demoMarker marks a directory the demo made, so a later demo may clear it.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -166,13 +165,13 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		Parallel:    rf.parallel,
 		LockTimeout: rf.lockTimeout,
 	}
-	var bars *barProgress
+	var bars *ui.Bars
 	useBars := rf.progress == "bars" || (rf.progress == "auto" && isTerminal(cmd.ErrOrStderr()))
 	if useBars {
-		bars = newBarProgress(cmd.ErrOrStderr())
+		bars = ui.NewBars(cmd.ErrOrStderr())
 		r.Progress = bars
 		// Log lines go above the bars instead of through them.
-		r.Logger = hclog.New(&hclog.LoggerOptions{Name: "reclaim", Level: log.GetLevel(), Output: bars.p})
+		r.Logger = hclog.New(&hclog.LoggerOptions{Name: "reclaim", Level: log.GetLevel(), Output: bars})
 	}
 	ctx, stop := stopContext(cmd.Context())
 	defer stop()
@@ -182,7 +181,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	}
 	out := cmd.OutOrStdout()
 	for _, m := range ms {
-		writeRunSummary(out, piperun.OutputDir(cfg), m)
+		ui.WriteManifestSummary(out, piperun.OutputDir(cfg), m)
 		if sum := ts.Summary(m.Profile); sum != nil {
 			fmt.Fprintln(out)
 			ui.WriteRunSummary(out, sum)
@@ -196,48 +195,6 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		return withExitCode(exitError, err)
 	}
 	return nil
-}
-
-func writeRunSummary(w io.Writer, outDir string, m *piperun.Manifest) {
-	fmt.Fprintf(w, "Profile %s, snapshot %s, run %s: %s\n", m.Profile, m.SnapshotDate, m.RunID, m.Status)
-	causeFirst := map[string]string{}
-	for _, s := range m.Stages {
-		line := fmt.Sprintf("  %-42s %-7s %9d rows", s.Table, s.Status, s.Rows)
-		var extra []string
-		if s.Pages > 0 {
-			extra = append(extra, plural(int(s.Pages), "page"))
-		}
-		if s.Retries > 0 {
-			extra = append(extra, fmt.Sprintf("%d retries", s.Retries))
-		}
-		if s.ThrottledWaits > 0 {
-			extra = append(extra, fmt.Sprintf("%d throttled", s.ThrottledWaits))
-		}
-		if s.Quarantined > 0 {
-			extra = append(extra, fmt.Sprintf("%d quarantined", s.Quarantined))
-		}
-		if len(extra) > 0 {
-			line += "  (" + strings.Join(extra, ", ") + ")"
-		}
-		fmt.Fprintln(w, line)
-		switch first, seen := causeFirst[s.Cause]; {
-		case s.Cause != "" && seen:
-			// One token refusal or outage fails every stage: say it once.
-			fmt.Fprintf(w, "      error: the same as %s\n", first)
-		case s.Error != "":
-			fmt.Fprintf(w, "      error: %s\n", ui.TerminalText(s.Error))
-			if s.Cause != "" {
-				causeFirst[s.Cause] = s.Table
-			}
-		}
-		for _, warn := range s.Warnings {
-			fmt.Fprintf(w, "      warning: %s\n", ui.TerminalText(warn))
-		}
-	}
-	for _, s := range m.Skipped {
-		fmt.Fprintf(w, "  %-42s skipped: %s\n", s.Table, ui.TerminalText(s.Reason))
-	}
-	fmt.Fprintf(w, "  manifest: %s/%s/runs/%s/manifest.json\n", outDir, m.Profile, m.RunID)
 }
 
 // commandLogger builds the process logger from the root's --log-level and

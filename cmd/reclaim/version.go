@@ -1,12 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"runtime"
-
 	"github.com/spf13/cobra"
 
-	"github.com/reclaimhq/reclaim/pipeline/version"
+	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
 func newVersionCmd() *cobra.Command {
@@ -15,8 +12,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the reclaim version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "reclaim %s (%s, %s/%s)\n", version.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
+			return ui.WriteVersion(cmd.OutOrStdout())
 		},
 	}
 }

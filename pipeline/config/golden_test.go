@@ -1,4 +1,6 @@
-package config
+// An external test package: pipeline/ui renders configurations, so it
+// imports this package, and the golden renders through ui.
+package config_test
 
 import (
 	"bytes"
@@ -8,10 +10,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files from the current output")
+
+// envLoader is a Loader whose environment is env (testLoader, for the
+// external tests).
+func envLoader(env map[string]string) *config.Loader {
+	l := config.NewLoader()
+	l.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	return l
+}
 
 // TestInvalidConfigsGolden renders the diagnostics of every file in
 // testdata/invalid as a person sees them and compares the text with
@@ -24,7 +35,7 @@ func TestInvalidConfigsGolden(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			l := testLoader(map[string]string{"SECRET": "s3cr3t-value", "EMPTY": ""})
+			l := envLoader(map[string]string{"SECRET": "s3cr3t-value", "EMPTY": ""})
 			_, diags := l.Load(path, nil)
 			var buf bytes.Buffer
 			if err := ui.WriteDiagnostics(&buf, l.Files(), diags); err != nil {

@@ -1,4 +1,6 @@
-package config
+// An external test package: pipeline/ui renders configurations, so it
+// imports this package, and these tests render diagnostics through ui.
+package config_test
 
 import (
 	"bytes"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
@@ -18,8 +21,8 @@ const knownSecret = "Zz9-(never-print-me)-4417"
 
 // secretLoader serves the secret from the environment (SECRET and
 // RECLAIM_VAR_secret) and from the file secret.txt.
-func secretLoader() *Loader {
-	l := testLoader(map[string]string{"SECRET": knownSecret, "RECLAIM_VAR_env_secret": knownSecret})
+func secretLoader() *config.Loader {
+	l := envLoader(map[string]string{"SECRET": knownSecret, "RECLAIM_VAR_env_secret": knownSecret})
 	l.ReadFile = func(name string) ([]byte, error) {
 		if filepath.Base(name) == "secret.txt" {
 			return []byte(knownSecret + "\n"), nil

@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/reclaimhq/reclaim/msgraph"
+	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/stages"
+)
+
+// Bars shows one spinner line per running stage on a terminal: table, rows,
+// pages, retries and throttled waits, updated live. It is a
+// piperun.Progress; log lines written to Bars (it is an io.Writer) are
+// printed above the bars instead of through them. Build it with NewBars and
+// call Wait once the run is over.
+type Bars struct {
+	p    *mpb.Progress
+	mu   sync.Mutex
+	bars map[string]*mpb.Bar
+}
+
+var _ piperun.Progress = (*Bars)(nil)
+
+// NewBars draws the bars on w (the terminal's stderr).
+func NewBars(w io.Writer) *Bars {
+	return &Bars{p: mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(200*time.Millisecond), mpb.WithWidth(12)),
+		bars: map[string]*mpb.Bar{}}
+}
+
+// Start adds the stage's spinner.
+func (b *Bars) Start(profile string, info stages.Info, rows *stages.Counter, st *msgraph.Stats) {
+	bar := b.p.AddSpinner(0,
+		mpb.PrependDecorators(decor.Name(profile+" "+info.Table, decor.WCSyncSpaceR)),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
+			return fmt.Sprintf("%d rows  %d pages  %d retries  %d throttled",
+				rows.Load(), st.Pages.Load(), st.Retries.Load(), st.ThrottledWaits.Load())
+		}), decor.Elapsed(decor.ET_STYLE_GO, decor.WCSyncSpaceR)),
+		mpb.BarFillerOnComplete("done"),
+	)
+	b.mu.Lock()
+	b.bars[profile+"/"+info.Table] = bar
+	b.mu.Unlock()
+}
+
+// Done completes the stage's spinner ("done") or aborts it when the stage
+// did not succeed.
+func (b *Bars) Done(profile string, info stages.Info, rec piperun.StageRecord) {
+	b.mu.Lock()
+	bar := b.bars[profile+"/"+info.Table]
+	b.mu.Unlock()
+	if bar == nil {
+		return
+	}
+	if rec.Status == "ok" {
+		bar.SetTotal(-1, true)
+	} else {
+		bar.Abort(false)
+	}
+}
+
+// Write prints p above the bars (a log line).
+func (b *Bars) Write(p []byte) (int, error) { return b.p.Write(p) }
+
+// Wait returns once every bar is drawn for the last time.
+func (b *Bars) Wait() { b.p.Wait() }
