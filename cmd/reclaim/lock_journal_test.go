@@ -17,6 +17,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages/act"
@@ -154,7 +155,7 @@ func TestCLITwoConcurrentAppliesOneRefused(t *testing.T) {
 	}
 	host, _ := os.Hostname()
 	want := fmt.Sprintf("reclaim apply (pid %d on host %s, since ", winner.Process.Pid, host)
-	if !strings.Contains(loseErr, want) || !strings.Contains(loseErr, "holds the profile lock "+piperun.LockPath(filepath.Join(f.out, "sim"))) {
+	if !strings.Contains(loseErr, want) || !strings.Contains(loseErr, "holds the profile lock "+store.ProfileAt(f.out, "sim").LockPath()) {
 		t.Fatalf("the refused apply (pid %d) should name the holder %q:\n%s", loser.Process.Pid, want, loseErr)
 	}
 	if !strings.Contains(winOut, "6 done, 0 skipped, 0 failed") {
@@ -242,7 +243,7 @@ func TestCLIRunSIGTERMWritesInterruptedManifest(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lockPath := piperun.LockPath(filepath.Join(out, "sim"))
+	lockPath := store.ProfileAt(out, "sim").LockPath()
 	// Wait until the run holds the lock (its signal handler is in place
 	// before it asks for the lock); its first request is then hanging.
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -273,7 +274,7 @@ func TestCLIRunSIGTERMWritesInterruptedManifest(t *testing.T) {
 	if b, err := os.ReadFile(manifests[0]); err != nil || json.Unmarshal(b, &m) != nil || m.Status != piperun.StatusInterrupted {
 		t.Fatalf("manifest %s: status %q (%v)", manifests[0], m.Status, err)
 	}
-	l, err := piperun.LockProfile(context.Background(), filepath.Join(out, "sim"), piperun.LockOptions{Command: "test"})
+	l, err := store.ProfileAt(out, "sim").Lock(context.Background(), store.LockOptions{Command: "test"})
 	if err != nil {
 		t.Fatalf("the lock is still held after the run stopped: %v", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
@@ -38,7 +38,7 @@ func stopContext(ctx context.Context) (context.Context, context.CancelFunc) {
 const lockTimeoutUsage = "wait this long for a profile lock another reclaim process holds (default: exit 1 at once)"
 
 // profileLocks are the profile locks one command holds.
-type profileLocks []*piperun.Lock
+type profileLocks []*store.Lock
 
 func (ls profileLocks) Unlock() {
 	for _, l := range ls {
@@ -55,7 +55,7 @@ func lockProfiles(ctx context.Context, cfg *config.Config, profiles []string, co
 	names = slices.Compact(names)
 	var held profileLocks
 	for _, n := range names {
-		l, err := piperun.LockProfile(ctx, filepath.Join(piperun.OutputDir(cfg), n), piperun.LockOptions{Command: command, Timeout: timeout})
+		l, err := store.ProfileAt(piperun.OutputDir(cfg), n).Lock(ctx, store.LockOptions{Command: command, Timeout: timeout})
 		if err != nil {
 			held.Unlock()
 			return nil, err

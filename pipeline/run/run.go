@@ -39,6 +39,7 @@ import (
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 	"github.com/reclaimhq/reclaim/stages"
 )
@@ -62,6 +63,8 @@ type Runner struct {
 	Progress  Progress
 	// Parallel is how many stages run at once (default 4).
 	Parallel int
+	// Hook, if set, is told about each file the run commits (see store.Hook).
+	Hook store.Hook
 	// LockTimeout is how long to wait for a profile lock another process
 	// holds (0: give up at once).
 	LockTimeout time.Duration
@@ -79,49 +82,16 @@ type Request struct {
 	AsOf time.Time
 }
 
-// Manifest records one run of one profile. It is written to
-// <profile>/runs/<run-id>/manifest.json even when stages fail.
-type Manifest struct {
-	RunID        string        `json:"run_id"`
-	Profile      string        `json:"profile"`
-	ToolVersion  string        `json:"tool_version"`
-	SnapshotDate string        `json:"snapshot_date"`
-	Started      time.Time     `json:"started"`
-	Finished     time.Time     `json:"finished"`
-	Status       string        `json:"status"` // ok, failed, interrupted
-	Stages       []StageRecord `json:"stages"`
-	Skipped      []graph.Skip  `json:"skipped,omitempty"`
-}
-
-// StageRecord is one stage's line in the manifest.
-type StageRecord struct {
-	Table    string `json:"table"`
-	Kind     string `json:"kind"`
-	Endpoint string `json:"endpoint,omitempty"`
-	Status   string `json:"status"` // ok, failed, not_run
-	Error    string `json:"error,omitempty"`
-	// Cause is set when the stage failed for a reason it shares with every
-	// other stage of the profile (a token refusal, an outage): the run names
-	// it once instead of once per stage.
-	Cause             string   `json:"cause,omitempty"`
-	Rows              int64    `json:"rows"`
-	Pages             int64    `json:"pages"`
-	Requests          int64    `json:"requests"`
-	Retries           int64    `json:"retries"`
-	ThrottledWaits    int64    `json:"throttled_waits"`
-	WaitedSeconds     float64  `json:"waited_seconds"`
-	Quarantined       int64    `json:"quarantined_rows"`
-	ReportRefreshDate string   `json:"report_refresh_date,omitempty"`
-	DurationSeconds   float64  `json:"duration_seconds"`
-	File              string   `json:"file,omitempty"` // relative to the profile directory
-	Bytes             int64    `json:"bytes,omitempty"`
-	SHA256            string   `json:"sha256,omitempty"`
-	Warnings          []string `json:"warnings,omitempty"`
-}
+// Manifest and StageRecord are the store's: one type for the runner that
+// writes a manifest and for plan, which reads it.
+type (
+	Manifest    = store.Manifest
+	StageRecord = store.StageRecord
+)
 
 // StatusInterrupted is a manifest's status when the run was stopped (SIGINT,
 // SIGTERM) before its stages finished.
-const StatusInterrupted = "interrupted"
+const StatusInterrupted = store.StatusInterrupted
 
 // ErrInterrupted is wrapped by Run's error when the context was cancelled
 // before every stage finished; the manifest says "interrupted".
@@ -194,11 +164,10 @@ func PartitionPath(root string, layer stages.Layer, table string, day time.Time)
 }
 
 func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile) (*Manifest, error) {
-	root := filepath.Join(OutputDir(req.Config), p.Name)
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return nil, err
-	}
-	l, err := LockProfile(ctx, root, LockOptions{Command: "run", Timeout: r.LockTimeout})
+	out := &store.Store{Dir: OutputDir(req.Config), Hook: r.Hook}
+	prof := out.Profile(p.Name)
+	root := prof.Root
+	l, err := prof.Lock(ctx, store.LockOptions{Command: "run", Timeout: r.LockTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -215,10 +184,13 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	started := r.now().UTC()
 	m := &Manifest{RunID: newRunID(started), Profile: p.Name, ToolVersion: version.Version,
-		SnapshotDate: asOf.Format(time.DateOnly), Started: started, Skipped: g.Skipped, Status: "ok"}
+		SnapshotDate: asOf.Format(time.DateOnly), Started: started, Status: store.StatusOK}
+	for _, sk := range g.Skipped {
+		m.Skipped = append(m.Skipped, store.Skip(sk))
+	}
 	log := r.log().Named(p.Name)
 
-	st, err := loadState(root)
+	st, err := out.LoadState(prof)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +292,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 }
 
 func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Profile, root, runDir string, asOf time.Time,
-	s stages.Stage, st *state, getClient func() (*msgraph.Client, error), log hclog.Logger) StageRecord {
+	s stages.Stage, st *store.State, getClient func() (*msgraph.Client, error), log hclog.Logger) StageRecord {
 	info := s.Info()
 	rec := StageRecord{Table: info.Table, Kind: string(info.Kind), Endpoint: info.Endpoint}
 	start := r.now()
@@ -365,7 +337,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	cw := &countWriter{w: io.MultiWriter(tmp, h)}
 
 	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Out: cw, Root: root, RunDir: runDir,
-		State: st.get(info.Table), Stats: stats, Rows: rows, Logger: log.Named(info.Table), Options: r.Options}
+		State: st.Get(info.Table), Stats: stats, Rows: rows, Logger: log.Named(info.Table), Options: r.Options}
 	if info.Incremental {
 		sreq.Existing = latestPartition(root, info.Layer, info.Table, asOf)
 	}
@@ -396,7 +368,7 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 	committed = true
 	syncDir(filepath.Dir(final))
 	if res.State != nil {
-		if err := st.put(root, info.Table, res.State); err != nil {
+		if err := st.Put(info.Table, res.State); err != nil {
 			// The snapshot is in place; a stale watermark only means the
 			// next run re-reads (and deduplicates) more.
 			log.Warn("could not save state", "table", info.Table, "error", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 )
@@ -133,7 +134,7 @@ func TestSecondRunOfAProfileIsLockedOut(t *testing.T) {
 	}()
 	<-slow.started
 	_, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day})
-	var locked *run.LockedError
+	var locked *store.LockedError
 	if !errors.As(err, &locked) || locked.Holder.Command != "run" || !strings.Contains(err.Error(), "reclaim run (pid ") {
 		t.Errorf("concurrent run: error %v, want lock refusal naming the holder", err)
 	}
@@ -173,7 +174,7 @@ func TestInterruptedRunWritesManifestAndUnlocks(t *testing.T) {
 	if _, err := os.Stat(run.PartitionPath(filepath.Join(out, "p"), stages.LayerRaw, schemas.TableSubscribedSkus, day)); !os.IsNotExist(err) {
 		t.Errorf("an interrupted stage left its snapshot: %v", err)
 	}
-	l, err := run.LockProfile(context.Background(), filepath.Join(out, "p"), run.LockOptions{Command: "run"})
+	l, err := store.ProfileAt(out, "p").Lock(context.Background(), store.LockOptions{Command: "run"})
 	if err != nil {
 		t.Fatalf("lock after an interrupted run: %v", err)
 	}

@@ -1,4 +1,4 @@
-package run
+package store
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -24,7 +23,7 @@ func (h Holder) String() string {
 	return fmt.Sprintf("reclaim %s (pid %d on host %s, since %s)", h.Command, h.PID, h.Host, h.Since.UTC().Format(time.RFC3339))
 }
 
-// LockedError is returned by LockProfile when another process holds the lock
+// LockedError is returned by Profile.Lock when another process holds the lock
 // (after waiting LockOptions.Timeout, if set).
 type LockedError struct {
 	Path string
@@ -54,7 +53,7 @@ func (e *LockedError) Error() string {
 // errHeld is what tryLock returns when the lock is taken.
 var errHeld = errors.New("lock held")
 
-// LockOptions tune LockProfile; the zero value fails at once when the lock
+// LockOptions tune Profile.Lock; the zero value fails at once when the lock
 // is held.
 type LockOptions struct {
 	// Command is recorded in the lock file: run, apply or undo.
@@ -63,28 +62,25 @@ type LockOptions struct {
 	Timeout time.Duration
 }
 
-// lockPoll is how often a waiting LockProfile tries again.
+// lockPoll is how often a waiting Profile.Lock tries again.
 const lockPoll = 100 * time.Millisecond
 
 // Lock is a held profile lock. The zero value is not usable; take one with
-// LockProfile and release it with Unlock.
+// Profile.Lock and release it with Unlock.
 type Lock struct {
 	path    string
 	release func()
 }
 
-// LockPath is the lock file of a profile directory (OUT/<profile>).
-func LockPath(profileDir string) string { return filepath.Join(profileDir, ".lock") }
-
-// LockProfile takes the one lock of a profile directory (OUT/<profile>/.lock)
-// that run, apply and undo share, so no two of them write the same snapshots
-// or journals or change the same tenant at once. When the lock is held it
-// waits up to o.Timeout and then returns a *LockedError naming the holder.
-func LockProfile(ctx context.Context, profileDir string, o LockOptions) (*Lock, error) {
-	if err := os.MkdirAll(profileDir, 0o755); err != nil {
+// Lock takes the one lock of the profile (OUT/<profile>/.lock) that run,
+// apply and undo share, so no two of them write the same snapshots or
+// journals or change the same tenant at once. When the lock is held it waits
+// up to o.Timeout and then returns a *LockedError naming the holder.
+func (p Profile) Lock(ctx context.Context, o LockOptions) (*Lock, error) {
+	if err := os.MkdirAll(p.Root, 0o755); err != nil {
 		return nil, fmt.Errorf("profile directory: %w", err)
 	}
-	path := LockPath(profileDir)
+	path := p.LockPath()
 	host, _ := os.Hostname()
 	me, err := json.Marshal(Holder{Command: o.Command, PID: os.Getpid(), Host: host, Since: time.Now().UTC().Truncate(time.Second)})
 	if err != nil {

@@ -1,4 +1,4 @@
-package run_test
+package store_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // TestLockProfileNamesHolderAndWaits: a second taker is refused at once with
@@ -18,14 +18,14 @@ import (
 // nobody.
 func TestLockProfileNamesHolderAndWaits(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	prof := store.Profile{Root: t.TempDir()}
 	ctx := context.Background()
-	first, err := run.LockProfile(ctx, dir, run.LockOptions{Command: "apply"})
+	first, err := prof.Lock(ctx, store.LockOptions{Command: "apply"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = run.LockProfile(ctx, dir, run.LockOptions{Command: "undo"})
-	var locked *run.LockedError
+	_, err = prof.Lock(ctx, store.LockOptions{Command: "undo"})
+	var locked *store.LockedError
 	if !errors.As(err, &locked) {
 		t.Fatalf("second lock: want *LockedError, got %v", err)
 	}
@@ -34,7 +34,7 @@ func TestLockProfileNamesHolderAndWaits(t *testing.T) {
 	if h.Command != "apply" || h.PID != os.Getpid() || h.Host != host || time.Since(h.Since) > time.Minute {
 		t.Fatalf("holder = %+v", h)
 	}
-	for _, want := range []string{"reclaim apply", "pid " + strconv.Itoa(os.Getpid()), "host " + host, "since ", run.LockPath(dir), "--lock-timeout"} {
+	for _, want := range []string{"reclaim apply", "pid " + strconv.Itoa(os.Getpid()), "host " + host, "since ", prof.LockPath(), "--lock-timeout"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
@@ -46,7 +46,7 @@ func TestLockProfileNamesHolderAndWaits(t *testing.T) {
 		first.Unlock()
 	}()
 	start := time.Now()
-	second, err := run.LockProfile(ctx, dir, run.LockOptions{Command: "undo", Timeout: 5 * time.Second})
+	second, err := prof.Lock(ctx, store.LockOptions{Command: "undo", Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatalf("waiting lock: %v", err)
 	}
@@ -54,16 +54,16 @@ func TestLockProfileNamesHolderAndWaits(t *testing.T) {
 		t.Errorf("waited %s", d)
 	}
 	// A short timeout gives up, saying how long it waited.
-	_, err = run.LockProfile(ctx, dir, run.LockOptions{Command: "run", Timeout: 120 * time.Millisecond})
+	_, err = prof.Lock(ctx, store.LockOptions{Command: "run", Timeout: 120 * time.Millisecond})
 	if !errors.As(err, &locked) || locked.Holder.Command != "undo" || !strings.Contains(err.Error(), "after waiting 120ms") {
 		t.Fatalf("timed-out lock: %v", err)
 	}
 	second.Unlock()
 	second.Unlock() // twice is harmless
-	if b, _ := os.ReadFile(run.LockPath(dir)); len(b) != 0 {
+	if b, _ := os.ReadFile(prof.LockPath()); len(b) != 0 {
 		t.Errorf("a released lock file still names a holder: %s", b)
 	}
-	third, err := run.LockProfile(ctx, dir, run.LockOptions{Command: "run"})
+	third, err := prof.Lock(ctx, store.LockOptions{Command: "run"})
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)
 	}
