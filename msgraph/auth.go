@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -17,17 +15,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-
-	"github.com/reclaimhq/reclaim/pipeline/config"
 )
-
-// microsoftLoginHost is the one authority for which azidentity's instance
-// discovery is meaningful; any other host (national clouds behind private
-// endpoints, the simulated tenant) gets DisableInstanceDiscovery.
-const microsoftLoginHost = "login.microsoftonline.com"
 
 // AuthError is a failed token request: wrong secret, unknown app or tenant,
 // unreadable certificate, an untrusted login host. It names the profile, the
@@ -107,23 +96,20 @@ var aadstsRE = regexp.MustCompile(`AADSTS\d+`)
 // traceRE starts the trace part Microsoft appends to error_description.
 var traceRE = regexp.MustCompile(`\s*Trace ID:`)
 
-// newAuthError turns azidentity's error (which embeds the whole token
-// response) into one line: the code and Microsoft's description, without
-// the trace and correlation ids.
+// newAuthError turns a credential's error (an Authenticator's wraps the
+// login endpoint's whole answer in a *LoginError) into one line: the code
+// and Microsoft's description, without the trace and correlation ids.
 func newAuthError(ts *tokenSource, err error) *AuthError {
 	ae := &AuthError{Profile: ts.profile, Scope: ts.scope, ClientID: ts.clientID, TenantID: ts.tenantID, Err: err}
-	var afe *azidentity.AuthenticationFailedError
-	if errors.As(err, &afe) && afe.RawResponse != nil {
-		ae.Status = afe.RawResponse.StatusCode
-	}
-	if afe != nil && afe.RawResponse != nil && afe.RawResponse.Body != nil {
-		body, _ := io.ReadAll(io.LimitReader(afe.RawResponse.Body, 64<<10))
+	var le *LoginError
+	if errors.As(err, &le) {
+		ae.Status = le.Status
 		var oe struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
 			Codes       []int  `json:"error_codes"`
 		}
-		if json.Unmarshal(body, &oe) == nil {
+		if json.Unmarshal(le.Body, &oe) == nil {
 			if len(oe.Codes) > 0 {
 				ae.Code = fmt.Sprintf("AADSTS%d", oe.Codes[0])
 			}
@@ -150,8 +136,8 @@ func describe(desc, code string) string {
 	return desc
 }
 
-// oneLine folds an error message onto one line and drops azidentity's
-// troubleshooting link; the cause (an x509 error, a refused connection)
+// oneLine folds an error message onto one line and drops the
+// troubleshooting link azidentity appends; the cause (an x509 error, a refused connection)
 // stays.
 func oneLine(s string) string {
 	if i := strings.Index(s, "To troubleshoot, visit"); i >= 0 {
@@ -161,8 +147,9 @@ func oneLine(s string) string {
 	return strings.TrimRight(s, " .")
 }
 
-// tokenSource gets tokens for one scope from one credential. azidentity caches
-// tokens and refreshes them before they expire; forceRefresh replaces the
+// tokenSource gets tokens for one scope from one credential. The credential
+// (azidentity's, through msgraph/azcred) caches tokens and refreshes them
+// before they expire; forceRefresh replaces the
 // credential (and with it the cache) when Microsoft rejected a cached token.
 // A refusal from Microsoft (a 4xx answer: wrong secret, invalid scope) or an
 // untrusted certificate is kept in failed and returned to every later caller
@@ -200,10 +187,10 @@ func (ts *tokenSource) get(ctx context.Context) (tok string, err error, transien
 			return "", ctx.Err(), false
 		}
 		ae := newAuthError(ts, err)
-		var afe *azidentity.AuthenticationFailedError
-		answered := errors.As(err, &afe) && afe.RawResponse != nil
+		var le *LoginError
+		answered := errors.As(err, &le)
 		switch {
-		case answered && (afe.RawResponse.StatusCode == http.StatusTooManyRequests || afe.RawResponse.StatusCode >= 500):
+		case answered && (le.Status == http.StatusTooManyRequests || le.Status >= 500):
 			return "", ae, true
 		case answered, isCertificateError(err):
 			ts.failed = ae
@@ -254,54 +241,6 @@ func (a *API) token(ctx context.Context, st *Stats) (string, error) {
 			return "", perr
 		}
 	}
-}
-
-// credentialFactory builds azidentity credentials for a profile's (or a
-// Dynamics environment's) credentials.
-func credentialFactory(profile string, tenantID, loginEndpoint string, creds config.Credentials, transport *http.Client) (func() (azcore.TokenCredential, error), error) {
-	if tenantID == "" || creds.ClientID == "" {
-		return nil, fmt.Errorf("profile %q: tenant_id and client_id are required", profile)
-	}
-	if loginEndpoint == "" {
-		loginEndpoint = config.DefaultLoginEndpoint
-	}
-	u, err := url.Parse(loginEndpoint)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("profile %q: login_endpoint %q is not a URL", profile, loginEndpoint)
-	}
-	opts := azcore.ClientOptions{
-		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: strings.TrimSuffix(loginEndpoint, "/") + "/"},
-		Transport: transport,
-		// API.token retries (with the client's policy and outage bound);
-		// azidentity must not retry underneath it.
-		Retry: policy.RetryOptions{MaxRetries: -1},
-	}
-	disableDiscovery := !strings.EqualFold(u.Hostname(), microsoftLoginHost)
-	switch {
-	case creds.ClientSecret.IsSet():
-		return func() (azcore.TokenCredential, error) {
-			return azidentity.NewClientSecretCredential(tenantID, creds.ClientID, creds.ClientSecret.Reveal(),
-				&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
-		}, nil
-	case creds.CertificateFile != "":
-		data, err := os.ReadFile(creds.CertificateFile)
-		if err != nil {
-			return nil, fmt.Errorf("profile %q: reading certificate_file: %w", profile, err)
-		}
-		var pw []byte
-		if creds.CertificatePassword.IsSet() {
-			pw = []byte(creds.CertificatePassword.Reveal())
-		}
-		certs, key, err := azidentity.ParseCertificates(data, pw)
-		if err != nil {
-			return nil, fmt.Errorf("profile %q: certificate_file %s: %v", profile, creds.CertificateFile, err)
-		}
-		return func() (azcore.TokenCredential, error) {
-			return azidentity.NewClientCertificateCredential(tenantID, creds.ClientID, certs, key,
-				&azidentity.ClientCertificateCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
-		}, nil
-	}
-	return nil, fmt.Errorf("profile %q: no client_secret or certificate_file", profile)
 }
 
 // httpClient trusts the system roots plus caFile (if any). It does not

@@ -14,7 +14,8 @@ import (
 	"time"
 
 	"github.com/reclaimhq/reclaim/msgraph"
-	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
+	"github.com/reclaimhq/reclaim/pipeline/secret"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
 
@@ -45,7 +46,7 @@ func TestCertificateCredentialAgainstSimulator(t *testing.T) {
 	}
 	defer srv.Close()
 	c, err := msgraph.New(msgraph.Options{Profile: "cert", TenantID: srv.TenantID(),
-		Credentials:   config.Credentials{ClientID: srv.ClientID(), CertificateFile: pemFile},
+		Credentials: msgraph.Credentials{ClientID: srv.ClientID(), CertificateFile: pemFile}, Authenticator: azcred.Authenticate,
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile()})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestTokenExpiresMidRunAgainstSimulator(t *testing.T) {
 	}
 	defer srv.Close()
 	c, err := msgraph.New(msgraph.Options{Profile: "ttl", TenantID: srv.TenantID(),
-		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
+		Credentials: msgraph.Credentials{ClientID: srv.ClientID(), ClientSecret: secret.New(srv.ClientSecret())}, Authenticator: azcred.Authenticate,
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
 		Limits: map[msgraph.Class]msgraph.Limit{msgraph.ClassDirectory: {Rate: 4, Burst: 1}}})
 	if err != nil {

@@ -1,14 +1,22 @@
-// Package msgraph is reclaim's one HTTP client for Microsoft Graph and the
-// Dataverse Web API: authentication (azidentity, client secret or
-// certificate), retries that honour Retry-After, per-endpoint-class
-// concurrency and rate limits, OData paging, and errors a person can act on.
-// The extract stages read through it and the act stage reuses it for live
-// re-reads and assignLicense.
+// Package msgraph is reclaim's one HTTP client for Microsoft's APIs —
+// Microsoft Graph and the Dataverse Web API — used by the extract stages,
+// apply and undo (live re-reads, assignLicense, group membership) and
+// `validate --connect`. It owns retries that honour Retry-After, a
+// concurrency cap and rate per throttling class, OData paging, report
+// downloads, the outage bound, token handling (a refusal is asked once), the
+// decoding of a Graph user (User, the one rule for which sign-in timestamps
+// are activity) and errors a person can act on.
 //
-// Lifecycle: New (or NewFromProfile) once per profile; Graph() and
-// Dataverse(url) hand out cheap API values bound to a token scope; every
-// call takes a context and stops when it is cancelled. A Client is safe for
-// concurrent use.
+// It is a leaf: it has its own Credentials (secrets stay secret.Secret) and
+// imports no config; the profile → Options conversion belongs to the wiring
+// (cmd/reclaim). Token credentials come from an Authenticator: the
+// azidentity one is in msgraph/azcred, so that packages which only pass a
+// Client around do not link the Azure identity SDK.
+//
+// Lifecycle: New once per profile; Graph() and Dataverse(url) hand out cheap
+// API values bound to a base URL and a token scope (one per service: adding
+// a Microsoft API is a Class and a service); every call takes a context and
+// stops when it is cancelled. A Client is safe for concurrent use.
 package msgraph
 
 import (
@@ -24,7 +32,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/time/rate"
 
-	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 )
 
@@ -100,11 +107,19 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 
 // Options configure a Client. Profile names the profile in every error.
 type Options struct {
-	Profile       string
-	TenantID      string
-	Credentials   config.Credentials
-	GraphEndpoint string // default https://graph.microsoft.com
-	LoginEndpoint string // default https://login.microsoftonline.com
+	Profile     string
+	TenantID    string
+	Credentials Credentials
+	// DataverseCredentials are the app identities of Dynamics environments
+	// that do not use Credentials, by environment URL.
+	DataverseCredentials map[string]Credentials
+	// Authenticator makes the token credentials (required;
+	// msgraph/azcred.Authenticate in production).
+	Authenticator Authenticator
+	// GraphEndpoint and LoginEndpoint are required: the config fills in the
+	// public cloud's (graph_endpoint, login_endpoint).
+	GraphEndpoint string // e.g. https://graph.microsoft.com
+	LoginEndpoint string // e.g. https://login.microsoftonline.com
 	CAFile        string // extra trusted roots (PEM)
 
 	Limits map[Class]Limit // nil: DefaultLimits; missing classes take defaults
@@ -126,8 +141,8 @@ type Client struct {
 
 	graph *API
 
-	mu        sync.Mutex
-	dataverse map[string]*API
+	mu   sync.Mutex
+	apis map[string]*API // by base URL: Dataverse environments
 
 	// failingSince is when the current run of failures began (UnixNano; 0:
 	// the last request got an answer). See RetryPolicy.MaxRetryTime.
@@ -197,25 +212,16 @@ type classLimiter struct {
 	lim *rate.Limiter
 }
 
-// NewFromProfile builds a Client from a profile's settings.
-func NewFromProfile(p *config.Profile, limits map[Class]Limit, retry RetryPolicy, log hclog.Logger) (*Client, error) {
-	return New(Options{
-		Profile: p.Name, TenantID: p.TenantID, Credentials: p.Credentials,
-		GraphEndpoint: p.GraphEndpoint, LoginEndpoint: p.LoginEndpoint, CAFile: p.CAFile,
-		Limits: limits, Retry: retry, Logger: log,
-	})
-}
-
 // New builds a Client. It does not contact Microsoft: the first call gets the
 // first token.
 func New(o Options) (*Client, error) {
-	if o.GraphEndpoint == "" {
-		o.GraphEndpoint = config.DefaultGraphEndpoint
+	if o.GraphEndpoint == "" || o.LoginEndpoint == "" {
+		return nil, fmt.Errorf("profile %q: graph_endpoint and login_endpoint are required", o.Profile)
+	}
+	if o.Authenticator == nil {
+		return nil, fmt.Errorf("profile %q: no Authenticator (msgraph/azcred.Authenticate)", o.Profile)
 	}
 	o.GraphEndpoint = strings.TrimSuffix(o.GraphEndpoint, "/")
-	if o.LoginEndpoint == "" {
-		o.LoginEndpoint = config.DefaultLoginEndpoint
-	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 15 * time.Minute
 	}
@@ -228,7 +234,7 @@ func New(o Options) (*Client, error) {
 		log = hclog.NewNullLogger()
 	}
 	c := &Client{opts: o, http: hc, log: log, retry: o.Retry.withDefaults(),
-		classes: map[Class]*classLimiter{}, dataverse: map[string]*API{}}
+		classes: map[Class]*classLimiter{}, apis: map[string]*API{}}
 	lims := DefaultLimits()
 	for cl, l := range o.Limits {
 		d := lims[cl]
@@ -246,38 +252,58 @@ func New(o Options) (*Client, error) {
 	for cl, l := range lims {
 		c.classes[cl] = &classLimiter{sem: make(chan struct{}, l.Concurrency), lim: rate.NewLimiter(l.Rate, l.Burst)}
 	}
-	newCred, err := credentialFactory(o.Profile, o.TenantID, o.LoginEndpoint, o.Credentials, hc)
+	c.graph, err = c.newAPI(service{name: "Microsoft Graph", base: o.GraphEndpoint + "/v1.0", scope: o.GraphEndpoint + "/.default"}, o.Credentials)
 	if err != nil {
 		return nil, err
 	}
-	c.graph = &API{c: c, base: o.GraphEndpoint + "/v1.0", service: "Microsoft Graph",
-		tokens: &tokenSource{profile: o.Profile, scope: o.GraphEndpoint + "/.default", clientID: o.Credentials.ClientID, tenantID: o.TenantID, newCred: newCred}}
 	return c, nil
+}
+
+// service is one Microsoft API of the client: its name in errors, the base
+// URL paths are resolved against and the token scope. Its requests name
+// their throttling Class. Adding an API (Power BI) is a service value, a
+// Class with its DefaultLimits, and a method handing out its API.
+type service struct{ name, base, scope string }
+
+// newAPI builds the API of svc, authenticated as creds.
+func (c *Client) newAPI(svc service, creds Credentials) (*API, error) {
+	req := CredentialRequest{Profile: c.opts.Profile, TenantID: c.opts.TenantID, LoginEndpoint: c.opts.LoginEndpoint,
+		Credentials: creds, HTTP: c.http}
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	newCred, err := c.opts.Authenticator(req)
+	if err != nil {
+		return nil, err
+	}
+	return &API{c: c, base: svc.base, service: svc.name,
+		tokens: &tokenSource{profile: c.opts.Profile, scope: svc.scope, clientID: creds.ClientID, tenantID: c.opts.TenantID, newCred: newCred}}, nil
 }
 
 // Graph is the Microsoft Graph v1.0 API of the tenant.
 func (c *Client) Graph() *API { return c.graph }
 
 // Dataverse is the Web API (v9.2) of one Dynamics 365 environment, with a
-// token for envURL/.default. creds nil means the profile's credentials.
-func (c *Client) Dataverse(envURL string, creds *config.Credentials) (*API, error) {
+// token for envURL/.default, authenticated as Options.DataverseCredentials
+// names for it, else as the profile.
+func (c *Client) Dataverse(envURL string) (*API, error) {
 	envURL = strings.TrimSuffix(envURL, "/")
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if a, ok := c.dataverse[envURL]; ok {
+	if a, ok := c.apis[envURL]; ok {
 		return a, nil
 	}
 	cr := c.opts.Credentials
-	if creds != nil {
-		cr = *creds
+	for u, dc := range c.opts.DataverseCredentials {
+		if strings.TrimSuffix(u, "/") == envURL {
+			cr = dc
+		}
 	}
-	newCred, err := credentialFactory(c.opts.Profile, c.opts.TenantID, c.opts.LoginEndpoint, cr, c.http)
+	a, err := c.newAPI(service{name: "Dataverse " + envURL, base: envURL + "/api/data/v9.2", scope: envURL + "/.default"}, cr)
 	if err != nil {
 		return nil, err
 	}
-	a := &API{c: c, base: envURL + "/api/data/v9.2", service: "Dataverse " + envURL,
-		tokens: &tokenSource{profile: c.opts.Profile, scope: envURL + "/.default", clientID: cr.ClientID, tenantID: c.opts.TenantID, newCred: newCred}}
-	c.dataverse[envURL] = a
+	c.apis[envURL] = a
 	return a, nil
 }
 

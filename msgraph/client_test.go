@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
 	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
-	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/secret"
 )
 
 func users(n int) []map[string]any {
@@ -24,11 +25,11 @@ func users(n int) []map[string]any {
 	return out
 }
 
-func client(t *testing.T, ten *msgraphtest.Tenant, secret string) *msgraph.Client {
+func client(t *testing.T, ten *msgraphtest.Tenant, clientSecret string) *msgraph.Client {
 	t.Helper()
 	c, err := msgraph.New(msgraph.Options{
 		Profile: "demo", TenantID: ten.TenantID,
-		Credentials:   config.Credentials{ClientID: ten.ClientID, ClientSecret: config.NewSecret(secret)},
+		Credentials: msgraph.Credentials{ClientID: ten.ClientID, ClientSecret: secret.New(clientSecret)}, Authenticator: azcred.Authenticate,
 		GraphEndpoint: ten.URL(), LoginEndpoint: ten.URL(), CAFile: ten.CAFile(),
 		Retry: msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
 	})
@@ -207,5 +208,41 @@ func TestContextCancelStopsRetrying(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Error("cancellation did not interrupt the Retry-After wait")
+	}
+}
+
+// TestDataverseCredentialsByEnvironment: an environment listed in
+// Options.DataverseCredentials authenticates as that identity (here a wrong
+// secret, refused with the environment's scope named), every other one and
+// Graph as the profile.
+func TestDataverseCredentialsByEnvironment(t *testing.T) {
+	ten := msgraphtest.Start(t, &msgraphtest.Tenant{Users: users(3),
+		Dataverse: map[string]map[string][]map[string]any{"org1": {"systemusers": {{"systemuserid": "s1"}}}, "org2": {"systemusers": {{"systemuserid": "s2"}}}}})
+	c, err := msgraph.New(msgraph.Options{Profile: "demo", TenantID: ten.TenantID,
+		Credentials:          msgraph.Credentials{ClientID: ten.ClientID, ClientSecret: secret.New(ten.ClientSecret)},
+		DataverseCredentials: map[string]msgraph.Credentials{ten.DataverseURL("org2") + "/": {ClientID: ten.ClientID, ClientSecret: secret.New("not-the-secret")}},
+		Authenticator:        azcred.Authenticate,
+		GraphEndpoint:        ten.URL(), LoginEndpoint: ten.URL(), CAFile: ten.CAFile(),
+		Retry: msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := collectIDs(t, c, context.Background(), "/users"); err != nil || len(ids) != 3 {
+		t.Fatalf("graph: %v %v", ids, err)
+	}
+	read := func(org string) error {
+		api, err := c.Dataverse(ten.DataverseURL(org))
+		if err != nil {
+			return err
+		}
+		return api.Pages(context.Background(), msgraph.ClassDataverse, "/systemusers", nil, func([]json.RawMessage) error { return nil })
+	}
+	if err := read("org1"); err != nil {
+		t.Errorf("org1 (the profile's identity): %v", err)
+	}
+	err = read("org2")
+	var ae *msgraph.AuthError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), ten.DataverseURL("org2")+"/.default") || !strings.Contains(err.Error(), "AADSTS7000215") {
+		t.Errorf("org2 (its own identity, a wrong secret): %v, want the AADSTS7000215 refusal for its scope", err)
 	}
 }

@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
 	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
-	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/secret"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
 
@@ -19,7 +20,7 @@ import (
 func simClient(t *testing.T, srv *simtenant.Server, mod func(*msgraph.Options)) *msgraph.Client {
 	t.Helper()
 	o := msgraph.Options{Profile: "sim", TenantID: srv.TenantID(),
-		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
+		Credentials: msgraph.Credentials{ClientID: srv.ClientID(), ClientSecret: secret.New(srv.ClientSecret())}, Authenticator: azcred.Authenticate,
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
 		Retry: msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}}
 	if mod != nil {

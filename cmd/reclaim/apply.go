@@ -363,7 +363,7 @@ func newDirectory(p *config.Profile, concurrency int, writesPerSecond float64, l
 	if concurrency > 0 && writesPerSecond > 0 {
 		limits[msgraph.ClassWrite] = msgraph.Limit{Concurrency: concurrency, Rate: rate.Limit(writesPerSecond), Burst: max(1, concurrency)}
 	}
-	client, err := msgraph.NewFromProfile(p, limits, msgraph.RetryPolicy{}, log.Named(p.Name))
+	client, err := newClient(p, limits, msgraph.RetryPolicy{}, log.Named(p.Name))
 	if err != nil {
 		return nil, err
 	}

@@ -66,7 +66,7 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 	for _, name := range cfg.ProfileNames() {
 		p := cfg.Profiles[name]
 		fmt.Fprintf(out, "\nConnecting profile %s (tenant %s):\n", p.Name, p.TenantID)
-		client, err := msgraph.NewFromProfile(p, nil, msgraph.RetryPolicy{MaxAttempts: 3}, nil)
+		client, err := newClient(p, nil, msgraph.RetryPolicy{MaxAttempts: 3}, nil)
 		if err != nil {
 			fmt.Fprintf(out, "  %s\n", ui.TerminalText(err.Error()))
 			failed++
@@ -157,7 +157,7 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 	if _, ok := need[schemas.TableDataverseAudits]; ok {
 		for _, env := range p.Dynamics {
 			env := env
-			dv := func() (*msgraph.API, error) { return client.Dataverse(env.URL, env.Credentials) }
+			dv := func() (*msgraph.API, error) { return client.Dataverse(env.URL) }
 			hdr := http.Header{"OData-MaxVersion": {"4.0"}, "OData-Version": {"4.0"}}
 			probes = append(probes,
 				probe{task: "dynamics " + env.Name + " users", permission: "application user with read on systemuser", required: true, api: dv, path: "/systemusers?$top=1&$select=systemuserid", class: msgraph.ClassDataverse, header: hdr},

@@ -157,7 +157,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	r := &piperun.Runner{
 		Registry: reg,
 		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
-			return msgraph.NewFromProfile(p, nil, msgraph.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
+			return newClient(p, nil, msgraph.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
 		},
 		Options: stages.Options{ReportPeriod: rf.reportPeriod,
 			SignInRequestBudget: rf.signInBudget},

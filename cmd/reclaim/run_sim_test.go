@@ -14,7 +14,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/reclaimhq/reclaim/msgraph"
-	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
+	"github.com/reclaimhq/reclaim/pipeline/secret"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -92,7 +93,7 @@ func TestRunDemoExtractMatchesSimulator(t *testing.T) {
 	// Counted independently: reports as CSV records, sign-ins and SKUs as
 	// collection items, over a client of their own.
 	c, err := msgraph.New(msgraph.Options{Profile: "count", TenantID: srv.TenantID(),
-		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
+		Credentials: msgraph.Credentials{ClientID: srv.ClientID(), ClientSecret: secret.New(srv.ClientSecret())}, Authenticator: azcred.Authenticate,
 		GraphEndpoint: srv.URL(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
 		Retry: msgraph.RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second}})
 	if err != nil {
@@ -129,7 +130,7 @@ func TestRunDemoExtractMatchesSimulator(t *testing.T) {
 	}
 	want[schemas.TableSubscribedSkus] = count(c.Graph(), "/subscribedSkus", nil)
 	want[schemas.TableSignIns] = count(c.Graph(), "/auditLogs/signIns?$top=1000", nil)
-	dv, _ := c.Dataverse(srv.DataverseURL("contoso"), nil)
+	dv, _ := c.Dataverse(srv.DataverseURL("contoso"))
 	since := today.AddDate(0, 0, -90).Format(time.RFC3339)
 	want[schemas.TableDataverseAudits] = count(dv, "/audits?$select=auditid&$filter="+
 		strings.ReplaceAll("operation eq 4 and (action eq 64 or action eq 65) and createdon ge "+since, " ", "%20"), nil)

@@ -10,12 +10,11 @@
 package config
 
 import (
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/reclaimhq/reclaim/pipeline/secret"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -60,29 +59,12 @@ type Variable struct {
 	DeclRange hcl.Range
 }
 
-// Secret holds a credential. Its String and GoString never reveal the value,
-// so a Secret can be logged or formatted by accident without leaking.
-// The zero value is "no secret".
-type Secret struct{ value string }
+// Secret holds a credential and never prints it (see package secret, where
+// the type lives so that msgraph shares it without importing the config).
+type Secret = secret.Secret
 
 // NewSecret wraps a value that must never be printed.
-func NewSecret(v string) Secret { return Secret{value: v} }
-
-// Reveal returns the value; call it only where the secret is sent to Microsoft.
-func (s Secret) Reveal() string { return s.value }
-
-// IsSet reports whether a non-empty secret is present.
-func (s Secret) IsSet() bool { return s.value != "" }
-
-func (s Secret) String() string   { return "(sensitive)" }
-func (s Secret) GoString() string { return "(sensitive)" }
-
-// Format covers the verbs String and GoString do not (%d, %t, %p, ...),
-// which would otherwise print the struct's field.
-func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, "(sensitive)") }
-
-// MarshalText keeps secrets out of JSON and other encodings.
-func (s Secret) MarshalText() ([]byte, error) { return []byte("(sensitive)"), nil }
+func NewSecret(v string) Secret { return secret.New(v) }
 
 // Default Microsoft public-cloud endpoints.
 const (

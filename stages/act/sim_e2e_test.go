@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/secret"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -48,7 +50,7 @@ func startSimWith(t *testing.T, o simtenant.Options) *simEnv {
 	// The production path: the shared Graph client (azidentity against the
 	// simulator's login endpoint, trusting its CA file).
 	client, err := msgraph.New(msgraph.Options{Profile: "sim", TenantID: srv.TenantID(),
-		Credentials:   config.Credentials{ClientID: srv.ClientID(), ClientSecret: config.NewSecret(srv.ClientSecret())},
+		Credentials: msgraph.Credentials{ClientID: srv.ClientID(), ClientSecret: secret.New(srv.ClientSecret())}, Authenticator: azcred.Authenticate,
 		GraphEndpoint: srv.GraphEndpoint(), LoginEndpoint: srv.URL(), CAFile: srv.CAFile(),
 		Limits: map[msgraph.Class]msgraph.Limit{msgraph.ClassWrite: {Rate: 500, Burst: 100}, msgraph.ClassDirectory: {Rate: 2000, Burst: 200}},
 		Retry:  msgraph.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond}})

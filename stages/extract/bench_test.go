@@ -66,7 +66,7 @@ func BenchmarkExtract(b *testing.B) {
 				reg, _ := stages.NewRegistry(extract.New().Stages()...)
 				r := &run.Runner{Registry: reg, Options: stages.Options{SignInRequestBudget: 100000},
 					NewClient: func(p *config.Profile) (*msgraph.Client, error) {
-						return msgraph.NewFromProfile(p, limits, msgraph.RetryPolicy{}, nil)
+						return newClient(p, limits, msgraph.RetryPolicy{})
 					}}
 				srv.ResetStats()
 				start := time.Now()

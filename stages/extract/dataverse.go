@@ -42,7 +42,7 @@ func (systemUsersStage) Run(ctx context.Context, req *stages.Request) (*stages.R
 	w := stages.NewWriter[schemas.DataverseSystemUser](req)
 	q := url.Values{"$select": {"systemuserid,azureactivedirectoryobjectid,domainname,fullname,isdisabled,accessmode,isintegrationuser,applicationid"}}
 	for _, env := range req.Profile.Dynamics {
-		api, err := req.Client.Dataverse(env.URL, env.Credentials)
+		api, err := req.Client.Dataverse(env.URL)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func (auditsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result
 	}
 	w := stages.NewWriter[schemas.DataverseAudit](req)
 	for _, env := range req.Profile.Dynamics {
-		api, err := req.Client.Dataverse(env.URL, env.Credentials)
+		api, err := req.Client.Dataverse(env.URL)
 		if err != nil {
 			return nil, err
 		}

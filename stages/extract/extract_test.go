@@ -12,6 +12,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
 	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
@@ -47,10 +48,21 @@ func runner(t *testing.T, signInLog bool) (*run.Runner, graph.Selection) {
 	return &run.Runner{
 		Registry: reg,
 		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
-			return msgraph.NewFromProfile(p, nil, msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}, nil)
+			return newClient(p, nil, msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
 		},
 		Options: stages.Options{FlushRows: 100},
 	}, graph.Selection{SignInLog: signInLog}
+}
+
+// newClient is the profile's client as cmd/reclaim builds it (the profile's
+// client secret through azcred); these tests' Dynamics environments use the
+// profile's identity.
+func newClient(p *config.Profile, limits map[msgraph.Class]msgraph.Limit, retry msgraph.RetryPolicy) (*msgraph.Client, error) {
+	return msgraph.New(msgraph.Options{Profile: p.Name, TenantID: p.TenantID,
+		Credentials:   msgraph.Credentials{ClientID: p.ClientID, ClientSecret: p.ClientSecret},
+		Authenticator: azcred.Authenticate,
+		GraphEndpoint: p.GraphEndpoint, LoginEndpoint: p.LoginEndpoint, CAFile: p.CAFile,
+		Limits: limits, Retry: retry})
 }
 
 func countRows(t *testing.T, path string) int64 {
