@@ -143,7 +143,7 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 			}
 		}
 	}
-	return nil
+	return loadCatalogue(ctx, e)
 }
 
 // evalWhen runs an exclusion's `when` expression as the WHERE of a query over

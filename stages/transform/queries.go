@@ -19,7 +19,7 @@ import (
 // table not written, marks the output missing. Raw tables not listed are
 // optional: they read as empty when absent.
 //
-//go:embed sql/*.sql
+//go:embed sql/*.sql sql/signals/*.sql
 var sqlFiles embed.FS
 
 type query struct {
@@ -82,7 +82,8 @@ func (q query) blocked(raw map[string]string, done map[string]string) string {
 	return ""
 }
 
-// runPrelude creates the helper views of sql/_prelude.sql.
+// runPrelude creates the helper views of sql/_prelude.sql, then the
+// activity view the signal fragments make (param.signal_activity).
 func runPrelude(ctx context.Context, e *engine) error {
 	b, err := sqlFiles.ReadFile("sql/_prelude.sql")
 	if err != nil {
@@ -91,5 +92,5 @@ func runPrelude(ctx context.Context, e *engine) error {
 	if err := e.exec(ctx, string(b)); err != nil {
 		return sqlError("stages/transform/sql/_prelude.sql", 1, 0, err)
 	}
-	return nil
+	return createActivityView(ctx, e)
 }

@@ -6,12 +6,29 @@
 -- extract writes them in lower case, and every view and query here lowers
 -- the ids it joins on too, so a snapshot written otherwise still joins.
 
--- Every config SKU reference (part number or GUID, any case) against the
--- tenant's subscribed SKUs.
+-- Does a config SKU reference (part number or GUID, any case) name this
+-- subscribed SKU? The one spelling of the match every query uses.
+CREATE MACRO param.names_sku(ref, sku_id, sku_part_number) AS lower(ref) IN (lower(sku_id), lower(sku_part_number));
+
+-- The directory as the signal fragments (sql/signals/*.sql) and the report
+-- views join it: ids and UPNs lowered.
+CREATE VIEW param.directory_users AS
+SELECT lower(id) AS id, lower(user_principal_name) AS upn,
+  last_sign_in_date_time, last_successful_sign_in_date_time, last_non_interactive_sign_in_date_time
+FROM raw.users;
+
+-- lastSignInDateTime counts failed attempts too. Once the tenant populates
+-- lastSuccessfulSignInDateTime for anyone, a user without it has no
+-- successful interactive sign-in on record; only a tenant that never
+-- populates it falls back to lastSignInDateTime.
+CREATE VIEW param.successful_sign_ins_populated AS
+SELECT count(last_successful_sign_in_date_time) > 0 AS yes FROM raw.users;
+
+-- Every config SKU reference against the tenant's subscribed SKUs.
 CREATE VIEW param.sku_prices AS
 SELECT lower(s.sku_id) AS sku_id, s.sku_part_number, p.monthly, p.currency
 FROM raw.subscribed_skus s
-JOIN param.prices p ON lower(p.sku_ref) IN (lower(s.sku_id), lower(s.sku_part_number))
+JOIN param.prices p ON param.names_sku(p.sku_ref, s.sku_id, s.sku_part_number)
 QUALIFY row_number() OVER (PARTITION BY lower(s.sku_id) ORDER BY lower(p.sku_ref) = lower(s.sku_id) DESC, p.sku_ref) = 1;
 
 -- The price of a reference that may name a SKU the tenant does not
@@ -19,12 +36,12 @@ QUALIFY row_number() OVER (PARTITION BY lower(s.sku_id) ORDER BY lower(p.sku_ref
 CREATE VIEW param.ref_prices AS
 SELECT p.sku_ref, p.monthly, p.currency, lower(s.sku_id) AS sku_id, s.sku_part_number
 FROM param.prices p
-LEFT JOIN raw.subscribed_skus s ON lower(p.sku_ref) IN (lower(s.sku_id), lower(s.sku_part_number));
+LEFT JOIN raw.subscribed_skus s ON param.names_sku(p.sku_ref, s.sku_id, s.sku_part_number);
 
 CREATE VIEW param.rule_sku_ids AS
 SELECT DISTINCT r.rule, lower(s.sku_id) AS sku_id
 FROM param.rule_skus r
-JOIN raw.subscribed_skus s ON lower(r.sku_ref) IN (lower(s.sku_id), lower(s.sku_part_number))
+JOIN raw.subscribed_skus s ON param.names_sku(r.sku_ref, s.sku_id, s.sku_part_number)
 UNION
 -- A GUID the tenant does not list in subscribedSkus can still be held.
 SELECT DISTINCT r.rule, lower(a.sku_id)
@@ -62,7 +79,7 @@ JOIN param.exclusions x ON
   AND
   (NOT x.has_sku_selector
    OR EXISTS (SELECT 1 FROM param.exclusion_skus s JOIN raw.subscribed_skus k
-              ON lower(s.sku_ref) IN (lower(k.sku_id), lower(k.sku_part_number))
+              ON param.names_sku(s.sku_ref, k.sku_id, k.sku_part_number)
               WHERE s.name = x.name AND lower(k.sku_id) = h.sku_id)
    OR EXISTS (SELECT 1 FROM param.exclusion_skus s WHERE s.name = x.name AND lower(s.sku_ref) = lower(h.sku_id)))
 QUALIFY row_number() OVER (PARTITION BY h.user_id, h.sku_id ORDER BY x.ord) = 1;
@@ -75,7 +92,8 @@ FROM raw.subscribed_skus;
 
 -- Which usage reports should list each user: Microsoft's user-detail reports
 -- list the users licensed for the workload (a working assignment whose
--- service plan for it is not disabled). A user the report should list but
+-- service plan for it is not disabled: param.signal_licences, from the
+-- signal catalogue). A user the report should list but
 -- does not (renamed since the report was cut, or the report was cut short)
 -- is unknown for that signal, never "no activity" or "no data".
 CREATE VIEW param.report_expected AS
@@ -83,16 +101,11 @@ WITH held AS (
   SELECT lower(user_id) AS user_id, lower(sku_id) AS sku_id,
     list_transform(coalesce(disabled_plans, []::VARCHAR[]), x -> lower(x)) AS disabled
   FROM raw.user_license_assignments WHERE coalesce(state, '') <> 'Error'
-),
-workload(pattern, signal) AS (VALUES
-  ('EXCHANGE_S_%', 'email'), ('EXCHANGE_S_%', 'mailbox'),
-  ('SHAREPOINT%', 'onedrive'), ('SHAREPOINT%', 'sharepoint'), ('ONEDRIVE%', 'onedrive'),
-  ('TEAMS%', 'teams'), ('OFFICESUBSCRIPTION%', 'm365_apps'), ('OFFICE_BUSINESS%', 'm365_apps')
 )
 SELECT DISTINCT h.user_id, w.signal
 FROM held h
 JOIN param.sku_plans p ON p.sku_id = h.sku_id AND NOT list_contains(h.disabled, p.plan_id)
-JOIN workload w ON p.plan_name LIKE w.pattern
+JOIN param.signal_licences w ON p.plan_name LIKE w.pattern
 WHERE p.plan_name <> 'EXCHANGE_S_FOUNDATION' AND p.plan_name NOT LIKE 'SHAREPOINTWAC%'
 UNION
 -- The active-users report lists every licensed user.
@@ -102,22 +115,15 @@ SELECT DISTINCT user_id, 'office365' FROM held;
 -- user: by Entra object id where the report carries one (Teams' User Id),
 -- else by user principal name (the other reports have no id; a user renamed
 -- after the report was cut is then not found, and is unknown, see
--- report_expected). Deleted rows count as listed.
+-- report_expected). Deleted rows count as listed. param.report_rows holds
+-- every report of the signal catalogue.
 CREATE VIEW param.report_listed AS
-WITH users AS (SELECT lower(id) AS id, lower(user_principal_name) AS upn FROM raw.users),
-rows AS (
-  SELECT 'office365' AS signal, lower(user_principal_name) AS upn, '' AS uid FROM raw.report_office365_active_user_detail
-  UNION ALL SELECT 'email', lower(user_principal_name), '' FROM raw.report_email_activity_user_detail
-  UNION ALL SELECT 'teams', lower(user_principal_name), lower(coalesce(user_id, '')) FROM raw.report_teams_user_activity_user_detail
-  UNION ALL SELECT 'onedrive', lower(owner_principal_name), '' FROM raw.report_onedrive_usage_account_detail
-  UNION ALL SELECT 'sharepoint', lower(user_principal_name), '' FROM raw.report_sharepoint_activity_user_detail
-  UNION ALL SELECT 'm365_apps', lower(user_principal_name), '' FROM raw.report_m365_app_user_detail
-  UNION ALL SELECT 'm365_apps', lower(user_principal_name), '' FROM raw.report_office365_activations_user_detail
-  UNION ALL SELECT 'mailbox', lower(user_principal_name), '' FROM raw.report_mailbox_usage_detail
-)
+WITH users AS (SELECT id, upn FROM param.directory_users),
+rows AS (SELECT signal, upn, uid FROM param.report_rows)
 -- 'user_id' sorts before 'user_principal_name': a match by id wins.
 SELECT user_id, signal, min(matched_by) AS matched_by FROM (
   SELECT u.id AS user_id, r.signal, 'user_id' AS matched_by FROM rows r JOIN users u ON u.id = r.uid WHERE r.uid <> ''
   UNION ALL
   SELECT u.id, r.signal, 'user_principal_name' FROM rows r JOIN users u ON u.upn = r.upn WHERE r.uid = ''
 ) GROUP BY ALL;
+

@@ -8,7 +8,7 @@ WITH run AS (SELECT * FROM param.run),
 products AS (
   SELECT c.rule, c.ord, c.product_ord, c.base_ref, c.attach_ref, lower(s.sku_id) AS base_sku_id, s.sku_part_number AS base_part
   FROM param.consolidation c
-  JOIN raw.subscribed_skus s ON lower(c.base_ref) IN (lower(s.sku_id), lower(s.sku_part_number))
+  JOIN raw.subscribed_skus s ON param.names_sku(c.base_ref, s.sku_id, s.sku_part_number)
   QUALIFY row_number() OVER (PARTITION BY c.rule, lower(s.sku_id) ORDER BY c.product_ord) = 1
 ),
 held AS (
@@ -32,7 +32,7 @@ SELECT run.snapshot_date, h.user_id, h.user_principal_name, h.rule, u.base_skus,
   u.keep_id AS recommended_base_sku_id, u.keep_part AS recommended_base_part_number,
   h.base_sku_id AS sku_id, h.base_part AS sku_part_number,
   h.attach_ref AS attach_sku,
-  coalesce(ap.sku_id, (SELECT first(sku_id) FROM raw.subscribed_skus s WHERE lower(h.attach_ref) IN (lower(s.sku_id), lower(s.sku_part_number))), '') AS attach_sku_id,
+  coalesce(ap.sku_id, (SELECT first(sku_id) FROM raw.subscribed_skus s WHERE param.names_sku(h.attach_ref, s.sku_id, s.sku_part_number)), '') AS attach_sku_id,
   h.price_monthly AS current_monthly,
   -- A product without an attach SKU (e.g. Team Members, covered by any
   -- full licence) is simply removed: it saves its whole price.

@@ -13,7 +13,7 @@
 -- Rows matched by an exclusion stay, with suppressed = true.
 -- requires: raw.users, user_licenses, user_activity, signal_status
 WITH run AS (SELECT * FROM param.run),
-successful_populated AS (SELECT count(last_successful_sign_in_date_time) > 0 AS yes FROM raw.users),
+successful_populated AS (SELECT yes FROM param.successful_sign_ins_populated),
 cand AS (
   SELECT r.rule, r.ord, r.inactive_days, r.action AS rule_action, r.allow_group_removal, r.allow_data_at_risk,
     ul.user_id, ul.user_principal_name, ul.display_name, ul.user_type, ul.account_enabled,

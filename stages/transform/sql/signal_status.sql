@@ -1,5 +1,7 @@
 -- signal_status: can each activity signal (and the mailbox report used for
--- the data-at-risk check) be trusted in this run?
+-- the data-at-risk check) be trusted in this run? Report signals come from
+-- the signal catalogue (param.signals, param.report_rows); sign_in and
+-- dynamics are read from the directory and Dataverse and judged here.
 -- requires: raw.users
 WITH run AS (SELECT * FROM param.run),
 present AS (SELECT name, present, reason FROM param.raw_tables),
@@ -8,37 +10,18 @@ concealed AS (
   SELECT coalesce(bool_or(coalesce(display_concealed_names, false) OR concealed_names_detected), false) AS concealed_on
   FROM raw.report_settings
 ),
--- One row per usage report: rows, newest refresh date, and how many of its
--- user names are found in the directory (concealed names match none).
+-- One row per usage report that gives a status (each report signal's first
+-- report in the catalogue, and the guard reports): rows, newest refresh
+-- date, and how many of its user names are found in the directory
+-- (concealed names match none).
 reports AS (
-  SELECT 'office365' AS signal, 'report_office365_active_user_detail' AS source,
-         count(*) AS n, max(report_refresh_date) AS refresh,
-         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory)) AS matched
-  FROM raw.report_office365_active_user_detail
-  UNION ALL
-  SELECT 'email', 'report_email_activity_user_detail', count(*), max(report_refresh_date),
-         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
-  FROM raw.report_email_activity_user_detail
-  UNION ALL
-  SELECT 'teams', 'report_teams_user_activity_user_detail', count(*), max(report_refresh_date),
-         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
-  FROM raw.report_teams_user_activity_user_detail
-  UNION ALL
-  SELECT 'onedrive', 'report_onedrive_usage_account_detail', count(*), max(report_refresh_date),
-         count(*) FILTER (WHERE lower(owner_principal_name) IN (SELECT upn FROM directory))
-  FROM raw.report_onedrive_usage_account_detail
-  UNION ALL
-  SELECT 'sharepoint', 'report_sharepoint_activity_user_detail', count(*), max(report_refresh_date),
-         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
-  FROM raw.report_sharepoint_activity_user_detail
-  UNION ALL
-  SELECT 'm365_apps', 'report_m365_app_user_detail', count(*), max(report_refresh_date),
-         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
-  FROM raw.report_m365_app_user_detail
-  UNION ALL
-  SELECT 'mailbox', 'report_mailbox_usage_detail', count(*), max(report_refresh_date),
-         count(*) FILTER (WHERE lower(user_principal_name) IN (SELECT upn FROM directory))
-  FROM raw.report_mailbox_usage_detail
+  SELECT s.signal, s.status_source AS source, s.guard,
+    count(r.source) AS n, max(r.report_refresh_date) AS refresh,
+    count(r.source) FILTER (WHERE r.upn IN (SELECT upn FROM directory)) AS matched
+  FROM param.signals s
+  LEFT JOIN param.report_rows r ON r.source = s.status_source
+  WHERE s.status_source <> ''
+  GROUP BY s.signal, s.status_source, s.guard
 ),
 -- Completeness: licensed users each report should list but does not.
 expected AS (
@@ -59,7 +42,8 @@ report_status AS (
         THEN 'report ' || r.source || ' lists ' || (x.n - x.missing) || ' of the ' || x.n
              || ' licensed users it should: incomplete (cut short?); every user is unknown for it'
       WHEN r.refresh IS NULL THEN 'report ' || r.source || ' has no refresh date'
-      WHEN r.signal <> 'mailbox' AND date_diff('day', r.refresh, run.as_of) > run.stale_report_days
+      -- A guard report (mailbox contents) is not activity: its age does not matter.
+      WHEN NOT r.guard AND date_diff('day', r.refresh, run.as_of) > run.stale_report_days
         THEN 'report refreshed ' || strftime(r.refresh, '%Y-%m-%d') || ', ' || date_diff('day', r.refresh, run.as_of)
              || ' days before ' || strftime(run.as_of, '%Y-%m-%d') || ' (limit ' || run.stale_report_days || ' days)'
       ELSE ''
@@ -86,7 +70,7 @@ dynamics AS (
       ELSE ''
     END AS reason
 )
-SELECT * FROM (
+SELECT x.* FROM (
 SELECT run.snapshot_date, signal, source, reason = '' AS available, reason,
        NULL::DATE AS report_refresh_date, NULL::BIGINT AS lag_days, n AS rows, 0::BIGINT AS missing_users
 FROM sign_in, run
@@ -97,6 +81,7 @@ FROM report_status, run
 UNION ALL
 SELECT run.snapshot_date, signal, source, reason = '', reason, NULL::DATE, NULL::BIGINT, n, 0
 FROM dynamics, run
-)
-ORDER BY CASE signal WHEN 'sign_in' THEN 1 WHEN 'office365' THEN 2 WHEN 'email' THEN 3 WHEN 'teams' THEN 4
-  WHEN 'onedrive' THEN 5 WHEN 'sharepoint' THEN 6 WHEN 'm365_apps' THEN 7 WHEN 'dynamics' THEN 8 ELSE 9 END;
+) x
+-- Catalogue order (param.signals.ord): the signals, then the guard reports.
+JOIN param.signals o ON o.signal = x.signal
+ORDER BY o.ord;
