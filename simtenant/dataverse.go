@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,7 +124,7 @@ func (s *Server) handleDataverse(w http.ResponseWriter, r *http.Request) {
 		sel = nil
 		for _, p := range strings.Split(raw, ",") {
 			p = strings.TrimSpace(strings.ToLower(p))
-			if !has(props, p) {
+			if !slices.Contains(props, p) {
 				dataverseError(w, http.StatusBadRequest, "0x80060888", fmt.Sprintf("Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.%s'.", p, strings.TrimSuffix(entity, "s")))
 				return
 			}

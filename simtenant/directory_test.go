@@ -66,7 +66,7 @@ func TestUsersDefaultPropertiesAndSelect(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := append([]string{}, defaultUserProps...)
+	want := userEntity.def.names()
 	sort.Strings(want)
 	if strings.Join(keys, ",") != strings.Join(want, ",") {
 		t.Errorf("default properties = %v, want %v", keys, want)

@@ -1,6 +1,7 @@
 package simtenant
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,7 +70,7 @@ func TestGeneratorInvariants(t *testing.T) {
 			p[map[bool]int{true: 0, false: 1}[a.group < 0]] = true
 			paths[skus[a.sku].ID] = p
 			for _, d := range a.disabled {
-				if !has(intsToStrs(skus[a.sku].plans), itoa(d)) {
+				if !slices.Contains(skus[a.sku].plans, d) {
 					t.Fatalf("user %d disables plan %s not in %s", i, servicePlans[d].Name, skus[a.sku].PartNumber)
 				}
 			}
@@ -92,5 +93,3 @@ func TestGeneratorInvariants(t *testing.T) {
 	}
 	t.Logf("archetypes %v kinds %v", arch, kinds)
 }
-
-func itoa(i int) string { return intsToStrs([]int{i})[0] }

@@ -76,7 +76,7 @@ func TestDirectoryWireGolden(t *testing.T) {
 		u4, u5 := srv.Truth(4), srv.Truth(5)
 		e3 := skus[skuM365E3].ID
 		follow("/v1.0/users?$top=7")
-		record("GET", "/v1.0/users?$top=6&$select="+strings.Join(allUserProps, ","), "")
+		record("GET", "/v1.0/users?$top=6&$select="+strings.Join(userEntity.all.names(), ","), "")
 		follow("/v1.0/users?$top=10&$select=ID,signinactivity,userprincipalname")
 		for _, f := range []string{
 			"accountEnabled eq false",
@@ -118,7 +118,7 @@ func TestDirectoryWireGolden(t *testing.T) {
 		record("GET", "/v1.0/users?$orderby=displayName", "")
 		record("GET", "/v1.0/users?$skiptoken=RFNwdAIAbogus", "")
 		record("GET", "/v1.0/users/"+u4.ID, "")
-		record("GET", "/v1.0/users/"+q(u5.UserPrincipalName)+"?$select="+strings.Join(allUserProps, ","), "")
+		record("GET", "/v1.0/users/"+q(u5.UserPrincipalName)+"?$select="+strings.Join(userEntity.all.names(), ","), "")
 		record("GET", "/v1.0/users/"+srv.Truth(3).ID+"?$select=id,signInActivity", "")
 		record("GET", "/v1.0/users/"+srv.Truth(6).ID+"?$select=id,department,jobTitle,country", "")
 		record("GET", "/v1.0/users/00000000-0000-0000-0000-000000000000", "")
