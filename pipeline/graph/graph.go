@@ -37,8 +37,45 @@ type Skip struct {
 // Graph is the ordered list of stages for one profile.
 type Graph struct {
 	// Stages in an order where every stage comes after what it needs.
-	Stages  []stages.Stage
+	Stages  []Node
 	Skipped []Skip
+}
+
+// Node is one stage of a graph and the tables of it this run writes.
+type Node struct {
+	Stage stages.Stage
+	Info  stages.Info
+	// Tables are the stage's tables the profile needs and the selection
+	// kept, in the stage's order; never empty.
+	Tables []stages.Table
+}
+
+// TableNames lists the names of n.Tables.
+func (n Node) TableNames() []string {
+	out := make([]string, len(n.Tables))
+	for i, t := range n.Tables {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// Waits lists the tables the node waits for: its stage's Needs and After
+// and the Needs of its tables, without its own tables.
+func (n Node) Waits() []string {
+	var out []string
+	add := func(ts []string) {
+		for _, t := range ts {
+			if _, own := n.Info.Table(t); !own && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	add(n.Info.Needs)
+	add(n.Info.After)
+	for _, t := range n.Tables {
+		add(t.Needs)
+	}
+	return out
 }
 
 func appliesTo(profiles []string, name string) bool {
@@ -142,26 +179,31 @@ func Build(cfg *config.Config, p *config.Profile, reg *stages.Registry, sel Sele
 			return nil, fmt.Errorf("--only: no stage produces table %q%s", name, suggest(name, reg.Tables()))
 		}
 	}
-	var chosen []stages.Stage
-	for _, t := range reg.Tables() {
-		s, _ := reg.Get(t)
+	var chosen []Node
+	for _, s := range reg.Stages() {
 		info := s.Info()
 		if len(sel.Kinds) > 0 && !slices.Contains(sel.Kinds, info.Kind) {
 			continue
 		}
-		if len(sel.Only) > 0 && !slices.Contains(sel.Only, t) {
-			continue
-		}
-		if info.Layer == stages.LayerRaw {
-			if _, ok := need[t]; !ok {
+		n := Node{Stage: s, Info: info}
+		for _, t := range info.Tables {
+			if len(sel.Only) > 0 && !slices.Contains(sel.Only, t.Name) {
 				continue
 			}
+			if t.Layer == stages.LayerRaw {
+				if _, ok := need[t.Name]; !ok {
+					continue
+				}
+			}
+			if u := cfg.SQLStage(t.Name); u != nil && t.Layer == stages.LayerCurated && !u.AppliesTo(p.Name) {
+				g.Skipped = append(g.Skipped, Skip{t.Name, fmt.Sprintf("sql_stage %q is for profiles %s", t.Name, strings.Join(u.Profiles, ", "))})
+				continue
+			}
+			n.Tables = append(n.Tables, t)
 		}
-		if u := cfg.SQLStage(t); u != nil && info.Layer == stages.LayerCurated && !u.AppliesTo(p.Name) {
-			g.Skipped = append(g.Skipped, Skip{t, fmt.Sprintf("sql_stage %q is for profiles %s", t, strings.Join(u.Profiles, ", "))})
-			continue
+		if len(n.Tables) > 0 {
+			chosen = append(chosen, n)
 		}
-		chosen = append(chosen, s)
 	}
 	ordered, err := order(chosen)
 	if err != nil {
@@ -171,67 +213,96 @@ func Build(cfg *config.Config, p *config.Profile, reg *stages.Registry, sel Sele
 	return g, nil
 }
 
-// order sorts stages so that each comes after the stages producing its
-// Needs (Kahn's algorithm, ties by kind, incremental stages first, then table
-// name for a stable order).
-// Needs not produced by any chosen stage are read from earlier snapshots.
-func order(ss []stages.Stage) ([]stages.Stage, error) {
-	byTable := map[string]stages.Stage{}
-	for _, s := range ss {
-		byTable[s.Info().Table] = s
+// order sorts nodes so that each comes after the nodes producing what it
+// waits for (Kahn's algorithm, ties by kind, incremental stages first, then
+// stage name for a stable order). Tables no chosen stage produces are read
+// from earlier snapshots.
+func order(ns []Node) ([]Node, error) {
+	producer := map[string]int{} // table → index in ns
+	for i, n := range ns {
+		for _, t := range n.Tables {
+			producer[t.Name] = i
+		}
 	}
-	indeg := map[string]int{}
-	users := map[string][]string{}
-	for _, s := range ss {
-		in := s.Info()
-		indeg[in.Table] += 0
-		for _, n := range append(slices.Clone(in.Needs), in.After...) {
-			if _, ok := byTable[n]; ok {
-				indeg[in.Table]++
-				users[n] = append(users[n], in.Table)
+	indeg := make([]int, len(ns))
+	users := make([][]int, len(ns))
+	for i, n := range ns {
+		seen := map[int]bool{}
+		for _, t := range n.Waits() {
+			if j, ok := producer[t]; ok && j != i && !seen[j] {
+				seen[j] = true
+				indeg[i]++
+				users[j] = append(users[j], i)
 			}
 		}
 	}
-	rank := func(t string) string { return string(byTable[t].Info().Kind) + "/" + t }
-	var ready, out []string
-	for t, d := range indeg {
-		if d == 0 {
-			ready = append(ready, t)
+	less := func(a, b int) bool {
+		ia, ib := ns[a].Info, ns[b].Info
+		if ka, kb := kindOrder(ia.Kind), kindOrder(ib.Kind); ka != kb {
+			return ka < kb
+		}
+		// Incremental stages read the most heavily throttled endpoint (the
+		// sign-in log: 5 requests per 10 s), so they are the critical path
+		// of a run: the runner starts stages in this order, and starting
+		// them first keeps the other stages from delaying them.
+		if ia.Incremental != ib.Incremental {
+			return ia.Incremental
+		}
+		return ia.Name < ib.Name
+	}
+	var ready []int
+	for i := range ns {
+		if indeg[i] == 0 {
+			ready = append(ready, i)
 		}
 	}
+	var out []Node
 	for len(ready) > 0 {
-		sort.Slice(ready, func(i, j int) bool {
-			ii, ij := byTable[ready[i]].Info(), byTable[ready[j]].Info()
-			if ki, kj := kindOrder(ii.Kind), kindOrder(ij.Kind); ki != kj {
-				return ki < kj
-			}
-			// Incremental stages read the most heavily throttled endpoint (the
-			// sign-in log: 5 requests per 10 s), so they are the critical path
-			// of a run: the runner starts stages in this order, and starting
-			// them first keeps the other stages from delaying them.
-			if ii.Incremental != ij.Incremental {
-				return ii.Incremental
-			}
-			return rank(ready[i]) < rank(ready[j])
-		})
-		t := ready[0]
+		sort.Slice(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
+		i := ready[0]
 		ready = ready[1:]
-		out = append(out, t)
-		for _, u := range users[t] {
+		out = append(out, ns[i])
+		for _, u := range users[i] {
 			indeg[u]--
 			if indeg[u] == 0 {
 				ready = append(ready, u)
 			}
 		}
 	}
-	if len(out) != len(ss) {
-		return nil, fmt.Errorf("stage dependencies form a cycle")
+	if len(out) != len(ns) {
+		return nil, fmt.Errorf("stage dependencies form a cycle: %s", strings.Join(cycle(ns, producer, indeg), " → "))
 	}
-	res := make([]stages.Stage, len(out))
-	for i, t := range out {
-		res[i] = byTable[t]
+	return out, nil
+}
+
+// cycle names the stages of one dependency cycle, first stage repeated at
+// the end, among the nodes order could not place (indeg > 0): each of them
+// waits for another unplaced one, so following those waits must loop.
+func cycle(ns []Node, producer map[string]int, indeg []int) []string {
+	waitsOn := func(i int) int {
+		for _, t := range ns[i].Waits() {
+			if j, ok := producer[t]; ok && j != i && indeg[j] > 0 {
+				return j
+			}
+		}
+		return -1
 	}
-	return res, nil
+	at := slices.IndexFunc(indeg, func(d int) bool { return d > 0 })
+	seen := map[int]int{} // node → position in path
+	var path []int
+	for at >= 0 {
+		if k, ok := seen[at]; ok {
+			var names []string
+			for _, i := range path[k:] {
+				names = append(names, ns[i].Info.Name)
+			}
+			return append(names, ns[at].Info.Name)
+		}
+		seen[at] = len(path)
+		path = append(path, at)
+		at = waitsOn(at)
+	}
+	return nil // not reached: an unplaced node always waits on another
 }
 
 func kindOrder(k stages.Kind) int {

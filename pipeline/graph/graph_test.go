@@ -24,7 +24,7 @@ func (f fakeStage) Run(context.Context, *stages.Request) (*stages.Result, error)
 func registry(t *testing.T) *stages.Registry {
 	var ss []stages.Stage
 	for _, tab := range schemas.RawTables {
-		info := stages.Info{Table: tab.Name, Kind: stages.KindExtract, Layer: stages.LayerRaw}
+		info := stages.Single(tab.Name, stages.KindExtract, stages.LayerRaw)
 		if tab.Name == schemas.TableReportSettings {
 			info.After = []string{schemas.TableReportOffice365ActiveUser}
 		}
@@ -33,8 +33,9 @@ func registry(t *testing.T) *stages.Registry {
 		}
 		ss = append(ss, fakeStage{info})
 	}
-	ss = append(ss, fakeStage{stages.Info{Table: "license_activity", Kind: stages.KindTransform, Layer: stages.LayerCurated,
-		Needs: []string{schemas.TableUsers, schemas.TableSignIns}}})
+	activity := stages.Single("license_activity", stages.KindTransform, stages.LayerCurated)
+	activity.Needs = []string{schemas.TableUsers, schemas.TableSignIns}
+	ss = append(ss, fakeStage{activity})
 	r, err := stages.NewRegistry(ss...)
 	if err != nil {
 		t.Fatal(err)
@@ -44,8 +45,8 @@ func registry(t *testing.T) *stages.Registry {
 
 func tables(g *graph.Graph) []string {
 	var out []string
-	for _, s := range g.Stages {
-		out = append(out, s.Info().Table)
+	for _, n := range g.Stages {
+		out = append(out, n.TableNames()...)
 	}
 	return out
 }
@@ -149,7 +150,7 @@ func TestBuildSkipsSQLStagesOfOtherProfiles(t *testing.T) {
 		SQLStages: []*config.SQLStage{{Name: "for_p", Profiles: []string{"p"}}, {Name: "for_q", Profiles: []string{"q"}}, {Name: "for_all"}}}
 	var ss []stages.Stage
 	for _, name := range []string{"for_p", "for_q", "for_all"} {
-		ss = append(ss, fakeStage{stages.Info{Table: name, Kind: stages.KindTransform, Layer: stages.LayerCurated}})
+		ss = append(ss, fakeStage{stages.Single(name, stages.KindTransform, stages.LayerCurated)})
 	}
 	reg, err := stages.NewRegistry(ss...)
 	if err != nil {
@@ -175,5 +176,64 @@ func TestBuildSkipsSQLStagesOfOtherProfiles(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("for_q not among the skipped: %v", g.Skipped)
+	}
+}
+
+// A stage producing several tables is one node; the graph keeps the tables
+// the selection and the profile's needs ask for, and a sql_stage table of
+// another profile is dropped from it alone.
+func TestBuildKeepsTheTablesOfAMultiTableStageItNeeds(t *testing.T) {
+	p := &config.Profile{Name: "p"}
+	cfg := &config.Config{Profiles: map[string]*config.Profile{"p": p},
+		SQLStages: []*config.SQLStage{{Name: "for_q", Profiles: []string{"q"}}}}
+	dir := stages.Info{Name: "directory", Kind: stages.KindExtract, Tables: []stages.Table{
+		{Name: schemas.TableUsers, Layer: stages.LayerRaw}, {Name: schemas.TableSignIns, Layer: stages.LayerRaw}}}
+	tr := stages.Info{Name: "transform", Kind: stages.KindTransform, Tables: []stages.Table{
+		{Name: "a", Layer: stages.LayerCurated}, {Name: "b", Layer: stages.LayerCurated, Needs: []string{schemas.TableUsers}},
+		{Name: "for_q", Layer: stages.LayerCurated}}}
+	reg, err := stages.NewRegistry(fakeStage{dir}, fakeStage{tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := graph.Build(cfg, p, reg, graph.Selection{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sign_ins: download_activity is off, so the profile needs only users.
+	if got := tables(g); !reflect.DeepEqual(got, []string{schemas.TableUsers, "a", "b"}) {
+		t.Errorf("tables %v", got)
+	}
+	if len(g.Stages) != 2 || g.Stages[1].Info.Name != "transform" {
+		t.Fatalf("stages %+v, want directory then transform (b needs users)", g.Stages)
+	}
+	g, err = graph.Build(cfg, p, reg, graph.Selection{Only: []string{"b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tables(g); !reflect.DeepEqual(got, []string{"b"}) {
+		t.Errorf("--only b: tables %v", got)
+	}
+}
+
+// A cycle is refused naming the stages in it, in the order they wait for
+// each other, and not a stage merely waiting on it.
+func TestBuildNamesTheStagesOfACycle(t *testing.T) {
+	p := &config.Profile{Name: "p"}
+	cfg := &config.Config{Profiles: map[string]*config.Profile{"p": p}}
+	mk := func(name string, needs ...string) stages.Stage {
+		info := stages.Single(name, stages.KindTransform, stages.LayerCurated)
+		info.Needs = needs
+		return fakeStage{info}
+	}
+	reg, err := stages.NewRegistry(mk("a", "c"), mk("b", "a"), mk("c", "b"), mk("waiter", "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = graph.Build(cfg, p, reg, graph.Selection{})
+	if err == nil || !strings.Contains(err.Error(), "stage dependencies form a cycle: a → c → b → a") {
+		t.Errorf("error %v, want the cycle a → c → b → a named", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "waiter") {
+		t.Errorf("error %v names waiter, which only waits on the cycle", err)
 	}
 }

@@ -1,28 +1,19 @@
 // Package run runs the stages a configuration needs, profile by profile:
 // it takes the profile's lock, asks pipeline/graph for the stages, runs them
-// (independent stages concurrently), writes each table to a temporary file
-// and renames it into its snapshot partition only when the stage succeeded,
-// keeps per-profile state (watermarks) and writes one manifest per run.
-// It never imports a concrete stage: the stages come in a stages.Registry.
-//
-// On-disk layout under Output.Dir:
-//
-//	<profile>/raw/<table>/snapshot_date=YYYY-MM-DD/part-0.parquet
-//	<profile>/curated/<table>/snapshot_date=YYYY-MM-DD/part-0.parquet
-//	<profile>/runs/<run-id>/manifest.json
-//	<profile>/state.json
-//	<profile>/.lock
-//
-// A re-run on the same day replaces that day's part-0.parquet with one
-// rename, so readers see the old file or the new one, never a mix.
+// (independent stages concurrently), writes each table of a stage to a
+// temporary file and commits it into its snapshot partition only when the
+// stage succeeded (and the stage did not report that table failed), keeps
+// per-profile state (watermarks) and writes one manifest per run. Where
+// files live and how they are made durable is pipeline/store's. It never
+// imports a concrete stage: the stages come in a stages.Registry.
 package run
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,17 +30,19 @@ import (
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 	"github.com/reclaimhq/reclaim/stages"
 )
 
 // Progress is told about stages as they run. Start is called before Run
-// with live counters; Done after. Implementations must be safe for
-// concurrent use. A nil Progress shows nothing.
+// with live counters; Done after, with the records of the stage's tables.
+// Implementations must be safe for concurrent use. A nil Progress shows
+// nothing.
 type Progress interface {
 	Start(profile string, info stages.Info, rows *stages.Counter, stats *msgraph.Stats)
-	Done(profile string, info stages.Info, rec StageRecord)
+	Done(profile string, info stages.Info, recs []StageRecord)
 }
 
 // Runner runs stages. Registry and NewClient are required.
@@ -65,6 +58,11 @@ type Runner struct {
 	Parallel int
 	// Hook, if set, is told about each file the run commits (see store.Hook).
 	Hook store.Hook
+	// Report, if set, is handed the summary a stage returned (the
+	// transform's), before the manifest is written: the caller renders it
+	// into the run directory (OUT/<profile>/runs/<run-id>). An error fails
+	// no stage; it is returned with the run's.
+	Report func(prof store.Profile, runID string, sum *report.Summary) error
 	// LockTimeout is how long to wait for a profile lock another process
 	// holds (0: give up at once).
 	LockTimeout time.Duration
@@ -158,15 +156,15 @@ func OutputDir(cfg *config.Config) string {
 	return "./reclaim-data"
 }
 
-// PartitionPath is where a table's snapshot of a day lives.
+// PartitionPath is where a table's snapshot of a day lives under a profile
+// directory (store.Profile.Partition).
 func PartitionPath(root string, layer stages.Layer, table string, day time.Time) string {
-	return filepath.Join(root, string(layer), table, "snapshot_date="+day.Format(time.DateOnly), "part-0.parquet")
+	return store.Profile{Root: root}.Partition(store.Layer(layer), table, day)
 }
 
 func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile) (*Manifest, error) {
 	out := &store.Store{Dir: OutputDir(req.Config), Hook: r.Hook}
 	prof := out.Profile(p.Name)
-	root := prof.Root
 	l, err := prof.Lock(ctx, store.LockOptions{Command: "run", Timeout: r.LockTimeout})
 	if err != nil {
 		return nil, err
@@ -208,13 +206,17 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 		return client, clientErr
 	}
 
-	// Run in dependency waves: a stage starts when everything it needs
-	// that this run produces has finished; a failed need fails it.
-	recs := make([]StageRecord, len(g.Stages))
-	done := map[string]chan struct{}{}
-	status := sync.Map{}
-	for _, s := range g.Stages {
-		done[s.Info().Table] = make(chan struct{})
+	// Run in dependency waves: a stage starts when everything it waits for
+	// that this run produces has finished; a failed need fails it, or only
+	// the tables of it that need what failed.
+	recs := make([][]StageRecord, len(g.Stages))
+	done := map[string]chan struct{}{} // by table
+	status := sync.Map{}               // table → ok, failed, not_run
+	for _, n := range g.Stages {
+		ch := make(chan struct{})
+		for _, t := range n.Tables {
+			done[t.Name] = ch
+		}
 	}
 	par := r.Parallel
 	if par <= 0 {
@@ -222,45 +224,74 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
-	for i, s := range g.Stages {
+	var reportMu sync.Mutex
+	var reportErrs []error
+	for i, n := range g.Stages {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			info := s.Info()
-			defer close(done[info.Table])
-			for _, n := range info.Needs {
-				if ch, ok := done[n]; ok {
-					<-ch
-					if v, _ := status.Load(n); v != "ok" {
-						recs[i] = StageRecord{Table: info.Table, Kind: string(info.Kind), Status: "not_run",
-							Error: fmt.Sprintf("needs %s, which failed", n)}
-						status.Store(info.Table, "not_run")
-						return
-					}
+			defer close(done[n.Tables[0].Name])
+			finish := func(rs []StageRecord) {
+				recs[i] = rs
+				for _, rec := range rs {
+					status.Store(rec.Table, rec.Status)
 				}
 			}
-			for _, n := range info.After {
-				if ch, ok := done[n]; ok {
+			failedNeed := func(ts []string) string {
+				for _, t := range ts {
+					if ch, ok := done[t]; ok {
+						<-ch
+						if v, _ := status.Load(t); v != "ok" {
+							return fmt.Sprintf("needs %s, which failed", t)
+						}
+					}
+				}
+				return ""
+			}
+			for _, t := range n.Waits() {
+				if ch, ok := done[t]; ok {
 					<-ch
 				}
+			}
+			blocked := map[string]string{}
+			stageWhy := failedNeed(n.Info.Needs)
+			for _, t := range n.Tables {
+				if why := cmp.Or(stageWhy, failedNeed(t.Needs)); why != "" {
+					blocked[t.Name] = why
+				}
+			}
+			if len(blocked) == len(n.Tables) {
+				finish(notRunRecords(n, blocked))
+				return
 			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				recs[i] = StageRecord{Table: info.Table, Kind: string(info.Kind), Status: "not_run", Error: ctx.Err().Error()}
-				status.Store(info.Table, "not_run")
+				for _, t := range n.Tables {
+					blocked[t.Name] = ctx.Err().Error()
+				}
+				finish(notRunRecords(n, blocked))
 				return
 			}
 			defer func() { <-sem }()
-			recs[i] = r.runStage(ctx, req.Config, p, root, filepath.Join(root, "runs", m.RunID), asOf, s, st, getClient, log)
-			status.Store(info.Table, recs[i].Status)
+			rs, sum := r.runStage(ctx, out, prof, req.Config, p, prof.RunDir(m.RunID), asOf, n, blocked, st, getClient, log)
+			if sum != nil && r.Report != nil {
+				if err := r.Report(prof, m.RunID, sum); err != nil {
+					reportMu.Lock()
+					reportErrs = append(reportErrs, fmt.Errorf("report: %w", err))
+					reportMu.Unlock()
+				}
+			}
+			finish(rs)
 		}()
 	}
 	wg.Wait()
-	m.Stages = recs
+	for _, rs := range recs {
+		m.Stages = append(m.Stages, rs...)
+	}
 	m.Finished = r.now().UTC()
 	var failed []string
-	for _, rec := range recs {
+	for _, rec := range m.Stages {
 		if rec.Status != "ok" {
 			failed = append(failed, rec.Table)
 		}
@@ -275,71 +306,177 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	case len(failed) > 0:
 		m.Status = "failed"
 	}
-	if err := writeJSONAtomic(filepath.Join(root, "runs", m.RunID, "manifest.json"), m); err != nil {
+	if err := out.WriteManifest(prof, m); err != nil {
 		return m, fmt.Errorf("writing manifest: %w", err)
 	}
+	mpath := prof.ManifestPath(m.RunID)
+	reportErr := errors.Join(reportErrs...)
 	if interrupted {
-		return m, fmt.Errorf("%w (%v); see %s", ErrInterrupted, context.Cause(ctx), filepath.Join(root, "runs", m.RunID, "manifest.json"))
+		return m, errors.Join(fmt.Errorf("%w (%v); see %s", ErrInterrupted, context.Cause(ctx), mpath), reportErr)
 	}
 	if len(failed) > 0 {
-		mpath := filepath.Join(root, "runs", m.RunID, "manifest.json")
-		if cause := sharedCause(recs); cause != "" {
-			return m, fmt.Errorf("%w (%s): %s (see %s)", ErrStagesFailed, strings.Join(failed, ", "), cause, mpath)
+		if cause := sharedCause(m.Stages); cause != "" {
+			return m, errors.Join(fmt.Errorf("%w (%s): %s (see %s)", ErrStagesFailed, strings.Join(failed, ", "), cause, mpath), reportErr)
 		}
-		return m, fmt.Errorf("%w: %v (see %s)", ErrStagesFailed, failed, mpath)
+		return m, errors.Join(fmt.Errorf("%w: %v (see %s)", ErrStagesFailed, failed, mpath), reportErr)
 	}
-	return m, nil
+	return m, reportErr
 }
 
-func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Profile, root, runDir string, asOf time.Time,
-	s stages.Stage, st *store.State, getClient func() (*msgraph.Client, error), log hclog.Logger) StageRecord {
-	info := s.Info()
-	rec := StageRecord{Table: info.Table, Kind: string(info.Kind), Endpoint: info.Endpoint}
+// notRunRecords are the records of the tables of n when none runs: why
+// maps each to the reason.
+func notRunRecords(n graph.Node, why map[string]string) []StageRecord {
+	var out []StageRecord
+	for _, t := range n.Tables {
+		out = append(out, StageRecord{Table: t.Name, Stage: stageName(n, t.Name), Kind: string(n.Info.Kind), Status: "not_run", Error: why[t.Name]})
+	}
+	return out
+}
+
+// stageName is what StageRecord.Stage holds for table of n.
+func stageName(n graph.Node, table string) string {
+	if n.Info.Name == table && len(n.Info.Tables) == 1 {
+		return ""
+	}
+	return n.Info.Name
+}
+
+// outputs are the temporary files of one stage run, one per table, made
+// by the store beside the table's partition (hidden from *.parquet globs,
+// on the same file system so the final rename is atomic).
+type outputs struct {
+	store *store.Store
+	prof  store.Profile
+	asOf  time.Time
+	node  graph.Node
+	mu    sync.Mutex
+	files map[string]*store.Temp
+}
+
+func (o *outputs) Create(table string) (*os.File, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if t, ok := o.files[table]; ok {
+		return t.File, nil
+	}
+	t, ok := o.node.Info.Table(table)
+	if !ok {
+		return nil, fmt.Errorf("stage %s produces no table %s", o.node.Info.Name, table)
+	}
+	tmp, err := o.store.Create(o.prof.Partition(store.Layer(t.Layer), table, o.asOf), store.KindSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	o.files[table] = tmp
+	return tmp.File, nil
+}
+
+// discard removes every temporary file not committed.
+func (o *outputs) discard() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for t, f := range o.files {
+		f.Abort()
+		delete(o.files, t)
+	}
+}
+
+// commit makes table's file its partition, returning its path relative to
+// the profile, size and SHA-256. The stage may have replaced the file by
+// path (DuckDB's COPY does), so it is read back by name.
+func (o *outputs) commit(table string) (rel string, size int64, sum string, err error) {
+	o.mu.Lock()
+	tmp, ok := o.files[table]
+	delete(o.files, table)
+	o.mu.Unlock()
+	if !ok {
+		return "", 0, "", fmt.Errorf("the stage wrote no file for %s", table)
+	}
+	defer tmp.Abort() // a no-op once committed
+	if err := tmp.Close(); err != nil {
+		return "", 0, "", err
+	}
+	f, err := os.Open(tmp.Name())
+	if err != nil {
+		return "", 0, "", err
+	}
+	h := sha256.New()
+	size, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return "", 0, "", err
+	}
+	if err := tmp.Commit(); err != nil {
+		return "", 0, "", err
+	}
+	rel, _ = filepath.Rel(o.prof.Root, tmp.Path())
+	return filepath.ToSlash(rel), size, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// runStage runs one node and returns a record per table of it, and the
+// stage's report when it made one.
+func (r *Runner) runStage(ctx context.Context, out *store.Store, prof store.Profile, cfg *config.Config, p *config.Profile, runDir string, asOf time.Time,
+	n graph.Node, blocked map[string]string, st *store.State, getClient func() (*msgraph.Client, error), log hclog.Logger) ([]StageRecord, *report.Summary) {
+	info := n.Info
 	start := r.now()
 	stats := &msgraph.Stats{}
 	rows := &stages.Counter{}
 	if r.Progress != nil {
 		r.Progress.Start(p.Name, info, rows, stats)
 	}
-	fail := func(err error) StageRecord {
-		rec.Status = "failed"
-		rec.Error = err.Error()
-		rec.Cause = msgraph.SharedCause(err)
+	tables := n.TableNames()
+	record := func(i int, t string) StageRecord {
+		rec := StageRecord{Table: t, Stage: stageName(n, t), Kind: string(info.Kind), Endpoint: info.Endpoint}
 		rec.DurationSeconds = r.now().Sub(start).Seconds()
-		fillStats(&rec, stats)
-		rec.Rows = rows.Load()
-		log.Error("stage failed", "table", info.Table, "error", err)
-		if r.Progress != nil {
-			r.Progress.Done(p.Name, info, rec)
+		if i == 0 {
+			fillStats(&rec, stats)
 		}
 		return rec
 	}
-
-	final := PartitionPath(root, info.Layer, info.Table, asOf)
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return fail(err)
-	}
-	// The temporary file sits beside the partition directories, hidden
-	// from readers that glob */*.parquet, on the same file system as the
-	// target so the final rename is atomic.
-	tmp, err := os.CreateTemp(filepath.Join(root, string(info.Layer), info.Table), ".tmp-*.parquet")
-	if err != nil {
-		return fail(err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	done := func(recs []StageRecord) []StageRecord {
+		if r.Progress != nil {
+			r.Progress.Done(p.Name, info, recs)
 		}
-	}()
-	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(tmp, h)}
+		return recs
+	}
+	fail := func(err error) ([]StageRecord, *report.Summary) {
+		var recs []StageRecord
+		for i, t := range tables {
+			rec := record(i, t)
+			rec.Status = "failed"
+			rec.Error = err.Error()
+			rec.Cause = msgraph.SharedCause(err)
+			if why, ok := blocked[t]; ok {
+				rec.Status, rec.Error, rec.Cause = "not_run", why, ""
+			}
+			if len(tables) == 1 {
+				rec.Rows = rows.Load()
+			}
+			recs = append(recs, rec)
+		}
+		log.Error("stage failed", "stage", info.Name, "error", err)
+		return done(recs), nil
+	}
 
-	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Out: cw, Root: root, RunDir: runDir,
-		State: st.Get(info.Table), Stats: stats, Rows: rows, Logger: log.Named(info.Table), Options: r.Options}
-	if info.Incremental {
-		sreq.Existing = latestPartition(root, info.Layer, info.Table, asOf)
+	outs := &outputs{store: out, prof: prof, asOf: asOf, node: n, files: map[string]*store.Temp{}}
+	defer outs.discard()
+	var runnable []string
+	for _, t := range tables {
+		if _, ok := blocked[t]; !ok {
+			runnable = append(runnable, t)
+		}
+	}
+	sreq := &stages.Request{Config: cfg, Profile: p, AsOf: asOf, Now: r.now(), Outputs: outs, Tables: runnable, Blocked: blocked,
+		Root: prof.Root, RunDir: runDir, State: st.Get(info.Name), Stats: stats, Rows: rows, Logger: log.Named(info.Name), Options: r.Options}
+	if len(info.Tables) == 1 {
+		out, err := sreq.Output(tables[0])
+		if err != nil {
+			return fail(err)
+		}
+		sreq.Out = out
+		if info.Incremental {
+			sreq.Existing = prof.LatestPartition(store.Layer(info.Tables[0].Layer), tables[0], asOf)
+		}
 	}
 	if info.Kind == stages.KindExtract {
 		c, err := getClient()
@@ -348,53 +485,61 @@ func (r *Runner) runStage(ctx context.Context, cfg *config.Config, p *config.Pro
 		}
 		sreq.Client = c
 	}
-	log.Info("stage start", "table", info.Table, "endpoint", info.Endpoint)
-	res, err := s.Run(msgraph.WithStats(ctx, stats), sreq)
+	log.Info("stage start", "stage", info.Name, "endpoint", info.Endpoint)
+	res, err := n.Stage.Run(msgraph.WithStats(ctx, stats), sreq)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
+	var recs []StageRecord
+	anyOK := false
+	for i, t := range tables {
+		rec := record(i, t)
+		if why, ok := blocked[t]; ok {
+			rec.Status, rec.Error = "not_run", why
+			recs = append(recs, rec)
+			continue
+		}
+		tr, ok := res.Tables[t]
+		switch {
+		case ok:
+		case res.Tables == nil && len(tables) == 1:
+			tr = stages.TableResult{Rows: res.Rows, Quarantined: res.Quarantined, ReportRefreshDate: res.ReportRefreshDate, Warnings: res.Warnings}
+		default:
+			tr.Err = fmt.Errorf("stage %s did not produce %s", info.Name, t)
+		}
+		rec.Rows, rec.Quarantined, rec.ReportRefreshDate, rec.Warnings = tr.Rows, tr.Quarantined, tr.ReportRefreshDate, tr.Warnings
+		if tr.Err == nil {
+			rec.File, rec.Bytes, rec.SHA256, tr.Err = outs.commit(t)
+		}
+		switch {
+		case errors.Is(tr.Err, stages.ErrNotRun):
+			rec.Status, rec.Error = "not_run", tr.Err.Error()
+		case tr.Err != nil:
+			rec.Status, rec.Error, rec.File, rec.Bytes, rec.SHA256 = "failed", tr.Err.Error(), "", 0, ""
+			log.Error("table failed", "stage", info.Name, "table", t, "error", tr.Err)
+		default:
+			rec.Status = "ok"
+			anyOK = true
+		}
+		for _, w := range rec.Warnings {
+			log.Warn("stage warning", "warning", w, "table", t) // w may quote tenant data; hclog escapes values, not messages
+		}
+		log.Info("table done", "stage", info.Name, "table", t, "status", rec.Status, "rows", rec.Rows, "pages", rec.Pages, "retries", rec.Retries,
+			"throttled", rec.ThrottledWaits, "quarantined", rec.Quarantined, "seconds", rec.DurationSeconds)
+		recs = append(recs, rec)
 	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return fail(err)
-	}
-	committed = true
-	syncDir(filepath.Dir(final))
-	if res.State != nil {
-		if err := st.Put(info.Table, res.State); err != nil {
+	if res.State != nil && anyOK {
+		if err := st.Put(info.Name, res.State); err != nil {
 			// The snapshot is in place; a stale watermark only means the
 			// next run re-reads (and deduplicates) more.
-			log.Warn("could not save state", "table", info.Table, "error", err)
-			res.Warnings = append(res.Warnings, "state not saved: "+err.Error())
+			log.Warn("could not save state", "stage", info.Name, "error", err)
+			recs[0].Warnings = append(recs[0].Warnings, "state not saved: "+err.Error())
 		}
 	}
-	rec.Status = "ok"
-	rec.Rows = res.Rows
-	rec.Quarantined = res.Quarantined
-	rec.ReportRefreshDate = res.ReportRefreshDate
-	rec.Warnings = res.Warnings
-	rec.File, _ = filepath.Rel(root, final)
-	rec.File = filepath.ToSlash(rec.File)
-	rec.Bytes = cw.n
-	rec.SHA256 = hex.EncodeToString(h.Sum(nil))
-	rec.DurationSeconds = r.now().Sub(start).Seconds()
-	fillStats(&rec, stats)
-	for _, w := range res.Warnings {
-		log.Warn("stage warning", "warning", w, "table", info.Table) // w may quote tenant data; hclog escapes values, not messages
-	}
-	log.Info("stage done", "table", info.Table, "rows", rec.Rows, "pages", rec.Pages, "retries", rec.Retries,
-		"throttled", rec.ThrottledWaits, "quarantined", rec.Quarantined, "seconds", rec.DurationSeconds)
-	if r.Progress != nil {
-		r.Progress.Done(p.Name, info, rec)
-	}
-	return rec
+	return done(recs), res.Report
 }
 
 // sharedCause names the causes of the failed stages when each has one and
@@ -426,86 +571,8 @@ func fillStats(rec *StageRecord, s *msgraph.Stats) {
 	rec.WaitedSeconds = time.Duration(s.WaitedNanos.Load()).Seconds()
 }
 
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
 func newRunID(t time.Time) string {
 	var b [3]byte
 	rand.Read(b[:])
 	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
-
-// writeJSONAtomic writes v as indented JSON to a temporary file and renames
-// it over path.
-func writeJSONAtomic(path string, v any) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.json")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
-// latestPartition is the newest part-0.parquet of table dated on or before
-// day, or "".
-func latestPartition(root string, layer stages.Layer, table string, day time.Time) string {
-	entries, err := os.ReadDir(filepath.Join(root, string(layer), table))
-	if err != nil {
-		return ""
-	}
-	best := ""
-	limit := "snapshot_date=" + day.Format(time.DateOnly)
-	for _, e := range entries {
-		n := e.Name()
-		// Names sort by date: snapshot_date=YYYY-MM-DD.
-		if !e.IsDir() || !strings.HasPrefix(n, "snapshot_date=") || n > limit || n <= best {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(root, string(layer), table, n, "part-0.parquet")); err == nil {
-			best = n
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return filepath.Join(root, string(layer), table, best, "part-0.parquet")
 }

@@ -31,7 +31,7 @@ type rowsStage struct {
 }
 
 func (s *rowsStage) Info() stages.Info {
-	return stages.Info{Table: s.table, Kind: stages.KindExtract, Layer: stages.LayerRaw, Row: schemas.SubscribedSku{}}
+	return stages.Single(s.table, stages.KindExtract, stages.LayerRaw)
 }
 
 func (s *rowsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -116,12 +116,19 @@ func TestSameDayRerunReplacesPartitionAndFailureKeepsIt(t *testing.T) {
 	if len(runs) != 3 {
 		t.Errorf("%d run manifests, want 3", len(runs))
 	}
-	entries, _ := os.ReadDir(filepath.Dir(filepath.Dir(path)))
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".tmp") {
-			t.Errorf("temporary file left: %s", e.Name())
+	noTemporaryFiles(t, filepath.Join(out, "p"))
+}
+
+// noTemporaryFiles fails when a temporary file (.…tmp-*) is left anywhere
+// under root.
+func noTemporaryFiles(t *testing.T, root string) {
+	t.Helper()
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".") && strings.Contains(d.Name(), "tmp-") {
+			t.Errorf("temporary file left: %s", p)
 		}
-	}
+		return nil
+	})
 }
 
 func TestSecondRunOfAProfileIsLockedOut(t *testing.T) {
@@ -179,4 +186,92 @@ func TestInterruptedRunWritesManifestAndUnlocks(t *testing.T) {
 		t.Fatalf("lock after an interrupted run: %v", err)
 	}
 	l.Unlock()
+}
+
+// multiStage produces tables "good", "bad" and "needy" (which needs
+// subscribed_skus). It writes good through Output and bad through
+// OutputPath (as DuckDB does, replacing the file), then reports bad failed.
+type multiStage struct {
+	req *stages.Request
+}
+
+func (s *multiStage) Info() stages.Info {
+	return stages.Info{Name: "multi", Kind: stages.KindTransform, Tables: []stages.Table{
+		{Name: "good", Layer: stages.LayerCurated}, {Name: "bad", Layer: stages.LayerCurated},
+		{Name: "needy", Layer: stages.LayerCurated, Needs: []string{schemas.TableSubscribedSkus}}}}
+}
+
+func (s *multiStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	s.req = req
+	res := &stages.Result{Tables: map[string]stages.TableResult{}}
+	out, err := req.Output("good")
+	if err != nil {
+		return nil, err
+	}
+	w := parquet.NewGenericWriter[schemas.SubscribedSku](out)
+	if _, err := w.Write([]schemas.SubscribedSku{{SkuID: "a"}, {SkuID: "b"}}); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	res.Tables["good"] = stages.TableResult{Rows: 2}
+	path, err := req.OutputPath("bad")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(path); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte("half"), 0o644); err != nil {
+		return nil, err
+	}
+	res.Tables["bad"] = stages.TableResult{Err: errors.New("bad broke")}
+	if _, err := req.Output("needy"); err == nil {
+		return nil, errors.New("needy's output was handed out although its need failed")
+	}
+	return res, nil
+}
+
+// TestStageWithSeveralTables: each table of a stage is committed on its own
+// (one manifest record each, with file and checksum); a table the stage
+// reports failed is discarded alone, and one whose need failed in this run
+// is not run and cannot be written.
+func TestStageWithSeveralTables(t *testing.T) {
+	skus := &rowsStage{table: schemas.TableSubscribedSkus, n: 1, fail: true}
+	multi := &multiStage{}
+	r, cfg, out := setup(t, skus, multi)
+	ms, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day})
+	if !errors.Is(err, run.ErrStagesFailed) {
+		t.Fatalf("error %v, want ErrStagesFailed", err)
+	}
+	if multi.req == nil {
+		t.Fatal("multi did not run although only one of its tables needs the failed stage")
+	}
+	if got := multi.req.Blocked["needy"]; got != "needs subscribed_skus, which failed" {
+		t.Errorf("needy blocked %q", got)
+	}
+	recs := map[string]run.StageRecord{}
+	for _, rec := range ms[0].Stages {
+		recs[rec.Table] = rec
+	}
+	root := filepath.Join(out, "p")
+	good := recs["good"]
+	if good.Status != "ok" || good.Stage != "multi" || good.Rows != 2 || good.SHA256 == "" || good.Bytes == 0 ||
+		good.File != "curated/good/snapshot_date=2026-11-25/part-0.parquet" {
+		t.Errorf("good: %+v", good)
+	}
+	if n := rows(t, run.PartitionPath(root, stages.LayerCurated, "good", day)); n != 2 {
+		t.Errorf("good has %d rows, want 2", n)
+	}
+	if bad := recs["bad"]; bad.Status != "failed" || bad.Error != "bad broke" || bad.File != "" {
+		t.Errorf("bad: %+v", bad)
+	}
+	if _, err := os.Stat(run.PartitionPath(root, stages.LayerCurated, "bad", day)); !os.IsNotExist(err) {
+		t.Errorf("the failed table was committed: %v", err)
+	}
+	if needy := recs["needy"]; needy.Status != "not_run" || needy.Error != "needs subscribed_skus, which failed" {
+		t.Errorf("needy: %+v", needy)
+	}
+	noTemporaryFiles(t, root)
 }

@@ -40,9 +40,15 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// StageRecord is one stage's line in the manifest.
+// StageRecord is one table's line in the manifest: a stage producing
+// several tables has one record per table.
 type StageRecord struct {
-	Table    string `json:"table"`
+	Table string `json:"table"`
+	// Stage names the stage when it is not the table's own name (a stage
+	// producing several tables). Its HTTP counts (pages, requests, retries,
+	// throttled waits) are on the record of its first table only, so that
+	// summing the records counts each request once.
+	Stage    string `json:"stage,omitempty"`
 	Kind     string `json:"kind"`
 	Endpoint string `json:"endpoint,omitempty"`
 	Status   string `json:"status"` // StatusOK, StatusFailed, StatusNotRun

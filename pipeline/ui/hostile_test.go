@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	"github.com/reclaimhq/reclaim/pipeline/ui/uitest"
 )
 
@@ -56,13 +57,13 @@ func TestHostilePlanFailsSafe(t *testing.T) {
 func TestHostileReportFailsSafe(t *testing.T) {
 	for name, attack := range uitest.Attacks {
 		t.Run(name, func(t *testing.T) {
-			r := &Report{Profile: "p" + attack,
-				Positions:  []PositionLine{{SKU: "SPE_E3" + attack}},
-				Rules:      []RuleLine{{Rule: "r" + attack, Action: "remove_license"}},
-				TopSavings: []SavingLine{{UserPrincipalName: "x" + attack + "@contoso.com", SKU: attack, Rule: attack, Action: attack}},
-				Signals:    []SignalLine{{Signal: "sign_in", Source: attack, Reason: attack, Counted: true}},
-				Findings:   []FindingLine{{Name: attack}},
-				Tables:     []TableLine{{Name: "t", Status: "failed", Reason: attack}},
+			r := &report.Summary{Profile: "p" + attack,
+				Positions:  []report.PositionLine{{SKU: "SPE_E3" + attack}},
+				Rules:      []report.RuleLine{{Rule: "r" + attack, Action: "remove_license"}},
+				TopSavings: []report.SavingLine{{UserPrincipalName: "x" + attack + "@contoso.com", SKU: attack, Rule: attack, Action: attack}},
+				Signals:    []report.SignalLine{{Signal: "sign_in", Source: attack, Reason: attack, Counted: true}},
+				Findings:   []report.FindingLine{{Name: attack}},
+				Tables:     []report.TableLine{{Name: "t", Status: "failed", Reason: attack}},
 			}
 			var md, page, sum bytes.Buffer
 			if err := WriteReportMarkdown(&md, r); err != nil {

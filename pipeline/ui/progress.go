@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,7 +37,7 @@ func NewBars(w io.Writer) *Bars {
 // Start adds the stage's spinner.
 func (b *Bars) Start(profile string, info stages.Info, rows *stages.Counter, st *msgraph.Stats) {
 	bar := b.p.AddSpinner(0,
-		mpb.PrependDecorators(decor.Name(profile+" "+info.Table, decor.WCSyncSpaceR)),
+		mpb.PrependDecorators(decor.Name(profile+" "+info.Name, decor.WCSyncSpaceR)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			return fmt.Sprintf("%d rows  %d pages  %d retries  %d throttled",
 				rows.Load(), st.Pages.Load(), st.Retries.Load(), st.ThrottledWaits.Load())
@@ -44,20 +45,20 @@ func (b *Bars) Start(profile string, info stages.Info, rows *stages.Counter, st 
 		mpb.BarFillerOnComplete("done"),
 	)
 	b.mu.Lock()
-	b.bars[profile+"/"+info.Table] = bar
+	b.bars[profile+"/"+info.Name] = bar
 	b.mu.Unlock()
 }
 
-// Done completes the stage's spinner ("done") or aborts it when the stage
-// did not succeed.
-func (b *Bars) Done(profile string, info stages.Info, rec piperun.StageRecord) {
+// Done completes the stage's spinner ("done") or aborts it when a table of
+// the stage did not succeed.
+func (b *Bars) Done(profile string, info stages.Info, recs []piperun.StageRecord) {
 	b.mu.Lock()
-	bar := b.bars[profile+"/"+info.Table]
+	bar := b.bars[profile+"/"+info.Name]
 	b.mu.Unlock()
 	if bar == nil {
 		return
 	}
-	if rec.Status == "ok" {
+	if !slices.ContainsFunc(recs, func(r piperun.StageRecord) bool { return r.Status != "ok" }) {
 		bar.SetTotal(-1, true)
 	} else {
 		bar.Abort(false)

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/report"
 )
 
 // bar is one bar of an inline SVG chart, already laid out.
@@ -50,7 +52,7 @@ func layout(title string, labels []string, values []float64, format func(float64
 
 // WriteReportHTML writes report.html: one self-contained page (inline CSS
 // and SVG, no scripts, nothing fetched) that can be mailed or archived.
-func WriteReportHTML(w io.Writer, r *Report) error {
+func WriteReportHTML(w io.Writer, r *report.Summary) error {
 	var labels []string
 	var waste []float64
 	for _, p := range r.Positions {
@@ -66,24 +68,24 @@ func WriteReportHTML(w io.Writer, r *Report) error {
 		bv = append(bv, float64(k.Users))
 	}
 	data := struct {
-		*Report
+		*report.Summary
 		Waste, Inactivity          chart
 		Cost, WasteTotal, Saving   string
 		YearSaving, Snapshot, AsOf string
 	}{
-		Report:     r,
-		Waste:      layout("Monthly waste per SKU", labels, waste, r.money),
+		Summary:    r,
+		Waste:      layout("Monthly waste per SKU", labels, waste, func(v float64) string { return reportMoney(r, v) }),
 		Inactivity: layout("Licensed users by days since last activity", bl, bv, func(v float64) string { return fmt.Sprintf("%.0f", v) }),
-		Cost:       r.money(r.MonthlyCost), WasteTotal: r.money(r.MonthlyWaste), Saving: r.money(r.MonthlySaving),
-		YearSaving: r.money(r.MonthlySaving * 12),
+		Cost:       reportMoney(r, r.MonthlyCost), WasteTotal: reportMoney(r, r.MonthlyWaste), Saving: reportMoney(r, r.MonthlySaving),
+		YearSaving: reportMoney(r, r.MonthlySaving*12),
 		Snapshot:   r.SnapshotDate.Format(time.DateOnly), AsOf: r.AsOf.Format(time.DateOnly),
 	}
 	return reportTmpl.Execute(w, data)
 }
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"money":  func(r *Report, v *float64) string { return r.moneyPtr(v) },
-	"money0": func(r *Report, v float64) string { return r.money(v) },
+	"money":  reportMoneyPtr,
+	"money0": reportMoney,
 	// vis shows control and bidi characters as visible escapes (see
 	// Terminal) before html/template escapes the markup: a right-to-left
 	// override in a name must not reorder the page around it.
@@ -121,19 +123,19 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 {{template "chart" .Inactivity}}
 <h2>Licence position</h2>
 <table><tr><th>SKU</th><th class="n">Purchased</th><th class="n">Assigned</th><th class="n">Active</th><th class="n">Inactive</th><th class="n">Unknown</th><th class="n">Unassigned</th><th class="n">Price/month</th><th class="n">Cost/month</th><th class="n">Waste/month</th></tr>
-{{range .Positions}}<tr><td>{{vis .SKU}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Report .PriceMonthly}}</td><td class="n">{{money $.Report .MonthlyCost}}</td><td class="n">{{money $.Report .MonthlyWaste}}</td></tr>
+{{range .Positions}}<tr><td>{{vis .SKU}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Summary .PriceMonthly}}</td><td class="n">{{money $.Summary .MonthlyCost}}</td><td class="n">{{money $.Summary .MonthlyWaste}}</td></tr>
 {{end}}</table>
 <h2>Recommendations per rule</h2>
 {{if .Rules}}<table><tr><th>Rule</th><th>Action</th><th class="n">Users</th><th class="n">Suppressed</th><th class="n">Saving/month</th></tr>
-{{range .Rules}}<tr><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{.Count}}</td><td class="n">{{.Suppressed}}</td><td class="n">{{money0 $.Report .MonthlySaving}}</td></tr>
+{{range .Rules}}<tr><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{.Count}}</td><td class="n">{{.Suppressed}}</td><td class="n">{{money0 $.Summary .MonthlySaving}}</td></tr>
 {{end}}</table>{{else}}<p>No rule matched anyone.</p>{{end}}
 <h2>Top savings</h2>
 {{if .TopSavings}}<table><tr><th>User</th><th>SKU</th><th>Rule</th><th>Action</th><th class="n">Days inactive</th><th class="n">Saving/month</th></tr>
-{{range .TopSavings}}<tr><td>{{vis .UserPrincipalName}}</td><td>{{vis .SKU}}</td><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{days .DaysInactive}}</td><td class="n">{{money0 $.Report .MonthlySaving}}</td></tr>
+{{range .TopSavings}}<tr><td>{{vis .UserPrincipalName}}</td><td>{{vis .SKU}}</td><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{days .DaysInactive}}</td><td class="n">{{money0 $.Summary .MonthlySaving}}</td></tr>
 {{end}}</table>{{else}}<p>No actionable recommendation.</p>{{end}}
 <h2>Other findings</h2>
 <table><tr><th>Finding</th><th class="n">Count</th><th class="n">Saving/month</th></tr>
-{{range .Findings}}<tr><td>{{vis .Name}}</td><td class="n">{{.Count}}</td><td class="n">{{money $.Report .MonthlySaving}}</td></tr>
+{{range .Findings}}<tr><td>{{vis .Name}}</td><td class="n">{{.Count}}</td><td class="n">{{money $.Summary .MonthlySaving}}</td></tr>
 {{end}}</table>
 <h2>Signals</h2>
 <table><tr><th>Signal</th><th>Counted by a rule</th><th>Source</th><th>Usable</th><th>Refresh date</th><th class="n">Lag (days)</th><th>Why not</th></tr>

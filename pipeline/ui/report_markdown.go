@@ -5,21 +5,23 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/report"
 )
 
 // WriteReportMarkdown writes report.md.
-func WriteReportMarkdown(w io.Writer, r *Report) error {
+func WriteReportMarkdown(w io.Writer, r *report.Summary) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Licence report: %s\n\n", Markdown(r.Profile))
 	fmt.Fprintf(&b, "Snapshot %s, inactivity measured as of %s.\n\n", r.SnapshotDate.Format(time.DateOnly), r.AsOf.Format(time.DateOnly))
-	fmt.Fprintf(&b, "- Monthly cost of purchased seats: **%s**\n", r.money(r.MonthlyCost))
-	fmt.Fprintf(&b, "- Monthly waste (inactive + unassigned seats): **%s**\n", r.money(r.MonthlyWaste))
-	fmt.Fprintf(&b, "- Monthly saving of actionable recommendations: **%s** (%s a year)\n\n", r.money(r.MonthlySaving), r.money(r.MonthlySaving*12))
+	fmt.Fprintf(&b, "- Monthly cost of purchased seats: **%s**\n", reportMoney(r, r.MonthlyCost))
+	fmt.Fprintf(&b, "- Monthly waste (inactive + unassigned seats): **%s**\n", reportMoney(r, r.MonthlyWaste))
+	fmt.Fprintf(&b, "- Monthly saving of actionable recommendations: **%s** (%s a year)\n\n", reportMoney(r, r.MonthlySaving), reportMoney(r, r.MonthlySaving*12))
 
 	b.WriteString("## Licence position\n\n| SKU | Purchased | Assigned | Active | Inactive | Unknown | Unassigned | Price/month | Cost/month | Waste/month |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range r.Positions {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n", Markdown(p.SKU), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned,
-			r.moneyPtr(p.PriceMonthly), r.moneyPtr(p.MonthlyCost), r.moneyPtr(p.MonthlyWaste))
+			reportMoneyPtr(r, p.PriceMonthly), reportMoneyPtr(r, p.MonthlyCost), reportMoneyPtr(r, p.MonthlyWaste))
 	}
 
 	b.WriteString("\n## Recommendations per rule\n\n")
@@ -28,7 +30,7 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("| Rule | Action | Users | Suppressed | Saving/month |\n|---|---|--:|--:|--:|\n")
 		for _, l := range r.Rules {
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", Markdown(l.Rule), Markdown(l.Action), l.Count, l.Suppressed, r.money(l.MonthlySaving))
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", Markdown(l.Rule), Markdown(l.Action), l.Count, l.Suppressed, reportMoney(r, l.MonthlySaving))
 		}
 	}
 
@@ -38,7 +40,7 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("| User | SKU | Rule | Action | Days inactive | Saving/month |\n|---|---|---|---|--:|--:|\n")
 		for _, s := range r.TopSavings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Markdown(s.UserPrincipalName), Markdown(s.SKU), Markdown(s.Rule), Markdown(s.Action), days(s.DaysInactive), r.money(s.MonthlySaving))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Markdown(s.UserPrincipalName), Markdown(s.SKU), Markdown(s.Rule), Markdown(s.Action), days(s.DaysInactive), reportMoney(r, s.MonthlySaving))
 		}
 	}
 
@@ -49,7 +51,7 @@ func WriteReportMarkdown(w io.Writer, r *Report) error {
 
 	b.WriteString("\n## Other findings\n\n| Finding | Count | Saving/month |\n|---|--:|--:|\n")
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "| %s | %d | %s |\n", Markdown(f.Name), f.Count, r.moneyPtr(f.MonthlySaving))
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", Markdown(f.Name), f.Count, reportMoneyPtr(r, f.MonthlySaving))
 	}
 
 	b.WriteString("\n## Signals\n\n| Signal | Counted by a rule | Source | Usable | Refresh date | Lag (days) | Why not |\n|---|---|---|---|---|--:|---|\n")

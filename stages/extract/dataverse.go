@@ -24,8 +24,7 @@ var dataverseHeader = http.Header{
 type systemUsersStage struct{}
 
 func (systemUsersStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableDataverseSystemUsers, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.DataverseSystemUser{}, Endpoint: "GET {env}/api/data/v9.2/systemusers"}
+	return rawInfo(schemas.TableDataverseSystemUsers, "GET {env}/api/data/v9.2/systemusers")
 }
 
 func (systemUsersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -67,8 +66,7 @@ func (systemUsersStage) Run(ctx context.Context, req *stages.Request) (*stages.R
 type auditsStage struct{}
 
 func (auditsStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableDataverseAudits, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.DataverseAudit{}, Endpoint: "GET {env}/api/data/v9.2/audits"}
+	return rawInfo(schemas.TableDataverseAudits, "GET {env}/api/data/v9.2/audits")
 }
 
 // activityStart is the first day activity is read from.

@@ -35,8 +35,7 @@ type graphUser struct {
 type usersStage struct{}
 
 func (usersStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableUsers, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.User{}, Endpoint: "GET /v1.0/users"}
+	return rawInfo(schemas.TableUsers, "GET /v1.0/users")
 }
 
 func (usersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -74,8 +73,7 @@ func userRow(u *graphUser, signInAvailable bool) schemas.User { return u.User.Ro
 type licenseAssignmentsStage struct{}
 
 func (licenseAssignmentsStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableUserLicenseAssignments, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.UserLicenseAssignment{}, Endpoint: "GET /v1.0/users?$select=id,licenseAssignmentStates"}
+	return rawInfo(schemas.TableUserLicenseAssignments, "GET /v1.0/users?$select=id,licenseAssignmentStates")
 }
 
 func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -109,8 +107,7 @@ func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*s
 type subscribedSkusStage struct{}
 
 func (subscribedSkusStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableSubscribedSkus, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.SubscribedSku{}, Endpoint: "GET /v1.0/subscribedSkus"}
+	return rawInfo(schemas.TableSubscribedSkus, "GET /v1.0/subscribedSkus")
 }
 
 func (subscribedSkusStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -159,8 +156,7 @@ func (subscribedSkusStage) Run(ctx context.Context, req *stages.Request) (*stage
 type subscriptionsStage struct{}
 
 func (subscriptionsStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableSubscriptions, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.Subscription{}, Endpoint: "GET /v1.0/directory/subscriptions"}
+	return rawInfo(schemas.TableSubscriptions, "GET /v1.0/directory/subscriptions")
 }
 
 func (subscriptionsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -204,8 +200,7 @@ func (subscriptionsStage) Run(ctx context.Context, req *stages.Request) (*stages
 type groupMembersStage struct{}
 
 func (groupMembersStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableGroupMembers, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.GroupMember{}, Endpoint: "GET /v1.0/groups/{id}/transitiveMembers"}
+	return rawInfo(schemas.TableGroupMembers, "GET /v1.0/groups/{id}/transitiveMembers")
 }
 
 func (groupMembersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -251,8 +246,9 @@ func (s *reportSettingsStage) Info() stages.Info {
 	for _, r := range schemas.UsageReports() {
 		after = append(after, r.Table)
 	}
-	return stages.Info{Table: schemas.TableReportSettings, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.ReportSettings{}, Endpoint: "GET /v1.0/admin/reportSettings", After: after}
+	info := rawInfo(schemas.TableReportSettings, "GET /v1.0/admin/reportSettings")
+	info.After = after
+	return info
 }
 
 func (s *reportSettingsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {

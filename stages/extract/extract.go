@@ -39,6 +39,13 @@ func (s *Set) Stages() []stages.Stage {
 	return out
 }
 
+// rawInfo describes an extract stage producing one raw table.
+func rawInfo(table, endpoint string) stages.Info {
+	info := stages.Single(table, stages.KindExtract, stages.LayerRaw)
+	info.Endpoint = endpoint
+	return info
+}
+
 // guid is msgraph.GUID: the one spelling of an id column.
 func guid(s string) string { return msgraph.GUID(s) }
 

@@ -27,8 +27,7 @@ type reportStage struct {
 }
 
 func (s *reportStage) Info() stages.Info {
-	return stages.Info{Table: s.r.Table, Kind: stages.KindExtract, Layer: stages.LayerRaw, Row: s.r.Row,
-		Endpoint: "GET /v1.0/reports/" + s.r.Function}
+	return rawInfo(s.r.Table, "GET /v1.0/reports/"+s.r.Function)
 }
 
 func (s *reportStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {

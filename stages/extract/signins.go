@@ -40,8 +40,9 @@ import (
 type signInsStage struct{}
 
 func (signInsStage) Info() stages.Info {
-	return stages.Info{Table: schemas.TableSignIns, Kind: stages.KindExtract, Layer: stages.LayerRaw,
-		Row: schemas.SignIn{}, Endpoint: "GET /v1.0/auditLogs/signIns", Incremental: true}
+	info := rawInfo(schemas.TableSignIns, "GET /v1.0/auditLogs/signIns")
+	info.Incremental = true
+	return info
 }
 
 type graphSignIn struct {

@@ -93,7 +93,7 @@ type stage struct {
 }
 
 func (st *stage) Info() stages.Info {
-	info := stages.Info{Table: st.q.table, Kind: stages.KindTransform, Layer: stages.LayerCurated, Row: st.q.row}
+	info := stages.Single(st.q.table, stages.KindTransform, stages.LayerCurated)
 	if st.q.after != nil {
 		info.After, info.Needs = st.q.after, st.q.needs
 		return info

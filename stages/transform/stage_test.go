@@ -35,14 +35,14 @@ func TestStageSet(t *testing.T) {
 	cfg := baseConfig()
 	for _, s := range ss {
 		info := s.Info()
-		if info.Kind != stages.KindTransform || info.Layer != stages.LayerCurated {
-			t.Errorf("%s: %+v", info.Table, info)
+		if info.Kind != stages.KindTransform || info.Tables[0].Layer != stages.LayerCurated {
+			t.Errorf("%s: %+v", info.Name, info)
 		}
 		var out bytes.Buffer
 		rows := &stages.Counter{}
 		res, err := s.Run(context.Background(), &stages.Request{Config: cfg, Profile: &config.Profile{Name: "p"}, AsOf: asOf,
 			Out: &out, Root: root, RunDir: runDir, Rows: rows})
-		switch info.Table {
+		switch info.Name {
 		case "broken":
 			if err == nil || !strings.Contains(err.Error(), "stages.hcl:9: refused: the query: DuckDB cannot parse it") {
 				t.Errorf("broken stage: %v", err)
@@ -61,11 +61,11 @@ func TestStageSet(t *testing.T) {
 			}
 		}
 		if err != nil {
-			t.Errorf("%s: %v", info.Table, err)
+			t.Errorf("%s: %v", info.Name, err)
 			continue
 		}
 		if !bytes.HasPrefix(out.Bytes(), []byte("PAR1")) || res.Rows != rows.Load() {
-			t.Errorf("%s: %d bytes, rows %d/%d", info.Table, out.Len(), res.Rows, rows.Load())
+			t.Errorf("%s: %d bytes, rows %d/%d", info.Name, out.Len(), res.Rows, rows.Load())
 		}
 	}
 	for _, f := range []string{"report.md", "report.html"} {

@@ -7,13 +7,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
 // Summary is the people-facing digest of a run (licence position per SKU,
 // counts and savings per rule, top savings, inactivity distribution,
 // signal trust). pipeline/ui renders it.
-type Summary = ui.Report
+type Summary = report.Summary
 
 // TopSavingsLimit is how many recommendations Summary.TopSavings lists.
 const TopSavingsLimit = 10
@@ -25,7 +26,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 	written := map[string]bool{}
 	for _, t := range res.Tables {
 		written[t.Name] = t.Status == StatusWritten
-		s.Tables = append(s.Tables, ui.TableLine{Name: t.Name, Status: t.Status, Reason: t.Reason, Rows: t.Rows})
+		s.Tables = append(s.Tables, report.TableLine{Name: t.Name, Status: t.Status, Reason: t.Reason, Rows: t.Rows})
 	}
 	q := func(query string, scan func(*sql.Rows) error) error {
 		rows, err := e.conn.QueryContext(ctx, query)
@@ -48,7 +49,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		err := q(`SELECT CASE WHEN sku_part_number <> '' THEN sku_part_number ELSE sku_id END,
 			purchased_enabled + purchased_warning, assigned, active, inactive, unknown, unassigned,
 			price_monthly, monthly_cost, monthly_waste FROM licence_position`, func(r *sql.Rows) error {
-			var p ui.PositionLine
+			var p report.PositionLine
 			if err := r.Scan(&p.SKU, &p.Purchased, &p.Assigned, &p.Active, &p.Inactive, &p.Unknown, &p.Unassigned,
 				&p.PriceMonthly, &p.MonthlyCost, &p.MonthlyWaste); err != nil {
 				return err
@@ -73,7 +74,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 			GROUP BY r.rule, r.action ORDER BY min(p.ord), r.rule,
 			  CASE r.action WHEN 'remove_license' THEN 1 WHEN 'remove_from_group' THEN 2 WHEN 'review' THEN 3 ELSE 4 END`,
 			func(r *sql.Rows) error {
-				var l ui.RuleLine
+				var l report.RuleLine
 				if err := r.Scan(&l.Rule, &l.Action, &l.Count, &l.Suppressed, &l.MonthlySaving); err != nil {
 					return err
 				}
@@ -91,7 +92,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 			WHERE NOT suppressed AND action IN ('remove_license', 'remove_from_group') AND monthly_saving > 0
 			ORDER BY monthly_saving DESC, days_inactive DESC NULLS FIRST, user_principal_name, rule LIMIT %d`, TopSavingsLimit),
 			func(r *sql.Rows) error {
-				var l ui.SavingLine
+				var l report.SavingLine
 				if err := r.Scan(&l.UserPrincipalName, &l.SKU, &l.Rule, &l.Action, &l.DaysInactive, &l.MonthlySaving); err != nil {
 					return err
 				}
@@ -112,7 +113,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 			  (5, '180+ days'), (6, 'never active'), (7, 'unknown'))
 			SELECT l.label, count(b.k) FROM labels l LEFT JOIN b ON b.k = l.k GROUP BY l.k, l.label ORDER BY l.k`,
 			func(r *sql.Rows) error {
-				var k ui.Bucket
+				var k report.Bucket
 				if err := r.Scan(&k.Label, &k.Users); err != nil {
 					return err
 				}
@@ -127,7 +128,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		err := q(`SELECT signal, source, available, reason, report_refresh_date, lag_days,
 			  signal IN (SELECT signal FROM param.rule_signals) OR signal = 'mailbox' AND EXISTS (SELECT 1 FROM param.rules)
 			FROM signal_status`, func(r *sql.Rows) error {
-			var l ui.SignalLine
+			var l report.SignalLine
 			if err := r.Scan(&l.Signal, &l.Source, &l.Available, &l.Reason, &l.RefreshDate, &l.LagDays, &l.Counted); err != nil {
 				return err
 			}
@@ -149,7 +150,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		if !written[f.table] {
 			continue
 		}
-		l := ui.FindingLine{Name: f.name}
+		l := report.FindingLine{Name: f.name}
 		if err := q(f.query, func(r *sql.Rows) error { return r.Scan(&l.Count, &l.MonthlySaving) }); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.table, err)
 		}

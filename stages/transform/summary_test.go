@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
@@ -48,7 +49,7 @@ func TestGoldenReports(t *testing.T) {
 
 // TestReportEscapes: names from the tenant cannot inject markup.
 func TestReportEscapes(t *testing.T) {
-	r := &ui.Report{Profile: `<script>alert(1)</script>`, Positions: []ui.PositionLine{{SKU: `A|B<img src=x>`}}}
+	r := &report.Summary{Profile: `<script>alert(1)</script>`, Positions: []report.PositionLine{{SKU: `A|B<img src=x>`}}}
 	var h, m bytes.Buffer
 	if err := ui.WriteReportHTML(&h, r); err != nil {
 		t.Fatal(err)
