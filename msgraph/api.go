@@ -328,6 +328,19 @@ func (a *API) PostJSON(ctx context.Context, cl Class, path string, in, out any, 
 	return a.jsonCall(ctx, Request{Class: cl, Method: http.MethodPost, Path: path, Body: b, NonIdempotent: !idempotent}, out)
 }
 
+// Delete sends a DELETE and discards the answer. It is retried only on 429
+// (see Request.NonIdempotent): a second DELETE of what the first removed
+// answers 404, which would hide that the first one worked.
+func (a *API) Delete(ctx context.Context, cl Class, path string) error {
+	resp, err := a.Do(ctx, Request{Class: cl, Method: http.MethodDelete, Path: path, NonIdempotent: true})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
 // jsonCall does req and decodes the body. A body that fails mid-read (a
 // dropped connection), is empty, is not JSON, or lacks what out requires
 // (see completer) is a malformed answer: for idempotent calls it is retried

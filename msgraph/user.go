@@ -1,7 +1,10 @@
 package msgraph
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -16,23 +19,85 @@ const UserSelect = "id,userPrincipalName,displayName,mail,userType,accountEnable
 // User is a Graph user object as UserSelect (and signInActivity) return it.
 // Row is the one mapping from it to a raw users row.
 type User struct {
-	ID                    string  `json:"id"`
-	UserPrincipalName     *string `json:"userPrincipalName"`
-	DisplayName           *string `json:"displayName"`
-	Mail                  *string `json:"mail"`
-	UserType              *string `json:"userType"`
-	AccountEnabled        *bool   `json:"accountEnabled"`
-	Department            *string `json:"department"`
-	JobTitle              *string `json:"jobTitle"`
-	Country               *string `json:"country"`
-	UsageLocation         *string `json:"usageLocation"`
-	CreatedDateTime       *Time   `json:"createdDateTime"`
-	OnPremisesSyncEnabled *bool   `json:"onPremisesSyncEnabled"`
-	SignInActivity        *struct {
-		LastSignInDateTime               *Time `json:"lastSignInDateTime"`
-		LastNonInteractiveSignInDateTime *Time `json:"lastNonInteractiveSignInDateTime"`
-		LastSuccessfulSignInDateTime     *Time `json:"lastSuccessfulSignInDateTime"`
-	} `json:"signInActivity"`
+	ID                    string          `json:"id"`
+	UserPrincipalName     *string         `json:"userPrincipalName"`
+	DisplayName           *string         `json:"displayName"`
+	Mail                  *string         `json:"mail"`
+	UserType              *string         `json:"userType"`
+	AccountEnabled        *bool           `json:"accountEnabled"`
+	Department            *string         `json:"department"`
+	JobTitle              *string         `json:"jobTitle"`
+	Country               *string         `json:"country"`
+	UsageLocation         *string         `json:"usageLocation"`
+	CreatedDateTime       *Time           `json:"createdDateTime"`
+	OnPremisesSyncEnabled *bool           `json:"onPremisesSyncEnabled"`
+	SignInActivity        *SignInActivity `json:"signInActivity"`
+}
+
+// SignInActivity is a user's signInActivity (Entra ID P1/P2). Which of its
+// timestamps are activity is LastActivity's rule.
+type SignInActivity struct {
+	// LastSignInDateTime is the newest interactive sign-in attempt, failed
+	// ones included: never activity by itself.
+	LastSignInDateTime *Time `json:"lastSignInDateTime"`
+	// LastNonInteractiveSignInDateTime is the newest non-interactive
+	// sign-in.
+	LastNonInteractiveSignInDateTime *Time `json:"lastNonInteractiveSignInDateTime"`
+	// LastSuccessfulSignInDateTime is the newest successful sign-in of
+	// either kind (recorded since December 2023, not backfilled).
+	LastSuccessfulSignInDateTime *Time `json:"lastSuccessfulSignInDateTime"`
+}
+
+// UnmarshalJSON names the field of a timestamp that does not parse
+// ("signInActivity.lastSuccessfulSignInDateTime: not a date-time: …"):
+// encoding/json would return Time's error without it.
+func (s *SignInActivity) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("signInActivity: %w", err)
+	}
+	*s = SignInActivity{}
+	for _, f := range []struct {
+		name string
+		dst  **Time
+	}{
+		{"lastSignInDateTime", &s.LastSignInDateTime},
+		{"lastNonInteractiveSignInDateTime", &s.LastNonInteractiveSignInDateTime},
+		{"lastSuccessfulSignInDateTime", &s.LastSuccessfulSignInDateTime},
+	} {
+		name, dst := f.name, f.dst
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		t := new(Time)
+		if err := t.UnmarshalJSON(v); err != nil {
+			return fmt.Errorf("signInActivity.%s: %w", name, err)
+		}
+		*dst = t
+	}
+	return nil
+}
+
+// LastActivity is the newest sign-in that counts as activity, nil when none
+// is known: lastSuccessfulSignInDateTime and lastNonInteractiveSignInDateTime.
+// lastSignInDateTime is not: it counts failed attempts, and every successful
+// sign-in since December 2023 shows in lastSuccessfulSignInDateTime too. This
+// is the rule of the live re-check before a removal; the transform applies
+// the same one to the users snapshot (user_activity.sql, sign_in workloads),
+// with one fallback only a whole tenant can show: a tenant that never
+// populates lastSuccessfulSignInDateTime falls back to lastSignInDateTime.
+func (s *SignInActivity) LastActivity() *time.Time {
+	if s == nil {
+		return nil
+	}
+	var last *time.Time
+	for _, t := range []*Time{s.LastSuccessfulSignInDateTime, s.LastNonInteractiveSignInDateTime} {
+		if p := PtrOf(t); p != nil && (last == nil || p.After(*last)) {
+			last = p
+		}
+	}
+	return last
 }
 
 // Row is the user as a raw users row: the id lower-cased (Graph GUIDs are

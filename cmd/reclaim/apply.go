@@ -367,5 +367,5 @@ func newDirectory(p *config.Profile, concurrency int, writesPerSecond float64, l
 	if err != nil {
 		return nil, err
 	}
-	return act.NewGraphAPIDirectory(client.Graph()), nil
+	return act.NewGraphDirectory(client.Graph()), nil
 }

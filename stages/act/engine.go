@@ -374,3 +374,15 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,49 +1,28 @@
 package act
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-
 	"github.com/reclaimhq/reclaim/msgraph"
-	"github.com/reclaimhq/reclaim/pipeline/config"
 )
 
-// GraphDirectory is Directory over Microsoft Graph v1.0. In production its
-// requests go through the shared Graph client (NewGraphAPIDirectory); the
-// built-in net/http transport (with Token) is a minimal fallback used by the
-// fake-tenant tests. Either way the only retries made are the ones that are
-// always safe — 429 (the request was not processed) and, for reads only, 5xx
-// and network errors. A write that fails ambiguously is returned to the
-// engine, which re-reads the user.
+// GraphDirectory is Directory over Microsoft Graph v1.0, through the one
+// Microsoft client (msgraph: its authentication, per-class concurrency and
+// rate limits, Retry-After). Reads go in the directory class and are retried
+// on any transient failure; changes go in the write class as non-idempotent
+// calls, which that client retries only on 429 (Microsoft answers it before
+// doing anything). A write that fails ambiguously is returned to the engine,
+// which re-reads the user.
 type GraphDirectory struct {
-	// BaseURL is the Graph endpoint without the version, e.g.
-	// https://graph.microsoft.com.
-	BaseURL string
-	HTTP    *http.Client
-	Token   TokenSource
-	// MaxAttempts bounds attempts per request (default 6).
-	MaxAttempts int
-	// MaxRetryAfter caps one wait for Retry-After (default 60 s).
-	MaxRetryAfter time.Duration
-	Logger        hclog.Logger
-	// Transport, when set, sends every request instead of the built-in
-	// net/http code (see NewGraphAPIDirectory); paths start with /v1.0 or
-	// are absolute nextLinks.
-	Transport func(ctx context.Context, method, path string, in, out any) error
+	api *msgraph.API
 	// MembershipCacheTTL is how long a group's member list is reused
 	// (default 5 minutes; negative: never reused).
 	MembershipCacheTTL time.Duration
@@ -53,10 +32,10 @@ type GraphDirectory struct {
 	gen   map[string]int
 }
 
-// TokenSource returns a bearer token for Graph.
-type TokenSource interface {
-	Token(ctx context.Context, refresh bool) (string, error)
-}
+// NewGraphDirectory is the Directory of the tenant api (a Client's Graph())
+// talks to: production apply and undo, and every test of the engine over
+// HTTP.
+func NewGraphDirectory(api *msgraph.API) *GraphDirectory { return &GraphDirectory{api: api} }
 
 var _ Directory = (*GraphDirectory)(nil)
 
@@ -74,12 +53,12 @@ var attributesSelect = func() string {
 	return strings.Join(props, ",") + ",signInActivity"
 }()
 
+// graphUser is a user as userSelect returns it: msgraph.User (the decoding
+// the extract uses, timestamps and the activity rule included) and the
+// licences.
 type graphUser struct {
-	ID                string  `json:"id"`
-	UserPrincipalName string  `json:"userPrincipalName"`
-	AccountEnabled    bool    `json:"accountEnabled"`
-	UsageLocation     *string `json:"usageLocation"`
-	AssignedLicenses  []struct {
+	msgraph.User
+	AssignedLicenses []struct {
 		SkuID         string   `json:"skuId"`
 		DisabledPlans []string `json:"disabledPlans"`
 	} `json:"assignedLicenses"`
@@ -89,12 +68,6 @@ type graphUser struct {
 		DisabledPlans   []string `json:"disabledPlans"`
 		State           string   `json:"state"`
 	} `json:"licenseAssignmentStates"`
-	// Timestamps stay strings: Microsoft writes "no value" as null, "" or
-	// 0001-01-01T00:00:00Z (msgraph.ParseTime).
-	SignInActivity *struct {
-		LastNonInteractiveSignInDateTime *string `json:"lastNonInteractiveSignInDateTime"`
-		LastSuccessfulSignInDateTime     *string `json:"lastSuccessfulSignInDateTime"`
-	} `json:"signInActivity"`
 }
 
 // GetUser reads the user, falling back to a select without signInActivity
@@ -108,33 +81,24 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 	if req.Attributes {
 		sel = attributesSelect
 	}
-	var body json.RawMessage
-	err := g.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(req.UserID)+"?$select="+sel, nil, &body)
+	var gu graphUser
+	err := g.read(ctx, "/users/"+url.PathEscape(req.UserID)+"?$select="+sel, &gu)
 	var ge *GraphError
 	signIn := true
 	if errors.As(err, &ge) && ge.Status == 403 && ge.Code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
 		signIn = false
-		err = g.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(req.UserID)+"?$select="+strings.TrimSuffix(sel, ",signInActivity"), nil, &body)
+		gu = graphUser{}
+		err = g.read(ctx, "/users/"+url.PathEscape(req.UserID)+"?$select="+strings.TrimSuffix(sel, ",signInActivity"), &gu)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
-	}
-	var gu graphUser
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &gu); err != nil {
-			return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
-		}
 	}
 	u, err := gu.live()
 	if err != nil {
 		return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
 	}
 	if req.Attributes {
-		var au msgraph.User
-		if err := json.Unmarshal(body, &au); err != nil {
-			return nil, fmt.Errorf("reading user %s: %w", req.UserID, err)
-		}
-		row := au.Row(signIn)
+		row := gu.Row(signIn)
 		u.Row = &row
 	}
 	for _, grp := range req.MemberOf {
@@ -163,15 +127,17 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 
 // live checks and converts a user as read. A 200 without a user in it (an
 // empty body, {}, an object without id) is an error, never a user without
-// licences: apply would take it for "the licence is already gone".
+// licences: apply would take it for "the licence is already gone". (An
+// empty or non-JSON body is already a malformed answer to the client.)
 func (gu *graphUser) live() (*LiveUser, error) {
 	if gu.ID == "" {
 		return nil, errors.New("the answer holds no user (empty body or no id)")
 	}
-	u := &LiveUser{ID: gu.ID, UserPrincipalName: gu.UserPrincipalName, AccountEnabled: gu.AccountEnabled}
-	if gu.UsageLocation != nil {
-		u.UsageLocation = *gu.UsageLocation
-	}
+	u := &LiveUser{ID: gu.ID, UserPrincipalName: deref(gu.UserPrincipalName),
+		AccountEnabled: gu.AccountEnabled != nil && *gu.AccountEnabled, UsageLocation: deref(gu.UsageLocation),
+		// Only successful sign-ins are activity, by the rule the transform
+		// applies to the snapshot (msgraph.SignInActivity.LastActivity).
+		LastSignIn: gu.SignInActivity.LastActivity()}
 	for _, s := range gu.LicenseAssignmentStates {
 		l := LiveLicense{SkuID: s.SkuID, DisabledPlans: s.DisabledPlans, State: s.State}
 		if s.AssignedByGroup != nil {
@@ -185,32 +151,14 @@ func (gu *graphUser) live() (*LiveUser, error) {
 			u.Licenses = append(u.Licenses, LiveLicense{SkuID: a.SkuID, DisabledPlans: a.DisabledPlans})
 		}
 	}
-	s := gu.SignInActivity
-	if s == nil {
-		return u, nil
-	}
-	// Only successful sign-ins are activity, as in the transform
-	// (user_activity.sql): lastSuccessfulSignInDateTime (either kind) and
-	// lastNonInteractiveSignInDateTime. lastSignInDateTime counts failed
-	// attempts too; the transform falls back to it only for a tenant that
-	// never populates lastSuccessfulSignInDateTime (kept since December
-	// 2023), and a sign-in made since the plan would show there.
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"lastSuccessfulSignInDateTime", s.LastSuccessfulSignInDateTime}, {"lastNonInteractiveSignInDateTime", s.LastNonInteractiveSignInDateTime}} {
-		if f.v == nil {
-			continue
-		}
-		t, err := msgraph.ParseTime(*f.v)
-		if err != nil {
-			return nil, fmt.Errorf("signInActivity.%s: %w", f.name, err)
-		}
-		if t != nil && (u.LastSignIn == nil || t.After(*u.LastSignIn)) {
-			u.LastSignIn = t
-		}
-	}
 	return u, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // members returns the ids (lower case) of a group's direct or transitive
@@ -241,21 +189,21 @@ func (g *GraphDirectory) members(ctx context.Context, group string, transitive b
 		seg = "transitiveMembers"
 	}
 	ids := map[string]bool{}
-	path := "/v1.0/groups/" + url.PathEscape(group) + "/" + seg + "?$select=id&$top=999"
-	for path != "" {
-		var page struct {
-			Value []struct {
-				ID string `json:"id"`
-			} `json:"value"`
-			NextLink string `json:"@odata.nextLink"`
-		}
-		if err := g.do(ctx, http.MethodGet, path, nil, &page); err != nil {
-			return nil, err
-		}
-		for _, v := range page.Value {
-			ids[strings.ToLower(v.ID)] = true
-		}
-		path = page.NextLink
+	err := g.api.Pages(ctx, msgraph.ClassDirectory, "/groups/"+url.PathEscape(group)+"/"+seg+"?$select=id&$top=999", nil,
+		func(items []json.RawMessage) error {
+			for _, it := range items {
+				var m struct {
+					ID string `json:"id"`
+				}
+				if err := json.Unmarshal(it, &m); err != nil {
+					return fmt.Errorf("a member of group %s: %w", group, err)
+				}
+				ids[strings.ToLower(m.ID)] = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, directoryError(err)
 	}
 	g.mu.Lock()
 	if g.gen[strings.ToLower(group)] == gen { // not changed by us meanwhile
@@ -300,7 +248,7 @@ func (g *GraphDirectory) ChangeLicenses(ctx context.Context, ch LicenseChange) e
 		}
 		body.AddLicenses = append(body.AddLicenses, add{DisabledPlans: dp, SkuID: a.SkuID})
 	}
-	if err := g.do(ctx, http.MethodPost, "/v1.0/users/"+url.PathEscape(ch.UserID)+"/assignLicense", body, nil); err != nil {
+	if err := g.post(ctx, "/users/"+url.PathEscape(ch.UserID)+"/assignLicense", body); err != nil {
 		return fmt.Errorf("assignLicense for %s: %w", ch.UserID, err)
 	}
 	return nil
@@ -311,10 +259,10 @@ func (g *GraphDirectory) ChangeMembership(ctx context.Context, ch MembershipChan
 	defer g.invalidate(ch.GroupID)
 	var err error
 	if ch.Add {
-		ref := map[string]string{"@odata.id": strings.TrimRight(g.BaseURL, "/") + "/v1.0/directoryObjects/" + ch.UserID}
-		err = g.do(ctx, http.MethodPost, "/v1.0/groups/"+url.PathEscape(ch.GroupID)+"/members/$ref", ref, nil)
+		ref := map[string]string{"@odata.id": g.api.Base() + "/directoryObjects/" + ch.UserID}
+		err = g.post(ctx, "/groups/"+url.PathEscape(ch.GroupID)+"/members/$ref", ref)
 	} else {
-		err = g.do(ctx, http.MethodDelete, "/v1.0/groups/"+url.PathEscape(ch.GroupID)+"/members/"+url.PathEscape(ch.UserID)+"/$ref", nil, nil)
+		err = directoryError(g.api.Delete(ctx, msgraph.ClassWrite, "/groups/"+url.PathEscape(ch.GroupID)+"/members/"+url.PathEscape(ch.UserID)+"/$ref"))
 	}
 	if err != nil {
 		verb := "removing"
@@ -326,203 +274,55 @@ func (g *GraphDirectory) ChangeMembership(ctx context.Context, ch MembershipChan
 	return nil
 }
 
-// do sends one request, retrying what is safe, and decodes a JSON answer
-// into out (when non-nil). path may be absolute (a nextLink).
-func (g *GraphDirectory) do(ctx context.Context, method, path string, in, out any) error {
-	if g.Transport != nil {
-		return g.Transport(ctx, method, path, in, out)
-	}
-	target := path
-	if !strings.HasPrefix(path, "https://") && !strings.HasPrefix(path, "http://") {
-		target = strings.TrimRight(g.BaseURL, "/") + path
-	}
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
-	}
-	attempts := g.MaxAttempts
-	if attempts <= 0 {
-		attempts = 6
-	}
-	read := method == http.MethodGet
-	refreshed := false
-	for attempt := 1; ; attempt++ {
-		tok, err := g.Token.Token(ctx, false)
-		if err != nil {
-			return fmt.Errorf("getting a Graph token: %w", err)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Accept", "application/json")
-		if in != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := g.HTTP.Do(req)
-		if err != nil {
-			if read && attempt < attempts && ctx.Err() == nil {
-				if werr := sleep(ctx, backoff(attempt)); werr != nil {
-					return werr
-				}
-				continue
-			}
-			return err // for a write: ambiguous, the engine re-reads
-		}
-		data, rerr := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-		resp.Body.Close()
-		if rerr != nil {
-			if read && attempt < attempts {
-				continue
-			}
-			return rerr
-		}
-		if resp.StatusCode < 300 {
-			if out != nil && len(data) > 0 {
-				if err := json.Unmarshal(data, out); err != nil {
-					return fmt.Errorf("decoding %s %s: %w", method, path, err)
-				}
-			}
-			return nil
-		}
-		ge := parseGraphError(resp.StatusCode, data)
-		switch {
-		case resp.StatusCode == 401 && !refreshed:
-			// An expired token: fetch a new one once; the call was not made.
-			refreshed = true
-			if _, err := g.Token.Token(ctx, true); err != nil {
-				return fmt.Errorf("refreshing the Graph token: %w", err)
-			}
-			continue
-		case resp.StatusCode == 429 && attempt < attempts:
-			wait := retryAfter(resp.Header.Get("Retry-After"), attempt, g.MaxRetryAfter)
-			g.log().Debug("throttled", "method", method, "path", path, "wait", wait)
-			if err := sleep(ctx, wait); err != nil {
-				return err
-			}
-			continue
-		case read && resp.StatusCode >= 500 && attempt < attempts:
-			if err := sleep(ctx, retryAfter(resp.Header.Get("Retry-After"), attempt, g.MaxRetryAfter)); err != nil {
-				return err
-			}
-			continue
-		}
-		return ge
-	}
+// read GETs path (relative to v1.0) into out.
+func (g *GraphDirectory) read(ctx context.Context, path string, out any) error {
+	return directoryError(g.api.GetJSON(ctx, msgraph.ClassDirectory, path, nil, out))
 }
 
-func (g *GraphDirectory) log() hclog.Logger {
-	if g.Logger == nil {
-		return hclog.NewNullLogger()
-	}
-	return g.Logger
+// post sends one change, in as JSON, discarding the answer.
+func (g *GraphDirectory) post(ctx context.Context, path string, in any) error {
+	return directoryError(g.api.PostJSON(ctx, msgraph.ClassWrite, path, in, nil, false))
 }
 
-func parseGraphError(status int, data []byte) *GraphError {
-	var body struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
+// directoryError gives an answer from Graph the engine's type: it decides on
+// status and message (IsAmbiguous, IsGroupInherited, ErrNotFound); the
+// client's wording is kept. Other errors (token, outage, cancellation,
+// malformed answers) pass as they are.
+func directoryError(err error) error {
+	var ge *msgraph.Error
+	if errors.As(err, &ge) {
+		return &GraphError{Status: ge.Status, Code: ge.Code, Message: ge.Message, Detail: err.Error()}
 	}
-	ge := &GraphError{Status: status}
-	if json.Unmarshal(data, &body) == nil {
-		ge.Code, ge.Message = body.Error.Code, body.Error.Message
-	}
-	if ge.Code == "" && ge.Message == "" {
-		ge.Message = http.StatusText(status)
-	}
-	return ge
+	return err
 }
 
-// retryAfter honours a Retry-After in seconds, else backs off exponentially.
-func retryAfter(h string, attempt int, limit time.Duration) time.Duration {
-	if limit <= 0 {
-		limit = 60 * time.Second
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
-		return min(time.Duration(s)*time.Second, limit)
-	}
-	return min(backoff(attempt), limit)
+// AuthFailedError stops apply or undo at the first authentication failure
+// (a token Microsoft refuses, or a 401 after a fresh token): every further
+// action would fail the same way, so none is tried. The action that met it
+// is journalled as failed and is retried by the next run.
+type AuthFailedError struct{ Err error }
+
+func (e *AuthFailedError) Error() string {
+	return "stopped at the first authentication failure, no further action was tried: " + e.Err.Error() +
+		"; fix the profile's credentials, then run the same command again (finished actions are not repeated)"
 }
 
-// backoff is 2, 4, 8 … s with ±25 % jitter, scaled down by backoffUnit in tests.
-func backoff(attempt int) time.Duration {
-	d := backoffUnit * time.Duration(1<<min(attempt, 6))
-	return d - d/4 + time.Duration(rand.Int64N(int64(d/2)+1))
+func (e *AuthFailedError) Unwrap() error { return e.Err }
+
+// isAuthFailure: the credential, not the action, is at fault. The shared
+// client has already refreshed the token once on a 401.
+func isAuthFailure(err error) bool {
+	var ae *msgraph.AuthError
+	var ge *GraphError
+	return errors.As(err, &ae) || (errors.As(err, &ge) && ge.Status == 401)
 }
 
-var backoffUnit = time.Second
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+// stopOnAuth turns a journalled outcome into a stop of the run.
+func stopOnAuth(o Outcome, jerr error) func(error) (Outcome, error) {
+	return func(err error) (Outcome, error) {
+		if jerr != nil {
+			return o, jerr
+		}
+		return o, &AuthFailedError{Err: err}
 	}
-}
-
-// ClientCredentials is a TokenSource using the OAuth 2.0 client credentials
-// grant with a client secret, over plain net/http. To be unified with the
-// extract stage's azidentity-based auth (which also handles certificates).
-type ClientCredentials struct {
-	HTTP          *http.Client
-	LoginEndpoint string // e.g. https://login.microsoftonline.com
-	TenantID      string
-	ClientID      string
-	Secret        config.Secret
-	Scope         string // e.g. https://graph.microsoft.com/.default
-
-	mu      sync.Mutex
-	token   string
-	expires time.Time
-}
-
-// Token returns the cached token, fetching a new one when it is within five
-// minutes of expiry or refresh is set. Errors never include the secret.
-func (c *ClientCredentials) Token(ctx context.Context, refresh bool) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !refresh && c.token != "" && time.Now().Before(c.expires) {
-		return c.token, nil
-	}
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.ClientID},
-		"client_secret": {c.Secret.Reveal()},
-		"scope":         {c.Scope},
-	}
-	endpoint := strings.TrimRight(c.LoginEndpoint, "/") + "/" + url.PathEscape(c.TenantID) + "/oauth2/v2.0/token"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("token request to %s: %w", endpoint, err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
-		return "", fmt.Errorf("token response from %s (HTTP %d): %w", endpoint, resp.StatusCode, err)
-	}
-	if resp.StatusCode != 200 || body.AccessToken == "" {
-		return "", fmt.Errorf("token request to %s refused (HTTP %d): %s: %s", endpoint, resp.StatusCode, body.Error, body.Description)
-	}
-	c.token = body.AccessToken
-	c.expires = time.Now().Add(time.Duration(body.ExpiresIn)*time.Second - 5*time.Minute)
-	return c.token, nil
 }

@@ -57,7 +57,7 @@ func startSimWith(t *testing.T, o simtenant.Options) *simEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := NewGraphAPIDirectory(client.Graph())
+	dir := NewGraphDirectory(client.Graph())
 	return &simEnv{srv: srv, dir: dir, n: users}
 }
 
@@ -70,7 +70,7 @@ func (e *simEnv) consumed(t *testing.T) map[string]int {
 			ConsumedUnits int    `json:"consumedUnits"`
 		} `json:"value"`
 	}
-	if err := e.dir.do(context.Background(), http.MethodGet, "/v1.0/subscribedSkus", nil, &body); err != nil {
+	if err := e.dir.read(context.Background(), "/subscribedSkus", &body); err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]int{}

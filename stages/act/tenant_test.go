@@ -2,22 +2,31 @@ package act
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/reclaimhq/reclaim/msgraph"
+	"github.com/reclaimhq/reclaim/msgraph/azcred"
 )
 
-// fakeTenant is an in-memory directory served over loopback HTTP by
-// httptest, speaking the part of Graph apply and undo use. It stands in for
-// the simulated tenant (package simtenant) until that is in main.
+// fakeTenant is an in-memory directory served over loopback HTTPS by
+// httptest, speaking the part of Graph apply and undo use; the engine reaches
+// it through the production client (msgraph with azcred), as it reaches
+// Microsoft. It is smaller than the simulated tenant (package simtenant) and
+// has switches for the write failures apply must survive.
 //
 // Routes:
 //
+//	GET    /{tenant}/v2.0/.well-known/openid-configuration   the authority azidentity discovers
 //	POST   /{tenant}/oauth2/v2.0/token          client credentials; 401 on a wrong secret
 //	GET    /v1.0/users/{id}?$select=…           user with assignedLicenses, licenseAssignmentStates, signInActivity
 //	GET    /v1.0/groups/{g}/members             direct members (paged, 2 per page, to exercise nextLink)
@@ -45,8 +54,9 @@ type fakeTenant struct {
 	// stand-in for another request landing between apply's read and write.
 	beforeWrite func(ft *fakeTenant)
 	// calls counts requests by "METHOD route" (route without ids).
-	calls map[string]int
-	srv   *httptest.Server
+	calls  map[string]int
+	srv    *httptest.Server
+	caFile string // trusts srv's certificate
 }
 
 type fakeUser struct {
@@ -72,8 +82,12 @@ type fakeGroup struct {
 
 func newFakeTenant(t *testing.T) *fakeTenant {
 	ft := &fakeTenant{t: t, users: map[string]*fakeUser{}, groups: map[string]*fakeGroup{}, calls: map[string]int{}, secret: "fake-secret-value"}
-	ft.srv = httptest.NewServer(http.HandlerFunc(ft.serve))
+	ft.srv = httptest.NewTLSServer(http.HandlerFunc(ft.serve))
 	t.Cleanup(ft.srv.Close)
+	ft.caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ft.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ft.srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return ft
 }
 
@@ -182,6 +196,13 @@ func (ft *fakeTenant) serve(w http.ResponseWriter, r *http.Request) {
 	defer ft.mu.Unlock()
 	path := r.URL.Path
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if strings.HasSuffix(path, "/.well-known/openid-configuration") {
+		base := ft.srv.URL + "/" + parts[0]
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"issuer": base + "/v2.0", "token_endpoint": base + "/oauth2/v2.0/token",
+			"authorization_endpoint": base + "/oauth2/v2.0/authorize", "tenant_region_scope": "WW"})
+		return
+	}
 	if strings.HasSuffix(path, "/oauth2/v2.0/token") {
 		ft.calls["POST token"]++
 		r.ParseForm()
@@ -381,13 +402,19 @@ func (ft *fakeTenant) userJSON(u *fakeUser) map[string]any {
 	return m
 }
 
-// directory returns a GraphDirectory over the fake, authenticating with
-// client credentials like the real thing.
+// directory returns a GraphDirectory over the fake through the production
+// client: azidentity's client-credentials flow against the fake's login
+// endpoint, its retries (shortened), its error decoding.
 func (ft *fakeTenant) directory() *GraphDirectory {
-	return &GraphDirectory{
-		BaseURL: ft.srv.URL,
-		HTTP:    ft.srv.Client(),
-		Token: &ClientCredentials{HTTP: ft.srv.Client(), LoginEndpoint: ft.srv.URL, TenantID: "contoso",
-			ClientID: "app", Secret: secretOf(ft.secret), Scope: ft.srv.URL + "/.default"},
+	ft.t.Helper()
+	c, err := msgraph.New(msgraph.Options{Profile: "contoso", TenantID: "contoso",
+		Credentials:   msgraph.Credentials{ClientID: "app", ClientSecret: secretOf(ft.secret)},
+		Authenticator: azcred.Authenticate,
+		GraphEndpoint: ft.srv.URL, LoginEndpoint: ft.srv.URL, CAFile: ft.caFile,
+		Limits: map[msgraph.Class]msgraph.Limit{msgraph.ClassWrite: {Rate: 1000, Burst: 100}, msgraph.ClassDirectory: {Rate: 1000, Burst: 100}},
+		Retry:  msgraph.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
+	if err != nil {
+		ft.t.Fatal(err)
 	}
+	return NewGraphDirectory(c.Graph())
 }
