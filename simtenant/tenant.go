@@ -238,6 +238,56 @@ func (t *Tenant) lookup(key string) int {
 	return t.indexOfID(key)
 }
 
+// odds is a weighted draw: r.intn(n), and the value of the first outcome
+// whose upTo the draw is below, else otherwise. The tables below are the
+// generator's mix; each draw takes one value from the user's PRNG, so
+// reordering draws changes every tenant.
+type odds[T any] struct {
+	n         int
+	outcomes  []outcome[T]
+	otherwise T
+}
+
+type outcome[T any] struct {
+	upTo int
+	v    T
+}
+
+func pick[T any](r *rng, o odds[T]) T {
+	x := r.intn(o.n)
+	for _, c := range o.outcomes {
+		if x < c.upTo {
+			return c.v
+		}
+	}
+	return o.otherwise
+}
+
+// skuGrant is a licence the generator assigns: a SKU, through a group
+// (index into groups) or directly (-1).
+type skuGrant struct{ sku, group int }
+
+var (
+	kinds = odds[Kind]{1000, []outcome[Kind]{{80, KindGuest}, {110, KindSharedMailbox}, {120, KindResourceMailbox}}, KindMember}
+	// memberArchetypes: new hires get a recent creation day, disabled
+	// accounts accountEnabled false (core).
+	memberArchetypes = odds[Archetype]{1000, []outcome[Archetype]{
+		{420, ArchActive}, {480, ArchInactive30}, {530, ArchInactive60}, {580, ArchInactive95},
+		{620, ArchInactive200}, {670, ArchNeverUsed}, {710, ArchNonInteractiveOnly}, {750, ArchOnlyTeams},
+		{790, ArchOnlyMail}, {820, ArchOnlyMobileApps}, {870, ArchDisabled}, {910, ArchNewHire},
+		{930, ArchNewHireNotStarted}}, ArchActive}
+	guestArchetypes = odds[Archetype]{10, []outcome[Archetype]{{4, ArchActive}, {6, ArchInactive95}, {8, ArchInactive200}}, ArchNeverUsed}
+	// guestSkus: -1 is no licence.
+	guestSkus = odds[int]{100, []outcome[int]{{15, skuPowerBIFree}, {20, skuPowerBIPro}, {23, skuTeamsExpl}}, -1}
+	// suites: a member's base licence; -1 is none.
+	suites = odds[int]{100, []outcome[int]{{40, skuM365E3}, {50, skuM365E5}, {60, skuO365E3}, {64, skuO365E5},
+		{72, skuBusPremium}, {78, skuBusStandard}, {86, skuBusBasic}, {91, skuExchangeP1}}, -1}
+	// dynamicsLicences: a Dynamics user's one licence.
+	dynamicsLicences = odds[skuGrant]{100, []outcome[skuGrant]{
+		{28, skuGrant{skuD365Sales, -1}}, {40, skuGrant{skuD365Sales, grpSales}}, {65, skuGrant{skuD365CS, -1}},
+		{75, skuGrant{skuD365SalesCS, -1}}}, skuGrant{skuD365TeamMembers, -1}}
+)
+
 // core generates the cheap part of user i — kind, archetype, creation and
 // the (unmasked) activity days — without names or licences. The sign-in log
 // and Dataverse audit scans use it to walk millions of users quickly.
@@ -249,16 +299,7 @@ func (t *Tenant) core(i int) *user {
 	r := newRNG(t.seed, uint64(i), saltUser)
 
 	// Kind, archetype, Dynamics flag: the first draws, so they stay stable.
-	switch x := r.intn(1000); {
-	case x < 80:
-		u.kind = KindGuest
-	case x < 110:
-		u.kind = KindSharedMailbox
-	case x < 120:
-		u.kind = KindResourceMailbox
-	default:
-		u.kind = KindMember
-	}
+	u.kind = pick(r, kinds)
 	if i == 0 {
 		u.kind = KindMember // the admin account
 	}
@@ -268,53 +309,20 @@ func (t *Tenant) core(i int) *user {
 	switch u.kind {
 	case KindMember:
 		u.dynamics = r.chance(0.05)
-		switch x := r.intn(1000); {
-		case i == 0 || x < 420:
-			u.arch = ArchActive
-		case x < 480:
-			u.arch = ArchInactive30
-		case x < 530:
-			u.arch = ArchInactive60
-		case x < 580:
-			u.arch = ArchInactive95
-		case x < 620:
-			u.arch = ArchInactive200
-		case x < 670:
-			u.arch = ArchNeverUsed
-		case x < 710:
-			u.arch = ArchNonInteractiveOnly
-		case x < 750:
-			u.arch = ArchOnlyTeams
-		case x < 790:
-			u.arch = ArchOnlyMail
-		case x < 820:
-			u.arch = ArchOnlyMobileApps
-		case x < 870:
-			u.arch = ArchDisabled
+		u.arch = pick(r, memberArchetypes)
+		switch {
+		case i == 0:
+			u.arch = ArchActive // the admin account
+		case u.arch == ArchDisabled:
 			u.enabled = false
-		case x < 910:
-			u.arch = ArchNewHire
+		case u.arch == ArchNewHire || u.arch == ArchNewHireNotStarted:
 			u.createdDays = r.between(1, 27)
-		case x < 930:
-			u.arch = ArchNewHireNotStarted
-			u.createdDays = r.between(1, 27)
-		default:
-			u.arch = ArchActive
 		}
 		if u.dynamics && u.arch == ArchActive && r.chance(0.3) {
 			u.arch = ArchDynamicsMultiBase
 		}
 	case KindGuest:
-		switch x := r.intn(10); {
-		case x < 4:
-			u.arch = ArchActive
-		case x < 6:
-			u.arch = ArchInactive95
-		case x < 8:
-			u.arch = ArchInactive200
-		default:
-			u.arch = ArchNeverUsed
-		}
+		u.arch = pick(r, guestArchetypes)
 	case KindSharedMailbox:
 		u.arch = ArchSharedMailbox
 		u.enabled = false
@@ -408,13 +416,8 @@ func (u *user) addLic(sku, group int, disabled []int) {
 func (t *Tenant) licences(u *user, r *rng) {
 	switch u.kind {
 	case KindGuest:
-		switch x := r.intn(100); {
-		case x < 15:
-			u.addLic(skuPowerBIFree, -1, nil)
-		case x < 20:
-			u.addLic(skuPowerBIPro, -1, nil)
-		case x < 23:
-			u.addLic(skuTeamsExpl, -1, nil)
+		if sku := pick(r, guestSkus); sku >= 0 {
+			u.addLic(sku, -1, nil)
 		}
 		return
 	case KindSharedMailbox:
@@ -428,25 +431,7 @@ func (t *Tenant) licences(u *user, r *rng) {
 		}
 		return
 	}
-	suite := -1
-	switch x := r.intn(100); {
-	case x < 40:
-		suite = skuM365E3
-	case x < 50:
-		suite = skuM365E5
-	case x < 60:
-		suite = skuO365E3
-	case x < 64:
-		suite = skuO365E5
-	case x < 72:
-		suite = skuBusPremium
-	case x < 78:
-		suite = skuBusStandard
-	case x < 86:
-		suite = skuBusBasic
-	case x < 91:
-		suite = skuExchangeP1
-	}
+	suite := pick(r, suites)
 	if u.arch == ArchOnlyMobileApps && (suite < 0 || suite == skuExchangeP1 || suite == skuBusBasic) {
 		suite = skuM365E3
 	}
@@ -511,18 +496,8 @@ func (t *Tenant) licences(u *user, r *rng) {
 				u.addLic(skuD365SalesCS, -1, nil)
 			}
 		} else {
-			switch x := r.intn(100); {
-			case x < 28:
-				u.addLic(skuD365Sales, -1, nil)
-			case x < 40:
-				u.addLic(skuD365Sales, grpSales, nil)
-			case x < 65:
-				u.addLic(skuD365CS, -1, nil)
-			case x < 75:
-				u.addLic(skuD365SalesCS, -1, nil)
-			default:
-				u.addLic(skuD365TeamMembers, -1, nil)
-			}
+			d := pick(r, dynamicsLicences)
+			u.addLic(d.sku, d.group, nil)
 		}
 	}
 }
