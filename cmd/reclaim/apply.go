@@ -18,6 +18,7 @@ import (
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
 	"github.com/reclaimhq/reclaim/stages/transform"
@@ -190,6 +191,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	}
 	defer whens.Close()
 	total := &act.Result{}
+	outStore := outputStore(outDir)
 	for _, s := range p.Sources {
 		if approved[s.Profile] == 0 {
 			continue
@@ -199,7 +201,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		if err != nil {
 			return withExitCode(exitError, err)
 		}
-		jpath := act.JournalPath(outDir, s.Profile, p.ID)
+		jpath := outStore.Profile(s.Profile).JournalPath(p.ID)
 		j, err := act.OpenJournal(jpath)
 		if err != nil {
 			return withExitCode(exitError, err)
@@ -207,7 +209,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		printWarnings(errw, j.Warnings())
 		// Keep the exact plan beside its journal: the audit trail and what
 		// undo reads to find the configuration.
-		if err := plan.Write(planCopyPath(jpath), p); err != nil {
+		if err := plan.Write(outStore, store.PlanCopyPath(jpath), p); err != nil {
 			j.Close()
 			return withExitCode(exitError, err)
 		}
@@ -219,7 +221,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			Directories: func(string) (act.Directory, error) { return dir, nil }, LiveExclusions: whens.Match,
 			RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out),
 				AfterSend: testKillAfterSends()}})
-		exportErr := act.ExportParquet(j.Entries(), act.ParquetPath(jpath))
+		exportErr := act.ExportParquet(outStore, j.Entries(), store.JournalParquetPath(jpath))
 		j.Close()
 		if res != nil {
 			total.Done += res.Done
@@ -253,10 +255,6 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		return withExitCode(exitPartial, fmt.Errorf("%d action(s) failed", total.Failed))
 	}
 	return nil
-}
-
-func planCopyPath(journal string) string {
-	return strings.TrimSuffix(journal, filepath.Ext(journal)) + ".plan.json"
 }
 
 // loadPlan reads a saved plan and loads its configuration (--config, else

@@ -97,7 +97,7 @@ func TestHostileTenantOutputs(t *testing.T) {
 	// Whoever edits a plan can recompute its actions digest too.
 	p.ActionsDigest = plan.ActionsDigest(p.Actions)
 	edited := filepath.Join(work, "edited.json")
-	if err := plan.Write(edited, p); err != nil {
+	if err := plan.Write(nil, edited, p); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{planPath, edited} {

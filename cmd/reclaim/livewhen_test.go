@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages/act"
 )
@@ -106,7 +107,7 @@ func TestApplySkipsUserNowMatchingWhen(t *testing.T) {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	want := `the user is now excluded by exclusion "legal_hold" (when department = 'Legal', live)`
-	j, err := act.OpenJournal(act.JournalPath(out, p.Actions[0].Profile, p.ID))
+	j, err := act.OpenJournal(store.ProfileAt(out, p.Actions[0].Profile).JournalPath(p.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func newApplyFixture(t *testing.T, o simtenant.Options, n int) *applyFixture {
 	if f.p, err = plan.Read(f.plan); err != nil || len(f.p.Actions) != n {
 		t.Fatalf("plan: %v, %d actions", err, len(f.p.Actions))
 	}
-	f.journal = act.JournalPath(f.out, "sim", f.p.ID)
+	f.journal = store.ProfileAt(f.out, "sim").JournalPath(f.p.ID)
 	return f
 }
 

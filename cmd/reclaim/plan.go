@@ -75,7 +75,7 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 				return withExitCode(exitError, err)
 			}
 			if out != "" {
-				if err := plan.Write(out, p); err != nil {
+				if err := plan.Write(outputStore(cfg.Output.Dir), out, p); err != nil {
 					return withExitCode(exitError, err)
 				}
 				if !asJSON {

@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages/act"
@@ -182,8 +183,8 @@ func TestCLIPlanApplyUndo(t *testing.T) {
 	}
 	var planID string
 	fmt.Sscanf(stdout[strings.Index(stdout, "reclaim plan ")+len("reclaim plan "):], "%16s", &planID)
-	journal := act.JournalPath(out, "sim", planID)
-	for _, f := range []string{journal, act.ParquetPath(journal), strings.TrimSuffix(journal, ".jsonl") + ".plan.json"} {
+	journal := store.ProfileAt(out, "sim").JournalPath(planID)
+	for _, f := range []string{journal, store.JournalParquetPath(journal), strings.TrimSuffix(journal, ".jsonl") + ".plan.json"} {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("missing %v", err)
 		}
@@ -331,7 +332,7 @@ func TestCLIRunPlanApply(t *testing.T) {
 			t.Fatalf("action %s was not approved but %s was removed from %s", a.ID, a.SkuPartNumber, a.UserPrincipalName)
 		}
 	}
-	entries, err := act.ReadJournal(act.JournalPath(out, "sim", p.ID))
+	entries, err := act.ReadJournal(store.ProfileAt(out, "sim").JournalPath(p.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +387,7 @@ func TestCLIRunPlanApply(t *testing.T) {
 		t.Fatalf("apply after its snapshot was rewritten: exit %d\n%s", code, stderr)
 	}
 	// Undo needs only the secret too: the plan copy remembers the rest.
-	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", act.JournalPath(out, "sim", p.ID), "--auto-approve"}, secretVar...)...)
+	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", store.ProfileAt(out, "sim").JournalPath(p.ID), "--auto-approve"}, secretVar...)...)
 	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("%d done", len(p.Actions))) {
 		t.Fatalf("undo with remembered variables: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -469,7 +470,7 @@ func testForgedPlans(t *testing.T, genuine *plan.Plan, recsPath string, srv *sim
 	forged.Actions = append(forged.Actions, legal, mailbox, uncovered, forgedRisky)
 	forged.Finish()
 	path := filepath.Join(work, "forged.json")
-	if err := plan.Write(path, &forged); err != nil {
+	if err := plan.Write(nil, path, &forged); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runActCLI(t, "", append([]string{"apply", path, "--auto-approve"}, secretVar...)...)
@@ -498,7 +499,7 @@ func testForgedPlans(t *testing.T, genuine *plan.Plan, recsPath string, srv *sim
 	naive := *genuine
 	naive.Actions = append([]plan.Action{}, genuine.Actions...)
 	naive.Actions[0].DataAtRisk = !naive.Actions[0].DataAtRisk
-	if err := plan.Write(path, &naive); err != nil {
+	if err := plan.Write(nil, path, &naive); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := runActCLI(t, "", "show", path); code != 1 || !strings.Contains(stderr, "actions were edited") {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
 )
@@ -53,12 +54,12 @@ interrupted.`,
 			// The plan copy beside the journal says where the configuration
 			// is and remembers its non-sensitive variables and output dir.
 			copied := &plan.Plan{}
-			if _, err := os.Stat(planCopyPath(jpath)); err == nil {
-				if p, err := plan.Read(planCopyPath(jpath)); err == nil {
+			if _, err := os.Stat(store.PlanCopyPath(jpath)); err == nil {
+				if p, err := plan.Read(store.PlanCopyPath(jpath)); err == nil {
 					copied = p
 				}
 			}
-			cfg, _, err := f.planConfig(cmd, copied, planCopyPath(jpath))
+			cfg, outDir, err := f.planConfig(cmd, copied, store.PlanCopyPath(jpath))
 			if err != nil {
 				return err
 			}
@@ -102,7 +103,7 @@ interrupted.`,
 			if err != nil {
 				return withExitCode(exitError, err)
 			}
-			upath := act.UndoJournalPath(jpath)
+			upath := store.UndoJournalPath(jpath)
 			uj, err := act.OpenJournal(upath)
 			if err != nil {
 				return withExitCode(exitError, err)
@@ -111,7 +112,7 @@ interrupted.`,
 			res, err := act.Undo(ctx, act.UndoOptions{Applied: applied, ActionIDs: actions, Journal: uj,
 				Directories: func(string) (act.Directory, error) { return dir, nil },
 				RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: actLogger(cmd).Named("undo"), Progress: progressPrinter(out)}})
-			exportErr := act.ExportParquet(uj.Entries(), act.ParquetPath(upath))
+			exportErr := act.ExportParquet(outputStore(outDir), uj.Entries(), store.JournalParquetPath(upath))
 			uj.Close()
 			if err != nil {
 				if ctx.Err() != nil {

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // Marshal encodes a plan as the indented JSON of the plan file.
@@ -23,48 +24,17 @@ func Marshal(p *Plan) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Write saves a plan to path through a temporary file and a rename, so a
-// reader never sees half a plan.
-func Write(path string, p *Plan) error {
+// Write commits a plan to path through s (nil: no store hook), so a reader
+// never sees half a plan. Plans name users, so only the owner may read them.
+func Write(s *store.Store, path string, p *Plan) error {
 	b, err := Marshal(p)
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, b, 0o600)
-}
-
-// WriteFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return s.WriteFile(path, store.KindPlan, 0o600, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 // Read loads and validates a plan file. A plan of another format version is

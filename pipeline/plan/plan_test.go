@@ -55,7 +55,7 @@ func TestFinishSortsAndTotals(t *testing.T) {
 func TestWriteReadRoundTrip(t *testing.T) {
 	p := samplePlan()
 	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := Write(path, p); err != nil {
+	if err := Write(nil, path, p); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Read(path)
@@ -144,7 +144,7 @@ func TestReadRecomputesAndRefusesEdits(t *testing.T) {
 		q.Actions = append([]Action{}, p.Actions...)
 		edit(&q)
 		path := filepath.Join(dir, name)
-		if err := Write(path, &q); err != nil {
+		if err := Write(nil, path, &q); err != nil {
 			t.Fatal(err)
 		}
 		return path

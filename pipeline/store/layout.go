@@ -132,7 +132,9 @@ func (p Profile) LockPath() string { return filepath.Join(p.Root, ".lock") }
 // JournalDir holds the profile's apply and undo journals.
 func (p Profile) JournalDir() string { return filepath.Join(p.Root, "journal") }
 
-// JournalPath is the apply journal of a plan.
+// JournalPath is the apply journal of a plan: beside the profile's
+// snapshots, named after the plan, so running apply on the same plan again
+// finds it and resumes.
 func (p Profile) JournalPath(planID string) string {
 	return filepath.Join(p.JournalDir(), "plan-"+planID+".jsonl")
 }
@@ -147,6 +149,12 @@ func (p Profile) JournalPaths() []string {
 // UndoJournalPath is where the undo of an apply journal is journalled.
 func UndoJournalPath(applyJournal string) string {
 	return applyJournal[:len(applyJournal)-len(filepath.Ext(applyJournal))] + ".undo.jsonl"
+}
+
+// PlanCopyPath is the exact plan apply keeps beside its journal: the audit
+// trail, and what undo reads to find the configuration.
+func PlanCopyPath(journal string) string {
+	return journal[:len(journal)-len(filepath.Ext(journal))] + ".plan.json"
 }
 
 // JournalParquetPath is the Parquet export beside a JSON Lines journal.

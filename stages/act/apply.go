@@ -3,7 +3,6 @@ package act
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -112,13 +111,6 @@ type ApplyOptions struct {
 	// safe for concurrent use. Nil: Apply refuses a plan whose profile has any.
 	LiveExclusions func(ctx context.Context, u schemas.User) ([]string, error)
 	RunOptions
-}
-
-// JournalPath is where the apply journal of a plan lives for one profile:
-// beside that profile's snapshots, named after the plan, so running apply on
-// the same plan again finds it and resumes.
-func JournalPath(outDir, profile, planID string) string {
-	return filepath.Join(outDir, profile, "journal", "plan-"+planID+".jsonl")
 }
 
 // Apply carries out a plan that passed CheckFresh and Preflight. Before each

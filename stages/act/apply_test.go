@@ -15,6 +15,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -150,7 +151,7 @@ func TestApplyRemovesExactlyThePlannedLicences(t *testing.T) {
 			t.Errorf("action %s journal phases %q, want intent then done", id, ph)
 		}
 	}
-	if err := ExportParquet(entries, ParquetPath(journal)); err != nil {
+	if err := ExportParquet(nil, entries, store.JournalParquetPath(journal)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(strings.TrimSuffix(journal, ".jsonl") + ".parquet"); err != nil {
@@ -371,7 +372,7 @@ func TestGroupRemovalAndUndo(t *testing.T) {
 	}
 	// Undo puts back exactly what was there, disabled plans included.
 	applied, _ := ReadJournal(journal)
-	uj, err := OpenJournal(UndoJournalPath(journal))
+	uj, err := OpenJournal(store.UndoJournalPath(journal))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +390,7 @@ func TestGroupRemovalAndUndo(t *testing.T) {
 		t.Fatal("group membership not restored")
 	}
 	// Undo again: nothing left to do.
-	uj, _ = OpenJournal(UndoJournalPath(journal))
+	uj, _ = OpenJournal(store.UndoJournalPath(journal))
 	ur, err = Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return dir, nil }})
 	uj.Close()
 	if err != nil || ur.Earlier != 2 || ur.Done != 0 {

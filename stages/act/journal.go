@@ -14,7 +14,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -35,7 +35,7 @@ var ErrCrashed = errors.New("injected crash")
 // O_APPEND and written one whole line per entry with an fsync before Append
 // returns, so after a crash the file holds every intent whose change may have
 // been sent. Only one process writes a profile's journals at a time: apply
-// and undo hold the profile lock (pipeline/run.LockProfile) around them.
+// and undo hold the profile lock (store.Profile.Lock) around them.
 //
 // Reopening tolerates damage instead of refusing: a torn last line (a crash
 // in the middle of a write) is set aside in <journal>.torn-<time> and cut
@@ -246,22 +246,18 @@ func LastByAction(entries []schemas.JournalEntry) map[string]schemas.JournalEntr
 	return last
 }
 
-// ExportParquet writes the entries as the Parquet table "journal" to path
-// (temp file and rename), for analysts to query beside the snapshots.
-func ExportParquet(entries []schemas.JournalEntry, path string) error {
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[schemas.JournalEntry](&buf, parquet.Compression(&parquet.Zstd))
-	if _, err := w.Write(entries); err != nil {
-		return fmt.Errorf("journal parquet: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("journal parquet: %w", err)
-	}
-	return plan.WriteFileAtomic(path, buf.Bytes(), 0o644)
-}
-
-// ParquetPath is the Parquet export beside a JSON Lines journal.
-func ParquetPath(journalPath string) string {
-	ext := filepath.Ext(journalPath)
-	return journalPath[:len(journalPath)-len(ext)] + ".parquet"
+// ExportParquet commits the entries as the Parquet table "journal" at path
+// (store.JournalParquetPath of the journal) through s, for analysts to query
+// beside the snapshots.
+func ExportParquet(s *store.Store, entries []schemas.JournalEntry, path string) error {
+	return s.WriteFile(path, store.KindJournal, 0o644, func(out io.Writer) error {
+		w := parquet.NewGenericWriter[schemas.JournalEntry](out, parquet.Compression(&parquet.Zstd))
+		if _, err := w.Write(entries); err != nil {
+			return fmt.Errorf("journal parquet: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("journal parquet: %w", err)
+		}
+		return nil
+	})
 }

@@ -11,6 +11,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -71,8 +72,8 @@ func TestJournalAppendReopenAndExport(t *testing.T) {
 	}
 
 	// Analysts read the Parquet export with DuckDB.
-	pq := ParquetPath(path)
-	if err := ExportParquet(entries, pq); err != nil {
+	pq := store.JournalParquetPath(path)
+	if err := ExportParquet(nil, entries, pq); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sql.Open("duckdb", "")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -53,7 +54,7 @@ func (e *simEnv) applyAndUndo(t *testing.T, tr simtenant.UserTruth, l simtenant.
 	if err != nil {
 		t.Fatal(err)
 	}
-	journal := JournalPath(out, "sim", p.ID)
+	journal := store.ProfileAt(out, "sim").JournalPath(p.ID)
 	res, err := e.apply(t, p, cfg, journal, RunOptions{})
 	if err != nil || res.Done != 1 {
 		t.Fatalf("apply: %+v %v", res, err)
@@ -62,7 +63,7 @@ func (e *simEnv) applyAndUndo(t *testing.T, tr simtenant.UserTruth, l simtenant.
 		between()
 	}
 	applied, _ := ReadJournal(journal)
-	uj, _ := OpenJournal(UndoJournalPath(journal))
+	uj, _ := OpenJournal(store.UndoJournalPath(journal))
 	defer uj.Close()
 	ures, err := Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return e.dir, nil }})
 	if err != nil {
@@ -124,7 +125,7 @@ func (e *simEnv) oneWayPlan(t *testing.T, cfg *config.Config, marked bool) (*pla
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, JournalPath(out, "sim", p.ID), tr
+	return p, store.ProfileAt(out, "sim").JournalPath(p.ID), tr
 }
 
 // TestSimOneWayRefusedWithoutFlag: a removal the snapshot marks one-way is

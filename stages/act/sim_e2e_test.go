@@ -18,6 +18,7 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/secret"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -198,7 +199,7 @@ func TestSimPlanApplyUndo(t *testing.T) {
 	}
 
 	beforeLic, beforeUnits := env.licences(), env.consumed(t)
-	journal := JournalPath(out, "sim", p.ID)
+	journal := store.ProfileAt(out, "sim").JournalPath(p.ID)
 	res, err := env.apply(t, p, cfg, journal, RunOptions{})
 	if err != nil || res.Done != nDirect+nGroup || res.ExitCode() != 0 {
 		t.Fatalf("apply: %+v %v", res, err)
@@ -239,7 +240,7 @@ func TestSimPlanApplyUndo(t *testing.T) {
 
 	// Undo restores every licence with its disabled plans, and the group.
 	applied, _ := ReadJournal(journal)
-	uj, _ := OpenJournal(UndoJournalPath(journal))
+	uj, _ := OpenJournal(store.UndoJournalPath(journal))
 	ures, err := Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return env.dir, nil }})
 	uj.Close()
 	if err != nil || ures.Done != nDirect+nGroup {
@@ -279,7 +280,7 @@ func TestSimSignedInAfterPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := env.apply(t, p, cfg, JournalPath(out, "sim", p.ID), RunOptions{})
+	res, err := env.apply(t, p, cfg, store.ProfileAt(out, "sim").JournalPath(p.ID), RunOptions{})
 	if err != nil || res.Skipped != 1 || res.Done != len(p.Actions)-1 {
 		t.Fatalf("apply: %+v %v", res, err)
 	}
@@ -303,7 +304,7 @@ func TestSimCrashAndResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		journal := JournalPath(out, "sim", p.ID)
+		journal := store.ProfileAt(out, "sim").JournalPath(p.ID)
 		if _, err := env.apply(t, p, cfg, journal, RunOptions{CrashAfterJournalWrites: crashAt, Concurrency: 3}); !errors.Is(err, ErrCrashed) {
 			t.Fatalf("crash %d: want a crash, got %v", crashAt, err)
 		}
@@ -444,7 +445,7 @@ func TestSimExcludedNeverTouched(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg.Exclusions = excls // the plan did not know; apply must
-		if _, err := env.apply(t, p, cfg, JournalPath(out, "sim", p.ID), RunOptions{Concurrency: 4}); err != nil {
+		if _, err := env.apply(t, p, cfg, store.ProfileAt(out, "sim").JournalPath(p.ID), RunOptions{Concurrency: 4}); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 		nExcluded := 0
@@ -475,7 +476,7 @@ func TestSimFaultsAndThrottling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	journal := JournalPath(out, "sim", p.ID)
+	journal := store.ProfileAt(out, "sim").JournalPath(p.ID)
 	res, err := env.apply(t, p, cfg, journal, RunOptions{})
 	if err != nil {
 		t.Fatal(err)

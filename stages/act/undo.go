@@ -87,9 +87,3 @@ func undoStep(done schemas.JournalEntry) step {
 	s.entry = e
 	return s
 }
-
-// UndoJournalPath is where the undo of an apply journal is journalled.
-func UndoJournalPath(applyJournal string) string {
-	p := ParquetPath(applyJournal) // strip the extension
-	return p[:len(p)-len(".parquet")] + ".undo.jsonl"
-}
