@@ -465,3 +465,25 @@ func TestWhenRefusesForbidden(t *testing.T) {
 		}
 	}
 }
+
+// TestCoversProfile pins what profiles = [...] means everywhere: empty
+// covers all; otherwise the exact, case-sensitive labels listed.
+func TestCoversProfile(t *testing.T) {
+	for _, c := range []struct {
+		profiles []string
+		profile  string
+		want     bool
+	}{
+		{nil, "prod", true},
+		{[]string{"prod", "test"}, "test", true},
+		{[]string{"prod"}, "test", false},
+		{[]string{"prod"}, "Prod", false},
+	} {
+		if got := CoversProfile(c.profiles, c.profile); got != c.want {
+			t.Errorf("CoversProfile(%q, %q) = %v, want %v", c.profiles, c.profile, got, c.want)
+		}
+		if got := (&Exclusion{Profiles: c.profiles}).AppliesTo(c.profile); got != c.want {
+			t.Errorf("Exclusion.AppliesTo(%q) with profiles %q = %v, want %v", c.profile, c.profiles, got, c.want)
+		}
+	}
+}

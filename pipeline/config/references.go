@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -174,24 +175,23 @@ func MatchSKU(ref, skuID, partNumber string) bool {
 	return (skuID != "" && strings.EqualFold(ref, skuID)) || (partNumber != "" && strings.EqualFold(ref, partNumber))
 }
 
-// AppliesTo reports whether the rule covers the named profile (an empty
-// profiles list covers all).
-func (r *ReclaimRule) AppliesTo(profile string) bool { return appliesTo(r.Profiles, profile) }
+// AppliesTo reports whether the rule covers the named profile (CoversProfile).
+func (r *ReclaimRule) AppliesTo(profile string) bool { return CoversProfile(r.Profiles, profile) }
 
-// AppliesTo reports whether the exclusion covers the named profile.
-func (e *Exclusion) AppliesTo(profile string) bool { return appliesTo(e.Profiles, profile) }
+// AppliesTo reports whether the exclusion covers the named profile (CoversProfile).
+func (e *Exclusion) AppliesTo(profile string) bool { return CoversProfile(e.Profiles, profile) }
 
-// AppliesTo reports whether the consolidation rule covers the named profile.
-func (r *ConsolidationRule) AppliesTo(profile string) bool { return appliesTo(r.Profiles, profile) }
+// AppliesTo reports whether the consolidation rule covers the named profile
+// (CoversProfile).
+func (r *ConsolidationRule) AppliesTo(profile string) bool { return CoversProfile(r.Profiles, profile) }
 
-func appliesTo(profiles []string, profile string) bool {
-	if len(profiles) == 0 {
-		return true
-	}
-	for _, p := range profiles {
-		if p == profile {
-			return true
-		}
-	}
-	return false
+// CoversProfile is what a block's `profiles = [...]` means: an empty list
+// covers every profile, otherwise the list covers exactly the profiles it
+// names. The match is exact and case-sensitive, like the checks that
+// validated the list (checkReferences accepts only a name that is a declared
+// profile's label, and labels are case-sensitive map keys): "Prod" and "prod"
+// are two profiles, and every stage — extract, transform, plan and the live
+// re-check before a change — agrees on which one a block covers.
+func CoversProfile(profiles []string, profile string) bool {
+	return len(profiles) == 0 || slices.Contains(profiles, profile)
 }

@@ -232,7 +232,7 @@ func CuratedTableNames() []string {
 
 // AppliesTo reports whether the SQL stage runs for the named profile (an
 // empty profiles list covers all).
-func (s *SQLStage) AppliesTo(profile string) bool { return appliesTo(s.Profiles, profile) }
+func (s *SQLStage) AppliesTo(profile string) bool { return CoversProfile(s.Profiles, profile) }
 
 // SQLStage returns the SQL stage with the given name, or nil.
 func (c *Config) SQLStage(name string) *SQLStage {

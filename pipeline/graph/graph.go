@@ -78,10 +78,6 @@ func (n Node) Waits() []string {
 	return out
 }
 
-func appliesTo(profiles []string, name string) bool {
-	return len(profiles) == 0 || slices.Contains(profiles, name)
-}
-
 // RawTables says, for every raw table, whether the profile needs it: the
 // map holds needed tables with the reason, skipped ones are returned apart.
 func RawTables(cfg *config.Config, p *config.Profile, signInLog bool) (need map[string]string, skipped []Skip) {
@@ -97,7 +93,7 @@ func RawTables(cfg *config.Config, p *config.Profile, signInLog bool) (need map[
 		skipped = append(skipped, Skip{schemas.TableSubscriptions, "reclaim_subscriptions is off"})
 	}
 	for _, ex := range cfg.Exclusions {
-		if appliesTo(ex.Profiles, p.Name) && len(ex.Groups) > 0 {
+		if ex.AppliesTo(p.Name) && len(ex.Groups) > 0 {
 			need[schemas.TableGroupMembers] = fmt.Sprintf("exclusion %q names groups", ex.Name)
 			break
 		}
@@ -105,7 +101,7 @@ func RawTables(cfg *config.Config, p *config.Profile, signInLog bool) (need map[
 	signals := map[config.Signal]string{}
 	dataAtRisk := ""
 	for _, r := range cfg.ReclaimRules {
-		if !appliesTo(r.Profiles, p.Name) {
+		if !r.AppliesTo(p.Name) {
 			continue
 		}
 		for _, s := range r.Signals {

@@ -17,7 +17,7 @@ import (
 // user (ApplyOptions.LiveExclusions).
 func Excluded(excls []*config.Exclusion, profile string, u *LiveUser, skuID, skuPart string) *config.Exclusion {
 	for _, x := range excls {
-		if len(x.Profiles) > 0 && !containsFold(x.Profiles, profile) {
+		if !x.AppliesTo(profile) {
 			continue
 		}
 		if len(x.SKUs) > 0 && !containsFold(x.SKUs, skuID) && !containsFold(x.SKUs, skuPart) {
@@ -57,7 +57,7 @@ func hasWhen(x *config.Exclusion) bool { return strings.TrimSpace(x.When) != "" 
 // whenExclusions reports whether any exclusion of the profile has a `when`.
 func whenExclusions(excls []*config.Exclusion, profile string) bool {
 	return slices.ContainsFunc(excls, func(x *config.Exclusion) bool {
-		return hasWhen(x) && (len(x.Profiles) == 0 || containsFold(x.Profiles, profile))
+		return hasWhen(x) && x.AppliesTo(profile)
 	})
 }
 
@@ -66,7 +66,7 @@ func whenExclusions(excls []*config.Exclusion, profile string) bool {
 func exclusionGroups(excls []*config.Exclusion, profile string) []string {
 	var gs []string
 	for _, x := range excls {
-		if len(x.Profiles) == 0 || containsFold(x.Profiles, profile) {
+		if x.AppliesTo(profile) {
 			for _, g := range x.Groups {
 				if !containsFold(gs, g) {
 					gs = append(gs, g)

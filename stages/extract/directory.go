@@ -206,7 +206,7 @@ func (groupMembersStage) Info() stages.Info {
 func (groupMembersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	var groups []string
 	for _, ex := range req.Config.Exclusions {
-		if len(ex.Profiles) > 0 && !slices.Contains(ex.Profiles, req.Profile.Name) {
+		if !ex.AppliesTo(req.Profile.Name) {
 			continue
 		}
 		for _, g := range ex.Groups {

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -51,7 +51,7 @@ func (s SQLStage) validate() error {
 
 // appliesTo reports whether the stage runs for the profile.
 func (s SQLStage) appliesTo(profile string) bool {
-	return len(s.Profiles) == 0 || slices.Contains(s.Profiles, profile)
+	return config.CoversProfile(s.Profiles, profile)
 }
 
 // error maps a DuckDB error onto the stage's source.
