@@ -200,16 +200,7 @@ func (s *Server) handleDataverse(w http.ResponseWriter, r *http.Request) {
 		more, pos = p < total, int64(p)
 	case "audits":
 		day, off := int(pos>>32), int(pos&0xffffffff)
-		firstDay, lastDay := 0, auditRetentionDays-1
-		if f != nil {
-			lo, hi := timeBounds(f, "createdon")
-			if !hi.IsZero() {
-				firstDay = max(firstDay, int(s.t.today.Sub(hi.Truncate(24*time.Hour)).Hours()/24))
-			}
-			if !lo.IsZero() {
-				lastDay = min(lastDay, int(s.t.today.Sub(lo.Truncate(24*time.Hour)).Hours()/24))
-			}
-		}
+		firstDay, lastDay := s.dayWindow(f, "createdon", auditRetentionDays)
 		day = max(day, firstDay)
 		for day <= lastDay && len(rows) < pageSize && scanned < maxScan {
 			evs := s.auditDay(day)

@@ -315,33 +315,26 @@ func (p *filterParser) expect(t string) error {
 }
 
 func (p *filterParser) or() (filterExpr, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for strings.EqualFold(p.peek(), "or") {
-		p.next()
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = filterOr{l, r}
-	}
-	return l, nil
+	return p.chain("or", p.and, func(l, r filterExpr) filterExpr { return filterOr{l, r} })
 }
 
 func (p *filterParser) and() (filterExpr, error) {
-	l, err := p.unary()
+	return p.chain("and", p.unary, func(l, r filterExpr) filterExpr { return filterAnd{l, r} })
+}
+
+// chain parses operands joined by the (left-associative) keyword word.
+func (p *filterParser) chain(word string, operand func() (filterExpr, error), join func(l, r filterExpr) filterExpr) (filterExpr, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for strings.EqualFold(p.peek(), "and") {
+	for strings.EqualFold(p.peek(), word) {
 		p.next()
-		r, err := p.unary()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = filterAnd{l, r}
+		l = join(l, r)
 	}
 	return l, nil
 }

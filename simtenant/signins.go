@@ -83,6 +83,24 @@ func (s *Server) signInRecord(ev event, day int) signInRecord {
 	return signInRecord{s: s, u: u, ev: ev, day: day, app: app, ok: ok}
 }
 
+// dayWindow is the days before Today (first to last, newest first) a
+// listing retained for retention days must scan for f: all of them, narrowed
+// by f's ANDed bounds on the time field.
+func (s *Server) dayWindow(f filterExpr, field string, retention int) (first, last int) {
+	first, last = 0, retention-1
+	if f == nil {
+		return first, last
+	}
+	lo, hi := timeBounds(f, field)
+	if !hi.IsZero() {
+		first = max(first, int(s.t.today.Sub(hi.Truncate(24*time.Hour)).Hours()/24))
+	}
+	if !lo.IsZero() {
+		last = min(last, int(s.t.today.Sub(lo.Truncate(24*time.Hour)).Hours()/24))
+	}
+	return first, last
+}
+
 // timeBounds narrows the days to scan from createdDateTime comparisons that
 // are ANDed at the top of the filter.
 func timeBounds(e filterExpr, field string) (lo, hi time.Time) {
@@ -140,16 +158,7 @@ func (s *Server) handleSignIns(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	firstDay, lastDay := 0, signInRetentionDays-1
-	if f != nil {
-		lo, hi := timeBounds(f, "createdDateTime")
-		if !hi.IsZero() {
-			firstDay = max(firstDay, int(s.t.today.Sub(hi.Truncate(24*time.Hour)).Hours()/24))
-		}
-		if !lo.IsZero() {
-			lastDay = min(lastDay, int(s.t.today.Sub(lo.Truncate(24*time.Hour)).Hours()/24))
-		}
-	}
+	firstDay, lastDay := s.dayWindow(f, "createdDateTime", signInRetentionDays)
 	day, off := firstDay, 0
 	if tok := q.Get("$skiptoken"); tok != "" {
 		pos, ok := s.decodeSkip("signins", tok)
