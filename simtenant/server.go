@@ -25,6 +25,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // Default credentials of the simulated tenant. They are fixed and public on
@@ -253,9 +255,9 @@ func Start(o Options) (*Server, error) {
 		s.tmpDir = dir
 	}
 	s.caFile = filepath.Join(dir, "simtenant-ca.pem")
-	if err := writeFileAtomic(s.caFile, certPEM); err != nil {
+	if err := store.WriteFile(s.caFile, certPEM, 0o600); err != nil {
 		ln.Close()
-		return nil, err
+		return nil, fmt.Errorf("simtenant: %w", err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	host := ln.Addr().(*net.TCPAddr).IP.String()
@@ -351,29 +353,6 @@ func selfSignedCert() (cert tls.Certificate, certPEM []byte, err error) {
 	}
 	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
-}
-
-// writeFileAtomic writes via a temp file and rename so readers never see a
-// partial file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("simtenant: write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("simtenant: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("simtenant: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("simtenant: write %s: %w", path, err)
-	}
-	return nil
 }
 
 func hashString(s string) uint64 {

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // overlay holds every change made through the API, keyed by user index; the
@@ -321,5 +323,8 @@ func (s *Server) saveLocked() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(o.path, append(b, '\n'))
+	if err := store.WriteFile(o.path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("simtenant: %w", err)
+	}
+	return nil
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/reclaimhq/reclaim/pipeline/report"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
@@ -159,41 +160,22 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 	return s, nil
 }
 
-// writeReports writes report.md and report.html into dir, each through a
-// temp file and a rename.
+// writeReports commits report.md and report.html into a run directory.
 func writeReports(dir string, s *Summary) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
 	var files []string
 	for _, out := range []struct {
 		name  string
-		write func(*os.File) error
+		write func(io.Writer) error
 	}{
-		{"report.md", func(f *os.File) error { return ui.WriteReportMarkdown(f, s) }},
-		{"report.html", func(f *os.File) error { return ui.WriteReportHTML(f, s) }},
+		{store.ReportMarkdownFile, func(w io.Writer) error { return ui.WriteReportMarkdown(w, s) }},
+		{store.ReportHTMLFile, func(w io.Writer) error { return ui.WriteReportHTML(w, s) }},
 	} {
 		path := filepath.Join(dir, out.name)
-		if err := writeFileAtomic(path, out.write); err != nil {
-			return files, fmt.Errorf("writing %s: %w", path, err)
+		var st *store.Store // no hook yet: the reports move to the runner's Report (pipeline/report)
+		if err := st.WriteFile(path, store.KindReport, 0o600, out.write); err != nil {
+			return files, fmt.Errorf("report: %w", err)
 		}
 		files = append(files, path)
 	}
 	return files, nil
-}
-
-func writeFileAtomic(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
