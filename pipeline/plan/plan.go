@@ -109,12 +109,11 @@ type Action struct {
 	SkuID             string    `json:"sku_id"`
 	SkuPartNumber     string    `json:"sku_part_number"`
 	Operation         Operation `json:"operation"`
-	// GroupID and GroupName name the licensing group for OpRemoveFromGroup.
-	GroupID   string   `json:"group_id,omitempty"`
-	GroupName string   `json:"group_name,omitempty"`
-	Rule      string   `json:"rule"`
-	Reason    string   `json:"reason"`
-	Evidence  Evidence `json:"evidence"`
+	// GroupID is the licensing group's object id for OpRemoveFromGroup.
+	GroupID  string   `json:"group_id,omitempty"`
+	Rule     string   `json:"rule"`
+	Reason   string   `json:"reason"`
+	Evidence Evidence `json:"evidence"`
 	// DisabledPlans are the service plans switched off on the licence, so
 	// undo can put it back exactly as it was.
 	DisabledPlans []string `json:"disabled_plans"`
@@ -183,7 +182,6 @@ type Review struct {
 	SkuPartNumber     string     `json:"sku_part_number"`
 	Kind              ReviewKind `json:"kind"`
 	GroupID           string     `json:"group_id,omitempty"`
-	GroupName         string     `json:"group_name,omitempty"`
 	Rule              string     `json:"rule"`
 	Reason            string     `json:"reason"`
 	MonthlySaving     float64    `json:"monthly_saving"`

@@ -16,7 +16,9 @@ func hostilePlan(attack string) []byte {
 		a := &p.Actions[i]
 		a.UserPrincipalName = "x" + attack + "@contoso.com"
 		a.SkuPartNumber += attack
-		a.GroupName = attack
+		if a.GroupID != "" {
+			a.GroupID += attack
+		}
 		a.Evidence.LastActivitySource = attack
 	}
 	for i := range p.Reviews {

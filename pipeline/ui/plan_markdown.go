@@ -38,7 +38,7 @@ func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 		for _, a := range p.Actions {
 			mark, what := "➖", Markdown(a.SkuPartNumber)
 			if a.Operation == plan.OpRemoveFromGroup {
-				what += " (leave group " + Markdown(groupName(a.GroupID, a.GroupName)) + ")"
+				what += " (leave group " + Markdown(a.GroupID) + ")"
 			}
 			if a.DataAtRisk {
 				mark = "⚠️"

@@ -40,7 +40,7 @@ func goldenPlan() *plan.Plan {
 					Signals: []plan.SignalEvidence{{Signal: "sign_in", LastActivity: d("2026-08-21")}, {Signal: "office365", LastActivity: d("2026-08-02"), RefreshDate: d("2026-11-22")}}},
 				DisabledPlans: []string{"57ff2da0-773e-42df-b2af-ffb7a2317929"}, MonthlySaving: 36, Currency: "USD"},
 			{Profile: "contoso", UserID: "u-bob", UserPrincipalName: "bob@contoso.com", SkuID: "06ebc4ee-1bb5-47dd-8120-11324bc54e06", SkuPartNumber: "SPE_E5",
-				Operation: plan.OpRemoveFromGroup, GroupID: "9a1b2c3d-0000-4000-8000-000000000001", GroupName: "Licensing-E5", Rule: "inactive_90",
+				Operation: plan.OpRemoveFromGroup, GroupID: "9a1b2c3d-0000-4000-8000-000000000001", Rule: "inactive_90",
 				Reason: "Never signed in.", Evidence: plan.Evidence{Threshold: 90}, DisabledPlans: []string{}, MonthlySaving: 57, Currency: "USD"},
 			{Profile: "contoso", UserID: "u-carol", UserPrincipalName: "carol@contoso.com", SkuID: "05e9a617-0261-4cee-bb44-138d3ef5d965", SkuPartNumber: "SPE_E3",
 				Operation: plan.OpRemoveLicense, Rule: "leavers", Reason: "Disabled account, inactive.", DataAtRisk: true,
@@ -92,7 +92,7 @@ func TestPlanTextShape(t *testing.T) {
 	}
 	for _, want := range []string{
 		"  - SPE_E3 from alice@contoso.com: inactive 94 days (last sign-in 2026-08-21)",
-		"by leaving group Licensing-E5",
+		"by leaving group 9a1b2c3d-0000-4000-8000-000000000001:",
 		"  ! SPE_E3 from carol@contoso.com",
 		"Plan: 4 to remove (3 licences, 1 group membership), 1 with data at risk, 1 one-way (undo could not reverse); 4 rows listed for review.",
 		"      one-way, undo could not put it back: the user has no usageLocation",

@@ -85,7 +85,7 @@ func ActionSummary(a plan.Action) string {
 	sku, upn := Terminal(a.SkuPartNumber), Terminal(a.UserPrincipalName)
 	switch a.Operation {
 	case plan.OpRemoveFromGroup:
-		return fmt.Sprintf("%s from %s by leaving group %s: %s", sku, upn, Terminal(groupName(a.GroupID, a.GroupName)), EvidenceSummary(a.Evidence))
+		return fmt.Sprintf("%s from %s by leaving group %s: %s", sku, upn, Terminal(a.GroupID), EvidenceSummary(a.Evidence))
 	default:
 		return fmt.Sprintf("%s from %s: %s", sku, upn, EvidenceSummary(a.Evidence))
 	}
@@ -117,13 +117,6 @@ func activitySource(s string) string {
 	default:
 		return strings.ReplaceAll(s, "_", " ") + " activity"
 	}
-}
-
-func groupName(id, name string) string {
-	if name != "" {
-		return fmt.Sprintf("%s (%s)", name, id)
-	}
-	return id
 }
 
 // PlanTotalsLine is "Plan: 3 to remove (2 licences, 1 group membership), …".
