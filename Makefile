@@ -37,11 +37,13 @@ bench: build
 	bin/bench-scale -reclaim $(BIN) -baseline bin/sdkbaseline -go $(GO) \
 		-users "$(BENCH_SCALE)" -time-scale $(BENCH_TIME_SCALE) -bench-pkgs "$(BENCH_PKGS)" -out docs/benchmarks.md
 
-# Refresh golden files under testdata/ after an intended output change.
-# Only packages whose tests define the -update flag get it: any other test
-# binary would reject the unknown flag.
+# Refresh golden files under testdata/ after an intended output change: the
+# Test*Golden* tests' testdata/*.golden and the CLI scripts' expected output
+# (cmd/reclaim/testdata/script/*.txtar, TestScripts). Only packages whose
+# tests define the -update flag get it: any other test binary would reject
+# the unknown flag.
 golden:
-	$(GO) test $$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -n1 dirname | sort -u) -run Golden -update
+	$(GO) test -count=1 $$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -n1 dirname | sort -u) -run 'Golden|TestScripts' -update
 
 clean:
 	rm -rf bin

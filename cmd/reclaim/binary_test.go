@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // The reclaim binary, built once per test process for the tests that need a
@@ -19,12 +21,23 @@ var (
 	binOut  []byte
 )
 
+// TestMain also makes this test binary the reclaim command of the CLI
+// scripts (script_test.go): run as "reclaim", it is reclaim's main.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	testscript.Main(removeBinary{m}, map[string]func(){
+		"reclaim": func() { os.Exit(run(os.Args[1:])) },
+	})
+}
+
+// removeBinary runs the tests, then removes the binary reclaimBinary built.
+type removeBinary struct{ m *testing.M }
+
+func (r removeBinary) Run() int {
+	code := r.m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
-	os.Exit(code)
+	return code
 }
 
 // reclaimBinary builds cmd/reclaim (without -race: linking DuckDB takes

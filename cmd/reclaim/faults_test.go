@@ -69,43 +69,6 @@ func TestRunMalformedAnswersKeepTheSnapshot(t *testing.T) {
 	}
 }
 
-// TestRunTokenRefusalOneLine: a token request refused with invalid_scope is
-// made once for the whole run (not once per stage), the stages after the
-// first say "the same as", and the last line names the cause.
-func TestRunTokenRefusalOneLine(t *testing.T) {
-	t.Parallel()
-	srv, err := simtenant.Start(simtenant.Options{Users: 20, TokenFault: simtenant.TokenInvalidScope})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	asOf := time.Now().UTC().Format(time.DateOnly)
-	r := runCLI(simArgs(srv, t.TempDir(), asOf, "--only", "users,subscribed_skus,report_settings")...)
-	if r.code != exitError {
-		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitError, r.stdout, r.stderr)
-	}
-	if n := strings.Count(r.stdout, "AADSTS70011"); n != 1 {
-		t.Errorf("the stage summary names AADSTS70011 %d times, want once:\n%s", n, r.stdout)
-	}
-	if !strings.Contains(r.stdout, "error: the same as") {
-		t.Errorf("later stages do not refer to the first:\n%s", r.stdout)
-	}
-	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-	last := lines[len(lines)-1]
-	for _, want := range []string{"AADSTS70011", "same cloud", "users"} {
-		if !strings.Contains(last, want) {
-			t.Errorf("last line %q lacks %q", last, want)
-		}
-	}
-	var tokens int64
-	for _, n := range srv.Stats().Requests["token"] {
-		tokens += n
-	}
-	if tokens != 1 {
-		t.Errorf("%d token requests, want 1", tokens)
-	}
-}
-
 // TestRunOutageIsBounded: with Microsoft unreachable, a run fails within
 // --max-retry-time (here 300ms) rather than retrying every call for
 // minutes, and says the service is down.

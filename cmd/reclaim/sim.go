@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -102,7 +103,13 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 			return nil
 		},
 	}
-	fl := cmd.Flags()
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// register declares the simulated tenant's flags on fl; `sim serve` and the
+// CLI scripts' `sim start` command (script_test.go) share them.
+func (f *simServeFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
 	fl.IntVar(&f.users, "users", 1000, "number of users (10 to millions; generated on demand)")
 	fl.Int64Var(&f.seed, "seed", 1, "tenant seed: the same seed serves the same tenant")
@@ -132,7 +139,6 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 	fl.DurationVar(&f.tokenTTL, "token-ttl", 3599*time.Second, "access token lifetime")
 	fl.StringVar(&f.certDir, "cert-dir", "", "directory for the CA file (default: a temp dir removed on exit)")
 	fl.StringSliceVar(&f.orgs, "dataverse-org", []string{simtenant.DefaultOrg}, "Dataverse environments served under /dataverse/{org}")
-	return cmd
 }
 
 func (f *simServeFlags) options() (simtenant.Options, error) {

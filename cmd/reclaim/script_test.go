@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/spf13/pflag"
+
+	"github.com/reclaimhq/reclaim/simtenant"
+)
+
+var update = flag.Bool("update", false, "rewrite what testdata/script/*.txtar compare against (cmp's second file) from the current output")
+
+// TestScripts runs testdata/script/*.txtar: what a person reads from the
+// command line (validate's summaries and diagnostics, --help, run, plan,
+// apply and undo output, error messages), each script a sequence of reclaim
+// command lines and the output they must print (refresh: go test -update,
+// which rewrites the files the scripts cmp against). Scripts run in
+// parallel, each in its own $WORK with a bare environment; reclaim is this
+// test binary re-executed (testscript.Main in TestMain), so nothing is built.
+//
+// Besides testscript's own commands, a script has:
+//
+//	exits CODE PROG [ARGS...]
+//	    run PROG like exec and fail unless it exits with exactly CODE
+//	    (exec's ! accepts any failure; reclaim's 1 and 2 mean different things)
+//	sim start [FLAGS]
+//	    start a simulated tenant (the flags of `reclaim sim serve`) over
+//	    loopback HTTPS for the rest of the script, and set SIM_URL, SIM_CA,
+//	    SIM_TENANT_ID, SIM_CLIENT_ID and SIM_SECRET
+//	sim requests CLASS
+//	    print how many requests of that endpoint class (token, users, …:
+//	    the classes of simtenant.Stats) the script's tenant has answered
+//
+// $REPO is the repository root, for the examples (examples/demo).
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("REPO", repo)
+			return nil
+		},
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": scriptExits,
+			"sim":   scriptSim,
+		},
+	})
+}
+
+// scriptExits is the exits command.
+func scriptExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! exits (name the code it should exit with)")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: CODE %q is not a number", args[0])
+	}
+	got := 0
+	var ee *exec.ExitError
+	switch err := ts.Exec(args[1], args[2:]...); {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d; want %d", args[1], got, want)
+	}
+}
+
+// scriptSims holds each running script's simulated tenant.
+var scriptSims sync.Map // *testscript.TestScript → *simtenant.Server
+
+// scriptSim is the sim command.
+func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: sim start [FLAGS] | sim requests CLASS")
+	}
+	switch args[0] {
+	case "start":
+		scriptSimStart(ts, args[1:])
+	case "requests":
+		v, ok := scriptSims.Load(ts)
+		if !ok || len(args) != 2 {
+			ts.Fatalf("usage: sim requests CLASS, after sim start")
+		}
+		var n int64
+		for _, c := range v.(*simtenant.Server).Stats().Requests[args[1]] {
+			n += c
+		}
+		fmt.Fprintln(ts.Stdout(), n)
+	default:
+		ts.Fatalf("unknown: sim %s (want start or requests)", args[0])
+	}
+}
+
+func scriptSimStart(ts *testscript.TestScript, args []string) {
+	if _, running := scriptSims.Load(ts); running {
+		ts.Fatalf("sim start: this script's tenant is already running")
+	}
+	f := &simServeFlags{}
+	fl := pflag.NewFlagSet("sim start", pflag.ContinueOnError)
+	f.register(fl)
+	ts.Check(fl.Parse(args))
+	o, err := f.options()
+	ts.Check(err)
+	if o.CertDir == "" {
+		o.CertDir = ts.MkAbs(".sim")
+		ts.Check(os.MkdirAll(o.CertDir, 0o755))
+	}
+	srv, err := simtenant.Start(o)
+	ts.Check(err)
+	scriptSims.Store(ts, srv)
+	ts.Defer(func() {
+		scriptSims.Delete(ts)
+		srv.Close()
+	})
+	ts.Setenv("SIM_URL", srv.URL())
+	ts.Setenv("SIM_CA", srv.CAFile())
+	ts.Setenv("SIM_TENANT_ID", srv.TenantID())
+	ts.Setenv("SIM_CLIENT_ID", srv.ClientID())
+	ts.Setenv("SIM_SECRET", srv.ClientSecret())
+}
