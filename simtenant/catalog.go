@@ -1,5 +1,10 @@
 package simtenant
 
+import (
+	"slices"
+	"strings"
+)
+
 // The licence catalogue. SKU part numbers and GUIDs are Microsoft's, from
 // "Product names and service plan identifiers for licensing" (see
 // /work/shared/reference/graph-api-detail.md §10). Service plan GUIDs are
@@ -150,50 +155,20 @@ const (
 	grpVisioProject
 )
 
-func skuIndexByID(id string) int {
-	for i := range skus {
-		if equalFoldASCII(skus[i].ID, id) {
-			return i
-		}
-	}
-	return -1
-}
+// skuIndexByID, planIndexByID and groupIndexByID find a catalogue entry by
+// its GUID, which Graph matches case-insensitively; -1 when there is none.
+func skuIndexByID(id string) int { return indexByID(skus, id, func(s SKU) string { return s.ID }) }
 
 func planIndexByID(id string) int {
-	for i := range servicePlans {
-		if equalFoldASCII(servicePlans[i].ID, id) {
-			return i
-		}
-	}
-	return -1
+	return indexByID(servicePlans, id, func(p ServicePlan) string { return p.ID })
 }
 
 func groupIndexByID(id string) int {
-	for i := range groups {
-		if equalFoldASCII(groups[i].ID, id) {
-			return i
-		}
-	}
-	return -1
+	return indexByID(groups, id, func(g Group) string { return g.ID })
 }
 
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+func indexByID[T any](list []T, id string, idOf func(T) string) int {
+	return slices.IndexFunc(list, func(x T) bool { return strings.EqualFold(idOf(x), id) })
 }
 
 // SKUs returns the catalogue (a copy) for tests and docs.

@@ -196,7 +196,7 @@ func (t *Tenant) indexOfID(id string) int {
 		return -1
 	}
 	i := int(feistel32(uint32(v), hashOf(t.seed, saltFeistel), true))
-	if i < 0 || i >= t.n || !equalFoldASCII(t.userID(i), id) {
+	if i < 0 || i >= t.n || !strings.EqualFold(t.userID(i), id) {
 		return -1
 	}
 	return i
