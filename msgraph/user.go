@@ -84,7 +84,7 @@ func (s *SignInActivity) UnmarshalJSON(b []byte) error {
 // lastSignInDateTime is not: it counts failed attempts, and every successful
 // sign-in since December 2023 shows in lastSuccessfulSignInDateTime too. This
 // is the rule of the live re-check before a removal; the transform applies
-// the same one to the users snapshot (user_activity.sql, sign_in workloads),
+// the same one to the users snapshot (stages/transform/sql/signals/sign_in.sql),
 // with one fallback only a whole tenant can show: a tenant that never
 // populates lastSuccessfulSignInDateTime falls back to lastSignInDateTime.
 func (s *SignInActivity) LastActivity() *time.Time {

@@ -523,8 +523,18 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("POST /_sim/users/{id}/sign-in", func(w http.ResponseWriter, r *http.Request) {
 		// A successful interactive sign-in now (tests: a user active
-		// between plan and apply).
-		if err := s.RecordSignIn(r.PathValue("id"), time.Now()); err != nil {
+		// between plan and apply); ?outcome=failure records a failed
+		// attempt instead (a failed sign-in is not activity).
+		record := s.RecordSignIn
+		switch r.URL.Query().Get("outcome") {
+		case "", "success":
+		case "failure":
+			record = s.RecordFailedSignIn
+		default:
+			http.Error(w, "outcome: want success or failure", http.StatusBadRequest)
+			return
+		}
+		if err := record(r.PathValue("id"), time.Now()); err != nil {
 			http.Error(w, err.Error(), http.StatusNotFound)
 			return
 		}

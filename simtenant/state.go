@@ -24,6 +24,8 @@ type overlay struct {
 	// signedIn holds sign-ins recorded through the /_sim control, in
 	// memory only (the state file keeps licence and group changes).
 	signedIn map[int]time.Time
+	// failedSignIn holds failed sign-in attempts recorded likewise.
+	failedSignIn map[int]time.Time
 	// patched holds attribute changes made through the /_sim control, in
 	// memory only too.
 	patched   map[int]UserAttributes
@@ -41,7 +43,7 @@ type userState struct {
 }
 
 func newOverlay(concealed bool) *overlay {
-	return &overlay{users: map[int]*userState{}, signedIn: map[int]time.Time{}, patched: map[int]UserAttributes{}, concealed: concealed}
+	return &overlay{users: map[int]*userState{}, signedIn: map[int]time.Time{}, failedSignIn: map[int]time.Time{}, patched: map[int]UserAttributes{}, concealed: concealed}
 }
 
 // current returns user i with the overlay applied.
@@ -50,6 +52,7 @@ func (s *Server) current(i int) *user {
 	s.state.mu.RLock()
 	st := s.state.users[i]
 	u.signedIn = s.state.signedIn[i]
+	u.failedSignIn = s.state.failedSignIn[i]
 	p := s.state.patched[i]
 	s.state.mu.RUnlock()
 	for _, f := range []struct {
@@ -77,15 +80,30 @@ func (s *Server) current(i int) *user {
 // user's lastSignInDateTime and lastSuccessfulSignInDateTime. (The sign-in
 // log does not list it.) It is what POST /_sim/users/{id}/sign-in does.
 func (s *Server) RecordSignIn(key string, at time.Time) error {
+	return s.recordSignIn(key, at, s.state.signedIn)
+}
+
+// recordSignIn keeps at, to the second, as the user's entry of to.
+func (s *Server) recordSignIn(key string, at time.Time, to map[int]time.Time) error {
 	i := s.t.lookup(key)
 	if i < 0 {
 		return fmt.Errorf("simtenant: no user %q", key)
 	}
 	s.state.mu.Lock()
-	s.state.signedIn[i] = at.UTC().Truncate(time.Second)
+	to[i] = at.UTC().Truncate(time.Second)
 	s.state.version++
 	s.state.mu.Unlock()
 	return nil
+}
+
+// RecordFailedSignIn records a failed interactive sign-in attempt of the
+// user (id or UPN) at the given time: signInActivity shows it as
+// lastSignInDateTime, which counts attempts, while
+// lastSuccessfulSignInDateTime stays as it was (tests: a failed sign-in is
+// not activity). The sign-in log does not list it. It is what
+// POST /_sim/users/{id}/sign-in?outcome=failure does.
+func (s *Server) RecordFailedSignIn(key string, at time.Time) error {
+	return s.recordSignIn(key, at, s.state.failedSignIn)
 }
 
 // UserAttributes are directory attributes of a user that PatchUser changes;

@@ -110,9 +110,13 @@ type user struct {
 	// signedIn is a successful interactive sign-in recorded through
 	// POST /_sim/users/{id}/sign-in (zero: none); it is newer than the
 	// generated ones.
-	signedIn   time.Time
-	act        [nAct]int
-	mobileOnly bool
+	signedIn time.Time
+	// failedSignIn is a failed interactive attempt recorded through
+	// POST /_sim/users/{id}/sign-in?outcome=failure (zero: none): Graph
+	// shows it in lastSignInDateTime only.
+	failedSignIn time.Time
+	act          [nAct]int
+	mobileOnly   bool
 }
 
 // Tenant is the deterministic generator: every user is a function of

@@ -95,13 +95,18 @@ type signInPart struct {
 
 var signInParts = [3]signInPart{
 	{"lastSignInDateTime", "lastSignInRequestId", "", func(t *Tenant, u *user) (signIn, bool) {
-		if !u.signedIn.IsZero() {
-			return recordedSignIn(u), true
+		last, ok := signIn{}, false
+		switch {
+		case !u.signedIn.IsZero():
+			last, ok = recordedSignIn(u), true
+		case u.interactive >= 0:
+			last, ok = signIn{t.at(u.interactive, u.interactiveSec), u.interactive, 0}, true
 		}
-		if u.interactive < 0 {
-			return signIn{}, false
+		// An attempt counts here whether or not it succeeded.
+		if !u.failedSignIn.IsZero() && (!ok || u.failedSignIn.After(last.at)) {
+			return signIn{u.failedSignIn, 0, 3000}, true
 		}
-		return signIn{t.at(u.interactive, u.interactiveSec), u.interactive, 0}, true
+		return last, ok
 	}},
 	{"lastNonInteractiveSignInDateTime", "lastNonInteractiveSignInRequestId", zeroTime, func(t *Tenant, u *user) (signIn, bool) {
 		if u.nonInter < 0 {
@@ -142,8 +147,9 @@ func (p signInPart) path() property[userView] {
 
 func writeSignInActivity(o *jsonObj, k string, x userView) {
 	s, u := x.s, x.u
-	if _, ok := signInParts[2].last(s.t, u); !ok {
-		return // never signed in: Graph returns no signInActivity
+	_, attempted := signInParts[0].last(s.t, u)
+	if _, ok := signInParts[2].last(s.t, u); !ok && !attempted {
+		return // never tried to sign in: Graph returns no signInActivity
 	}
 	e := newObj(nil)
 	for _, p := range signInParts {

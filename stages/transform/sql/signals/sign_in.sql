@@ -4,6 +4,9 @@
 -- anyone, a user without it has no successful interactive sign-in on
 -- record; only a tenant that never populates it falls back to
 -- lastSignInDateTime (param.successful_sign_ins_populated).
+-- The live re-check before a removal applies the same rule
+-- (msgraph.SignInActivity.LastActivity); cmd/reclaim's
+-- TestFailedSignInIsNotActivityAnywhere pins that both ignore a failed one.
 SELECT id AS user_id, 'sign_in' AS signal, 'sign_in_interactive' AS workload,
   CASE WHEN (SELECT yes FROM param.successful_sign_ins_populated) THEN last_successful_sign_in_date_time
     ELSE last_sign_in_date_time END::DATE AS last_activity_date
