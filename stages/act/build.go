@@ -3,7 +3,6 @@ package act
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -235,37 +235,42 @@ func readRecommendations(f io.ReaderAt, size int64, path string) ([]schemas.Reco
 	}
 }
 
+// recommendationsTable is the curated table a plan is built from
+// (schemas.Recommendation).
+const recommendationsTable = "recommendations"
+
 // LatestSource finds a profile's newest recommendations snapshot and the run
-// manifest that produced it, and digests both. Layout:
+// manifest that produced it, and digests both (paths from pipeline/store).
+// The run is the one whose manifest records writing this very file (by
+// sha256), else the newest (by run id, which sorts by time) naming the
+// snapshot date, else the newest.
 //
-//	OUT/<profile>/curated/recommendations/snapshot_date=YYYY-MM-DD/part-0.parquet
-//	OUT/<profile>/runs/<run-id>/manifest.json
-//
-// The run is the newest (by run id, which sorts by time) whose manifest
-// names the snapshot date, else the newest run.
+// A manifest of any Status may be chosen, store.StatusFailed and
+// store.StatusInterrupted included: the snapshot is what the plan is built
+// from, and a failed run may have written it. The date and newest fallbacks
+// can therefore name a run that did not write the file (a later run that
+// day which stopped before the transform); latestRunWarning says so to the
+// reviewer. This is known, and kept as it was.
 func LatestSource(outDir, profile string) (plan.Source, error) {
-	recDir := filepath.Join(outDir, profile, "curated", "recommendations")
-	parts, _ := filepath.Glob(filepath.Join(recDir, "snapshot_date=*", "part-0.parquet"))
+	prof := store.ProfileAt(outDir, profile)
+	parts := prof.Partitions(store.Curated, recommendationsTable)
 	if len(parts) == 0 {
-		return plan.Source{}, fmt.Errorf("profile %q has no recommendations snapshot under %s; run \"reclaim run CONFIG\" first", profile, recDir)
+		return plan.Source{}, fmt.Errorf("profile %q has no recommendations snapshot under %s; run \"reclaim run CONFIG\" first",
+			profile, filepath.Join(prof.Layer(store.Curated), recommendationsTable))
 	}
-	sort.Strings(parts)
-	recPath := parts[len(parts)-1]
-	date := strings.TrimPrefix(filepath.Base(filepath.Dir(recPath)), "snapshot_date=")
-	src := plan.Source{Profile: profile, SnapshotDate: date}
+	latest := parts[len(parts)-1]
+	src := plan.Source{Profile: profile, SnapshotDate: latest.Date}
 	var err error
-	if src.RecommendationsDigest, err = plan.FileDigest(recPath); err != nil {
+	if src.RecommendationsDigest, err = plan.FileDigest(latest.Path); err != nil {
 		return plan.Source{}, fmt.Errorf("profile %q: %w", profile, err)
 	}
-	src.RecommendationsPath, _ = filepath.Rel(outDir, recPath)
+	src.RecommendationsPath, _ = filepath.Rel(outDir, latest.Path)
 
-	manifests, _ := filepath.Glob(filepath.Join(outDir, profile, "runs", "*", "manifest.json"))
-	sort.Sort(sort.Reverse(sort.StringSlice(manifests)))
-	// Prefer the run that wrote this very file (its manifest records the
-	// recommendations table's sha256), else the newest naming the date.
+	manifests := prof.ManifestPaths()
+	slices.Reverse(manifests)
 	chosen, byDate := "", ""
 	for _, m := range manifests {
-		wrote, named := manifestMatches(m, date, strings.TrimPrefix(src.RecommendationsDigest, "sha256:"))
+		wrote, named := manifestMatches(m, latest.Date, strings.TrimPrefix(src.RecommendationsDigest, "sha256:"))
 		if wrote {
 			chosen = m
 			break
@@ -284,10 +289,10 @@ func LatestSource(outDir, profile string) (plan.Source, error) {
 		// No manifest (a snapshot written by hand or by an older run): the
 		// recommendations digest alone identifies the snapshot.
 		sum := sha256.Sum256([]byte(src.RecommendationsDigest))
-		src.SnapshotID = date + "-" + hex.EncodeToString(sum[:4])
+		src.SnapshotID = latest.Date + "-" + hex.EncodeToString(sum[:4])
 		return src, nil
 	}
-	src.SnapshotID = filepath.Base(filepath.Dir(chosen))
+	src.SnapshotID = store.RunIDOf(chosen)
 	if src.ManifestDigest, err = plan.FileDigest(chosen); err != nil {
 		return plan.Source{}, fmt.Errorf("profile %q: %w", profile, err)
 	}
@@ -295,38 +300,27 @@ func LatestSource(outDir, profile string) (plan.Source, error) {
 	return src, nil
 }
 
-// latestRunWarning says when the profile's newest run did not end ok
-// (failed, partial, interrupted): its recommendations may be from an earlier
-// run, or built on tables that failed this time, and the person reviewing
-// the plan should know before applying it.
+// latestRunWarning says when the profile's newest run did not end
+// store.StatusOK (failed, interrupted): its recommendations may be from an
+// earlier run, or built on tables that failed this time, and the person
+// reviewing the plan should know before applying it.
 func latestRunWarning(outDir, profile string, src plan.Source) string {
-	manifests, _ := filepath.Glob(filepath.Join(outDir, profile, "runs", "*", "manifest.json"))
+	manifests := store.ProfileAt(outDir, profile).ManifestPaths()
 	if len(manifests) == 0 {
 		return ""
 	}
-	sort.Strings(manifests)
 	newest := manifests[len(manifests)-1]
-	b, err := os.ReadFile(newest)
-	if err != nil {
-		return ""
-	}
-	var m struct {
-		Status string `json:"status"`
-		Stages []struct {
-			Table  string `json:"table"`
-			Status string `json:"status"`
-		} `json:"stages"`
-	}
-	if json.Unmarshal(b, &m) != nil || m.Status == "" || m.Status == "ok" {
+	m, err := store.ReadManifest(newest)
+	if err != nil || m.Status == "" || m.Status == store.StatusOK {
 		return ""
 	}
 	var bad []string
 	for _, st := range m.Stages {
-		if st.Status != "ok" {
+		if st.Status != store.StatusOK {
 			bad = append(bad, st.Table)
 		}
 	}
-	run := filepath.Base(filepath.Dir(newest))
+	run := store.RunIDOf(newest)
 	w := fmt.Sprintf("profile %q: the latest run %s ended %s", profile, run, m.Status)
 	if len(bad) > 0 {
 		w += fmt.Sprintf(" (%d tables not refreshed: %s)", len(bad), strings.Join(bad[:min(len(bad), 5)], ", "))
@@ -339,29 +333,20 @@ func latestRunWarning(outDir, profile string, src plan.Source) string {
 	} else {
 		w += "; this plan uses its recommendations"
 	}
-	return w + ": check " + filepath.ToSlash(filepath.Join(profile, "runs", run, "manifest.json")) + " and run again before applying"
+	rel, _ := filepath.Rel(outDir, newest)
+	return w + ": check " + filepath.ToSlash(rel) + " and run again before applying"
 }
 
-// manifestMatches reports whether a run manifest (pipeline/run.Manifest)
-// records writing the recommendations file with this sha256, and whether it
-// names the snapshot date.
+// manifestMatches reports whether a run manifest records writing the
+// recommendations file with this sha256, and whether it names the snapshot
+// date. An unreadable manifest matches neither.
 func manifestMatches(path, date, sha string) (wrote, named bool) {
-	b, err := os.ReadFile(path)
+	m, err := store.ReadManifest(path)
 	if err != nil {
 		return false, false
 	}
-	var m struct {
-		SnapshotDate string `json:"snapshot_date"`
-		Stages       []struct {
-			Table  string `json:"table"`
-			SHA256 string `json:"sha256"`
-		} `json:"stages"`
-	}
-	if json.Unmarshal(b, &m) != nil {
-		return false, false
-	}
 	for _, st := range m.Stages {
-		if st.Table == "recommendations" && st.SHA256 != "" && strings.EqualFold(strings.TrimPrefix(st.SHA256, "sha256:"), sha) {
+		if st.Table == recommendationsTable && st.SHA256 != "" && strings.EqualFold(strings.TrimPrefix(st.SHA256, "sha256:"), sha) {
 			return true, true
 		}
 	}

@@ -4,12 +4,13 @@
 package acttest
 
 import (
-	"os"
-	"path/filepath"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -125,34 +126,30 @@ func datePtr(t *time.Time) *schemas.Date {
 	return &d
 }
 
-// WriteRecommendations writes recs as
-// OUT/<profile>/curated/recommendations/snapshot_date=<date>/part-0.parquet
-// with DATE columns as DuckDB writes them, and a run manifest
-// OUT/<profile>/runs/<runID>/manifest.json naming the date.
+// WriteRecommendations commits recs as the curated recommendations
+// partition of date (store.Profile.Partition) with DATE columns as DuckDB
+// writes them, and a minimal run manifest of runID naming the date.
 func WriteRecommendations(out, profile, date, runID string, recs []schemas.Recommendation) error {
-	dir := filepath.Join(out, profile, "curated", "recommendations", "snapshot_date="+date)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "part-0.parquet"))
+	day, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		return err
+		return fmt.Errorf("acttest: snapshot date: %w", err)
 	}
-	defer f.Close()
-	w := parquet.NewGenericWriter[recFixture](f)
+	s, prof := &store.Store{Dir: out}, store.ProfileAt(out, profile)
 	rows := make([]recFixture, len(recs))
 	for i, r := range recs {
 		rows[i] = toFixture(r)
 	}
-	if _, err := w.Write(rows); err != nil {
+	if err := s.WriteFile(prof.Partition(store.Curated, "recommendations", day), store.KindSnapshot, 0o644, func(f io.Writer) error {
+		w := parquet.NewGenericWriter[recFixture](f)
+		if _, err := w.Write(rows); err != nil {
+			return err
+		}
+		return w.Close()
+	}); err != nil {
 		return err
 	}
-	if err := w.Close(); err != nil {
+	return s.WriteFile(prof.ManifestPath(runID), store.KindManifest, 0o644, func(w io.Writer) error {
+		_, err := io.WriteString(w, `{"run_id":"`+runID+`","snapshot_date":"`+date+`"}`)
 		return err
-	}
-	run := filepath.Join(out, profile, "runs", runID)
-	if err := os.MkdirAll(run, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(run, "manifest.json"), []byte(`{"run_id":"`+runID+`","snapshot_date":"`+date+`"}`), 0o644)
+	})
 }
