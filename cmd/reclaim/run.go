@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -14,17 +16,19 @@ import (
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages"
 	"github.com/reclaimhq/reclaim/stages/extract"
 	"github.com/reclaimhq/reclaim/stages/transform"
 )
 
-// newTransformSet carries the configuration's transform block and
-// sql_stage blocks into the transform stages.
-func newTransformSet(cfg *config.Config) *transform.Set {
-	ts := transform.NewSet()
+// newTransformStage carries the configuration's transform block and
+// sql_stage blocks into the transform stage.
+func newTransformStage(cfg *config.Config) *transform.Stage {
+	ts := &transform.Stage{}
 	if t := cfg.Transform; t != nil {
 		ts.DuckDB = transform.Settings{Threads: t.Threads, MemoryLimit: t.MemoryLimit, TempDirectory: t.TempDirectory}
 		ts.StaleReportDays = t.StaleReportDays
@@ -37,8 +41,42 @@ func newTransformSet(cfg *config.Config) *transform.Set {
 
 // newRegistry lists every stage this build of reclaim knows. This is the one
 // place concrete stages are wired in; a new stage package adds its stages here.
-func newRegistry(ts *transform.Set) (*stages.Registry, error) {
-	return stages.NewRegistry(append(extract.New().Stages(), ts.Stages()...)...)
+func newRegistry(ts *transform.Stage) (*stages.Registry, error) {
+	return stages.NewRegistry(append(extract.New().Stages(), ts)...)
+}
+
+// runReports keeps the summary of each run that transformed and writes it
+// into the run directory as report.md and report.html.
+type runReports struct {
+	mu    sync.Mutex
+	byRun map[string]*report.Summary
+}
+
+// write is the runner's Report hook.
+func (rr *runReports) write(st *store.Store, prof store.Profile, runID string, sum *report.Summary) error {
+	rr.mu.Lock()
+	if rr.byRun == nil {
+		rr.byRun = map[string]*report.Summary{}
+	}
+	rr.byRun[runID] = sum
+	rr.mu.Unlock()
+	for _, f := range []struct {
+		name   string
+		render func(io.Writer, *report.Summary) error
+	}{{store.ReportMarkdownFile, ui.WriteReportMarkdown}, {store.ReportHTMLFile, ui.WriteReportHTML}} {
+		if err := st.WriteFile(filepath.Join(prof.RunDir(runID), f.name), store.KindReport, 0o600,
+			func(w io.Writer) error { return f.render(w, sum) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// of returns the summary of a run, or nil when it did not transform.
+func (rr *runReports) of(runID string) *report.Summary {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return rr.byRun[runID]
 }
 
 type runFlags struct {
@@ -149,13 +187,14 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	default:
 		return withExitCode(exitError, fmt.Errorf("invalid --report-period %q: want D7, D30, D90 or D180", rf.reportPeriod))
 	}
-	ts := newTransformSet(cfg)
-	reg, err := newRegistry(ts)
+	reg, err := newRegistry(newTransformStage(cfg))
 	if err != nil {
 		return err
 	}
+	reports := &runReports{}
 	r := &piperun.Runner{
 		Registry: reg,
+		Report:   reports.write,
 		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
 			return newClient(p, nil, msgraph.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
 		},
@@ -182,7 +221,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	out := cmd.OutOrStdout()
 	for _, m := range ms {
 		ui.WriteManifestSummary(out, piperun.OutputDir(cfg), m)
-		if sum := ts.Summary(m.Profile); sum != nil {
+		if sum := reports.of(m.RunID); sum != nil {
 			fmt.Fprintln(out)
 			ui.WriteRunSummary(out, sum)
 			fmt.Fprintf(out, "  report: %s/%s/runs/%s/report.html\n\n", piperun.OutputDir(cfg), m.Profile, m.RunID)

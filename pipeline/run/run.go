@@ -62,7 +62,7 @@ type Runner struct {
 	// transform's), before the manifest is written: the caller renders it
 	// into the run directory (OUT/<profile>/runs/<run-id>). An error fails
 	// no stage; it is returned with the run's.
-	Report func(prof store.Profile, runID string, sum *report.Summary) error
+	Report func(out *store.Store, prof store.Profile, runID string, sum *report.Summary) error
 	// LockTimeout is how long to wait for a profile lock another process
 	// holds (0: give up at once).
 	LockTimeout time.Duration
@@ -276,7 +276,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 			defer func() { <-sem }()
 			rs, sum := r.runStage(ctx, out, prof, req.Config, p, prof.RunDir(m.RunID), asOf, n, blocked, st, getClient, log)
 			if sum != nil && r.Report != nil {
-				if err := r.Report(prof, m.RunID, sum); err != nil {
+				if err := r.Report(out, prof, m.RunID, sum); err != nil {
 					reportMu.Lock()
 					reportErrs = append(reportErrs, fmt.Errorf("report: %w", err))
 					reportMu.Unlock()

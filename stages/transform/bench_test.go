@@ -61,7 +61,7 @@ func generate(n int, seed uint64) *fixture {
 
 // BenchmarkTransform times transform.Run over a generated snapshot
 // (RECLAIM_BENCH_USERS users), and the same SQL run as bare DuckDB
-// statements with none of Run's checks, counts, summary or reports, for
+// statements with none of Run's checks, counts or summary, for
 // the ratio.
 func BenchmarkTransform(b *testing.B) {
 	n := benchUsers()
@@ -71,7 +71,7 @@ func BenchmarkTransform(b *testing.B) {
 	b.Logf("%d users", n)
 	ctx := context.Background()
 	req := func(dir string) Request {
-		return Request{Profile: "p", RawDir: raw, CuratedDir: filepath.Join(out, dir), RunDir: filepath.Join(out, dir+"-run"),
+		return Request{Profile: "p", RawDir: raw, CuratedDir: filepath.Join(out, dir),
 			AsOf: asOf, Config: baseConfig()}
 	}
 	b.Run("transform", func(b *testing.B) {

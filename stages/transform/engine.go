@@ -33,6 +33,8 @@ type Settings struct {
 type engine struct {
 	db   *sql.DB
 	conn *sql.Conn
+	// codec is the COPY … (COMPRESSION …) of the Parquet it writes.
+	codec string
 }
 
 var sizeRe = regexp.MustCompile(`^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$`)
@@ -53,7 +55,7 @@ func openEngine(ctx context.Context, s Settings) (*engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening DuckDB: %w", err)
 	}
-	e := &engine{db: db, conn: conn}
+	e := &engine{db: db, conn: conn, codec: "zstd"}
 	var set []string
 	if s.Threads > 0 {
 		set = append(set, fmt.Sprintf("SET threads = %d", s.Threads))
@@ -162,14 +164,14 @@ func (e *engine) count(ctx context.Context, relation string) (int64, error) {
 	return n, err
 }
 
-// copyOut writes a table to path as zstd Parquet, through a temp file and a
-// rename so readers never see a half-written file.
+// copyOut writes a table to path as Parquet compressed with e.codec, through
+// a temp file and a rename so readers never see a half-written file.
 func (e *engine) copyOut(ctx context.Context, relation, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	tmp := path + ".tmp"
-	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION zstd)", relation, quoteString(tmp))
+	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION %s)", relation, quoteString(tmp), e.codec)
 	if err := e.exec(ctx, q); err != nil {
 		os.Remove(tmp)
 		return err
@@ -179,6 +181,19 @@ func (e *engine) copyOut(ctx context.Context, relation, path string) error {
 		return err
 	}
 	return nil
+}
+
+// duckDBCodec is DuckDB's name of a config output.compression value.
+func duckDBCodec(compression string) (string, error) {
+	switch compression {
+	case "", "zstd":
+		return "zstd", nil
+	case "snappy", "gzip":
+		return compression, nil
+	case "none":
+		return "uncompressed", nil
+	}
+	return "", fmt.Errorf("output compression %q: want zstd, snappy, gzip or none", compression)
 }
 
 // sameColumns explains the first difference between what SQL produced and

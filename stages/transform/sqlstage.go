@@ -85,8 +85,9 @@ func (s SQLStage) refused(err error) error {
 	return fmt.Errorf("sql_stage %q: %s:%d: refused: %s", s.Name, file, line, sqlcheck.Describe("the query", err))
 }
 
-// runStage creates the stage's table in the engine and writes it.
-func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, snapshot time.Time, st *TableStatus) error {
+// runStage creates the stage's table in the engine and writes it where
+// output says.
+func runStage(ctx context.Context, e *engine, s SQLStage, output func(string) (string, error), st *TableStatus) error {
 	if err := s.validate(); err != nil {
 		return err
 	}
@@ -105,11 +106,10 @@ func runStage(ctx context.Context, e *engine, s SQLStage, curatedDir string, sna
 	if err != nil {
 		return s.error(err)
 	}
-	path := filepath.Join(curatedDir, s.Name, partition(snapshot), "part-0.parquet")
-	if err := e.copyOut(ctx, "main."+quoteIdent(s.Name), path); err != nil {
-		return fmt.Errorf("sql_stage %q: writing %s: %w", s.Name, path, err)
+	st.Rows = n
+	if err := copyTable(ctx, e, s.Name, output, st); err != nil {
+		return fmt.Errorf("sql_stage %q: %w", s.Name, err)
 	}
-	st.Rows, st.Path = n, path
 	return nil
 }
 
@@ -121,6 +121,8 @@ type SQLStageRequest struct {
 	SnapshotDate time.Time
 	Stages       []SQLStage
 	DuckDB       Settings
+	// Compression: see Request.Compression.
+	Compression string
 }
 
 // RunSQLStages runs each stage in order (a stage can read the ones before
@@ -137,6 +139,10 @@ func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, erro
 		return nil, err
 	}
 	defer e.close()
+	if e.codec, err = duckDBCodec(req.Compression); err != nil {
+		return nil, err
+	}
+	output := (&Request{CuratedDir: req.CuratedDir, SnapshotDate: snapshot}).output
 	dirs, _ := filepath.Glob(filepath.Join(req.CuratedDir, "*", partition(snapshot), "*.parquet"))
 	seen := map[string]bool{}
 	var tables []string
@@ -162,13 +168,12 @@ func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, erro
 		start := time.Now()
 		// A stage replaces the view of its own previous output.
 		e.exec(ctx, "DROP VIEW IF EXISTS main."+quoteIdent(s.Name))
-		err := runStage(ctx, e, s, req.CuratedDir, snapshot, &st)
+		err := runStage(ctx, e, s, output, &st)
 		st.Duration = time.Since(start)
 		if err != nil {
 			st.Status, st.Reason = StatusFailed, err.Error()
 			return append(out, st), err
 		}
-		st.Status = StatusWritten
 		out = append(out, st)
 	}
 	return out, nil

@@ -4,150 +4,130 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 )
 
-// Set is the transform as pipeline stages: one stage per curated table (so
-// the runner records each in the manifest, checksums it and renames it into
-// place), all served by a single Run per profile and run. The first curated
-// stage to start computes every table into a hidden directory under
-// OUT/<profile>/curated and writes the run's report; each stage then copies
-// its own table to the runner's output.
+// StageName is the name of the transform's pipeline stage.
+const StageName = "transform"
+
+// Stage is the transform as one pipeline stage: it computes every curated
+// table, then the user SQL stages' tables, in one DuckDB session and writes
+// each once, to the file the runner hands it (which the runner commits on
+// its own). Its result carries the run's Summary.
 //
-// The zero value is not usable; call NewSet. A Set is safe for concurrent
-// use by the runner.
-type Set struct {
+// The zero value computes the built-in tables with DuckDB's defaults.
+type Stage struct {
 	// DuckDB tunes the engine (zero: DuckDB defaults).
 	DuckDB Settings
 	// StaleReportDays: see Request.StaleReportDays.
 	StaleReportDays int
-	// SQLStages are user tables computed after the built-in ones (one
-	// pipeline stage each); set them before calling Stages.
+	// SQLStages are user tables computed after the built-in ones.
 	SQLStages []SQLStage
-
-	mu        sync.Mutex
-	sessions  map[string]*session // by run directory
-	summaries map[string]*Summary // by profile, from its latest run
 }
 
-// NewSet returns the transform stages' shared state.
-func NewSet() *Set {
-	return &Set{sessions: map[string]*session{}, summaries: map[string]*Summary{}}
-}
-
-type session struct {
-	once   sync.Once
-	dir    string
-	res    *Result
-	err    error
-	mu     sync.Mutex
-	served map[string]bool
-}
-
-// Stages returns one stage per curated table.
-func (s *Set) Stages() []stages.Stage {
+// Info lists the curated tables, then the SQL stages' tables. A table's
+// Needs are the raw tables it requires (and, for a SQL stage, those its
+// query names): when one failed in this run the runner blocks that table
+// alone. The stage waits for every raw extract of the run; a failed
+// optional input only makes its signal unknown.
+func (s *Stage) Info() stages.Info {
 	qs, err := curatedQueries()
 	if err != nil {
 		// The SQL is embedded: this is a build defect, caught by the tests.
 		panic(err)
 	}
-	var out []stages.Stage
+	info := stages.Info{Name: StageName, Kind: stages.KindTransform}
 	var curated []string
 	for _, q := range qs {
-		out = append(out, &stage{set: s, q: q})
+		t := stages.Table{Name: q.table, Layer: stages.LayerCurated}
+		for _, r := range q.requires {
+			if name, ok := strings.CutPrefix(r, "raw."); ok {
+				t.Needs = append(t.Needs, name)
+			}
+		}
+		info.Tables = append(info.Tables, t)
 		curated = append(curated, q.table)
 	}
 	for _, u := range s.SQLStages {
-		// A user stage may read any curated table (and earlier user
-		// stages): it runs after all of them, and the ones its query names
-		// (and the raw.* tables it names) are needs, so when one of them
-		// failed in this run the stage is not run instead of reporting ok
-		// over the previous same-day tables.
-		out = append(out, &stage{set: s, q: query{table: u.Name, file: u.QueryRange.Filename,
-			after: append([]string(nil), curated...), needs: sqlStageNeeds(u.Query, curated)}})
+		// Curated needs are this stage's own: Run does not compute a user
+		// table when one it names was not computed.
+		info.Tables = append(info.Tables, stages.Table{Name: u.Name, Layer: stages.LayerCurated,
+			Needs: slices.DeleteFunc(sqlStageNeeds(u.Query, curated), func(n string) bool { return slices.Contains(curated, n) })})
 		curated = append(curated, u.Name)
 	}
-	return out
-}
-
-// Summary returns the summary of the profile's latest transform in this
-// process, or nil.
-func (s *Set) Summary(profile string) *Summary {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.summaries[profile]
-}
-
-type stage struct {
-	set *Set
-	q   query
-}
-
-func (st *stage) Info() stages.Info {
-	info := stages.Single(st.q.table, stages.KindTransform, stages.LayerCurated)
-	if st.q.after != nil {
-		info.After, info.Needs = st.q.after, st.q.needs
-		return info
-	}
-	needs := map[string]bool{}
-	for _, r := range st.q.requires {
-		name := strings.TrimPrefix(r, "raw.")
-		needs[name] = true
-		info.Needs = append(info.Needs, name)
-	}
-	// Optional raw inputs: wait for their extracts when they run, but a
-	// failed one only makes its signal unknown.
 	for _, t := range schemas.RawTables {
-		if !needs[t.Name] {
-			info.After = append(info.After, t.Name)
-		}
+		info.After = append(info.After, t.Name)
 	}
 	return info
 }
 
-func (st *stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
-	sess := st.set.session(req.RunDir)
-	sess.once.Do(func() { sess.dir, sess.res, sess.err = st.set.compute(ctx, req) })
-	ts, ok := sess.res.Table(st.q.table)
-	switch {
-	case ok && ts.Status == StatusWritten:
-	case ok:
-		return nil, fmt.Errorf("%s %s: %s", st.q.table, ts.Status, ts.Reason)
-	case sess.err != nil && !errors.Is(sess.err, ErrPartial):
-		return nil, sess.err
-	default:
-		return nil, fmt.Errorf("%s was not computed", st.q.table)
+// Run computes the transform for the request's profile.
+func (s *Stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
+	compression := ""
+	if req.Config != nil && req.Config.Output != nil {
+		compression = req.Config.Output.Compression
 	}
-	f, err := os.Open(ts.Path)
-	if err != nil {
+	res, err := Run(ctx, Request{
+		Profile: req.Profile.Name, RawDir: filepath.Join(req.Root, string(stages.LayerRaw)),
+		CuratedDir: filepath.Join(req.Root, string(stages.LayerCurated)),
+		Output: func(table string) (string, error) {
+			if !slices.Contains(req.Tables, table) {
+				return "", nil // not selected: computed for its readers only
+			}
+			return req.OutputPath(table)
+		},
+		Blocked: req.Blocked, Compression: compression,
+		AsOf: req.AsOf, SnapshotDate: req.AsOf, Config: req.Config,
+		DuckDB: s.DuckDB, StaleReportDays: s.StaleReportDays, SQLStages: s.SQLStages, Logger: req.Logger,
+	})
+	if res == nil || len(res.Tables) == 0 {
+		if err == nil {
+			err = errors.New("the transform computed no table")
+		}
 		return nil, err
 	}
-	defer f.Close()
-	if _, err := io.Copy(req.Out, f); err != nil {
-		return nil, fmt.Errorf("copying %s: %w", st.q.table, err)
+	out := &stages.Result{Tables: map[string]stages.TableResult{}, Report: res.Summary}
+	for _, ts := range res.Tables {
+		tr := stages.TableResult{Rows: ts.Rows}
+		switch ts.Status {
+		case StatusWritten:
+			if req.Rows != nil {
+				req.Rows.Add(ts.Rows)
+			}
+		case StatusComputed:
+			continue
+		case StatusNotRun:
+			tr.Err = stages.NotRun(ts.Reason)
+		default:
+			tr.Err = fmt.Errorf("%s %s: %s", ts.Name, ts.Status, ts.Reason)
+		}
+		out.Tables[ts.Name] = tr
 	}
-	if req.Rows != nil {
-		req.Rows.Add(ts.Rows)
+	if sig, ok := out.Tables["signal_status"]; ok && sig.Err == nil && res.Summary != nil {
+		for _, l := range res.Summary.Signals {
+			if !l.Available && l.Counted {
+				sig.Warnings = append(sig.Warnings, fmt.Sprintf("signal %s unknown: %s", l.Signal, l.Reason))
+			}
+		}
+		out.Tables["signal_status"] = sig
 	}
-	res := &stages.Result{Rows: ts.Rows}
-	if st.q.table == "signal_status" && sess.res.Summary != nil {
-		for _, sig := range sess.res.Summary.Signals {
-			if !sig.Available && sig.Counted {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("signal %s unknown: %s", sig.Signal, sig.Reason))
+	if err != nil && !errors.Is(err, ErrPartial) {
+		// A built-in table's SQL failed (Run stops there) or a user stage
+		// did: the tables written so far still commit; the rest fail with
+		// this error.
+		for _, t := range req.Tables {
+			if _, ok := out.Tables[t]; !ok {
+				out.Tables[t] = stages.TableResult{Err: err}
 			}
 		}
 	}
-	sess.done(st.q.table)
-	return res, nil
+	return out, nil
 }
 
 // identRE finds the names a query may refer to: table or raw.table.
@@ -174,60 +154,4 @@ func sqlStageNeeds(query string, curated []string) []string {
 		}
 	}
 	return needs
-}
-
-func (s *Set) session(runDir string) *session {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.sessions[runDir]
-	if sess == nil {
-		sess = &session{served: map[string]bool{}}
-		s.sessions[runDir] = sess
-	}
-	return sess
-}
-
-// compute runs the whole transform once for this run of the profile.
-func (s *Set) compute(ctx context.Context, req *stages.Request) (string, *Result, error) {
-	curated := filepath.Join(req.Root, string(stages.LayerCurated))
-	if err := os.MkdirAll(curated, 0o755); err != nil {
-		return "", nil, err
-	}
-	// Leftovers of earlier runs (a run that served only some tables); the
-	// profile lock keeps other runs out while this one works.
-	old, _ := filepath.Glob(filepath.Join(curated, ".transform-*"))
-	for _, d := range old {
-		os.RemoveAll(d)
-	}
-	dir, err := os.MkdirTemp(curated, ".transform-")
-	if err != nil {
-		return "", nil, err
-	}
-	res, err := Run(ctx, Request{
-		Profile: req.Profile.Name, RawDir: filepath.Join(req.Root, string(stages.LayerRaw)), CuratedDir: dir,
-		RunDir: req.RunDir, AsOf: req.AsOf, SnapshotDate: req.AsOf, Config: req.Config,
-		DuckDB: s.DuckDB, StaleReportDays: s.StaleReportDays, SQLStages: s.SQLStages, Logger: req.Logger,
-	})
-	if res != nil && res.Summary != nil {
-		s.mu.Lock()
-		s.summaries[req.Profile.Name] = res.Summary
-		s.mu.Unlock()
-	}
-	if res == nil {
-		res = &Result{}
-	}
-	return dir, res, err
-}
-
-// done removes the scratch directory once every written table was served.
-func (sess *session) done(table string) {
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
-	sess.served[table] = true
-	for _, t := range sess.res.Tables {
-		if t.Status == StatusWritten && !sess.served[t.Name] {
-			return
-		}
-	}
-	os.RemoveAll(sess.dir)
 }

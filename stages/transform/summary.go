@@ -4,17 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"path/filepath"
 
 	"github.com/reclaimhq/reclaim/pipeline/report"
-	"github.com/reclaimhq/reclaim/pipeline/store"
-	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
 // Summary is the people-facing digest of a run (licence position per SKU,
 // counts and savings per rule, top savings, inactivity distribution,
-// signal trust). pipeline/ui renders it.
+// signal trust): plain data the stage returns in its result, which
+// pipeline/ui renders.
 type Summary = report.Summary
 
 // TopSavingsLimit is how many recommendations Summary.TopSavings lists.
@@ -26,8 +23,11 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 	s := &Summary{Profile: req.Profile, SnapshotDate: req.SnapshotDate, AsOf: req.AsOf}
 	written := map[string]bool{}
 	for _, t := range res.Tables {
-		written[t.Name] = t.Status == StatusWritten
-		s.Tables = append(s.Tables, report.TableLine{Name: t.Name, Status: t.Status, Reason: t.Reason, Rows: t.Rows})
+		// A computed table is in the engine though not written (--only).
+		written[t.Name] = t.Status == StatusWritten || t.Status == StatusComputed
+		if t.Status != StatusComputed {
+			s.Tables = append(s.Tables, report.TableLine{Name: t.Name, Status: t.Status, Reason: t.Reason, Rows: t.Rows})
+		}
 	}
 	q := func(query string, scan func(*sql.Rows) error) error {
 		rows, err := e.conn.QueryContext(ctx, query)
@@ -158,24 +158,4 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		s.Findings = append(s.Findings, l)
 	}
 	return s, nil
-}
-
-// writeReports commits report.md and report.html into a run directory.
-func writeReports(dir string, s *Summary) ([]string, error) {
-	var files []string
-	for _, out := range []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{store.ReportMarkdownFile, func(w io.Writer) error { return ui.WriteReportMarkdown(w, s) }},
-		{store.ReportHTMLFile, func(w io.Writer) error { return ui.WriteReportHTML(w, s) }},
-	} {
-		path := filepath.Join(dir, out.name)
-		var st *store.Store // no hook yet: the reports move to the runner's Report (pipeline/report)
-		if err := st.WriteFile(path, store.KindReport, 0o600, out.write); err != nil {
-			return files, fmt.Errorf("report: %w", err)
-		}
-		files = append(files, path)
-	}
-	return files, nil
 }

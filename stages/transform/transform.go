@@ -5,9 +5,11 @@
 // meaning of "inactive": which signals count, how report lags and unknown
 // signals are handled, and what a recommendation may ask for.
 //
-// Entry points: Run, or NewSet for the stages "reclaim run" registers. User
-// SQL stages (a named query over curated tables) run through
-// Request.SQLStages; the Summary in the Result is rendered by pipeline/ui.
+// Entry points: Run, or Stage, the one pipeline stage "reclaim run"
+// registers, which produces every curated table (and the user SQL stages'
+// tables) from one DuckDB session. User SQL stages (a named query over
+// curated tables) run through Request.SQLStages. The Summary in the Result
+// is plain data (pipeline/report); this package writes no report file.
 package transform
 
 import (
@@ -38,10 +40,20 @@ type Request struct {
 	// RawDir/<table>/snapshot_date=<SnapshotDate>/*.parquet.
 	RawDir string
 	// CuratedDir is OUT/<profile>/curated; tables are written to
-	// CuratedDir/<table>/snapshot_date=<SnapshotDate>/part-0.parquet.
+	// CuratedDir/<table>/snapshot_date=<SnapshotDate>/part-0.parquet
+	// unless Output says otherwise.
 	CuratedDir string
-	// RunDir receives report.md and report.html; "" writes no report.
-	RunDir string
+	// Output, when set, says where each table is written: a path (in the
+	// table's partition directory, which the sandbox admits), or "" for a
+	// table computed only for the tables that read it (a run limited with
+	// --only). Nil writes every table to its partition under CuratedDir.
+	Output func(table string) (string, error)
+	// Blocked are tables not to compute, with why (something they read
+	// failed in this run); the tables reading them are not computed either.
+	Blocked map[string]string
+	// Compression is the Parquet codec of the curated files: zstd (""),
+	// snappy, gzip or none (config output.compression).
+	Compression string
 	// SnapshotDate is the raw snapshot to read; zero means AsOf's date.
 	SnapshotDate time.Time
 	// AsOf is the run date inactivity is measured at; zero means today (UTC).
@@ -70,6 +82,12 @@ const (
 	StatusMissing = "missing"
 	// StatusFailed: the SQL or the write failed; Reason has the error.
 	StatusFailed = "failed"
+	// StatusNotRun: Request.Blocked named it, or a table it reads was not
+	// run; Reason says which.
+	StatusNotRun = "not_run"
+	// StatusComputed: computed for the tables that read it but not written
+	// (Request.Output gave no path).
+	StatusComputed = "computed"
 )
 
 // TableStatus is the outcome for one curated table.
@@ -92,8 +110,6 @@ type Result struct {
 	RawMissing map[string]string
 	// Summary is nil when the tables it reads were not written.
 	Summary *Summary
-	// ReportFiles are the report paths written under RunDir.
-	ReportFiles []string
 }
 
 // Table returns the status of the named table.
@@ -164,6 +180,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer e.close()
+	if e.codec, err = duckDBCodec(req.Compression); err != nil {
+		return nil, err
+	}
 	if cleanupTmp {
 		defer os.RemoveAll(settings.TempDirectory)
 	}
@@ -196,13 +215,30 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	done := map[string]string{} // curated table → "" when written, else why not
+	done := map[string]string{} // curated table → "" when in the engine, else why not
+	notRun := map[string]bool{}
+	// notRunWhy says why a table is not run: blocked by the caller, or it
+	// reads a table that was not run (or, for a user stage, any table not
+	// computed: it must not report ok over a previous snapshot).
+	notRunWhy := func(table string, reads []string, anyMissing bool) string {
+		if why, ok := req.Blocked[table]; ok {
+			return why
+		}
+		for _, r := range reads {
+			if why, ok := done[r]; ok && (notRun[r] || anyMissing && why != "") {
+				return fmt.Sprintf("needs %s, which failed", r)
+			}
+		}
+		return ""
+	}
 	var firstErr error
 	partial := false
 	for _, q := range queries {
 		st := TableStatus{Name: q.table}
 		start := time.Now()
-		if why := q.blocked(raw, done); why != "" {
+		if why := notRunWhy(q.table, q.requires, false); why != "" {
+			st.Status, st.Reason = StatusNotRun, why
+		} else if why := q.blocked(raw, done); why != "" {
 			st.Status, st.Reason = StatusMissing, why
 			partial = true
 		} else if err := runQuery(ctx, e, q, req, &st); err != nil {
@@ -210,14 +246,13 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 			if firstErr == nil {
 				firstErr = err
 			}
-		} else {
-			st.Status = StatusWritten
 		}
 		st.Duration = time.Since(start)
 		done[q.table] = st.Reason
-		if st.Status != StatusWritten && st.Reason == "" {
+		if st.Status != StatusWritten && st.Status != StatusComputed && st.Reason == "" {
 			done[q.table] = st.Status
 		}
+		notRun[q.table] = st.Status == StatusNotRun
 		log.Info("curated table", "table", st.Name, "status", st.Status, "rows", st.Rows, "reason", st.Reason, "took", st.Duration.Round(time.Millisecond))
 		res.Tables = append(res.Tables, st)
 	}
@@ -227,21 +262,30 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	// A failing user stage fails alone (and whatever reads it); the
 	// built-in tables, the summary and the report are still produced.
 	var stageErrs []error
+	var curated []string
+	for _, q := range queries {
+		curated = append(curated, q.table)
+	}
 	for _, s := range req.SQLStages {
 		if !s.appliesTo(req.Profile) {
-			// Not this profile's table: the pipeline graph skips its stage.
+			// Not this profile's table: the pipeline graph skips it.
 			continue
 		}
 		st := TableStatus{Name: s.Name}
 		start := time.Now()
-		err := runStage(ctx, e, s, req.CuratedDir, req.SnapshotDate, &st)
-		st.Duration = time.Since(start)
-		if err != nil {
+		if why := notRunWhy(s.Name, sqlStageNeeds(s.Query, curated), true); why != "" {
+			st.Status, st.Reason = StatusNotRun, why
+		} else if err := runStage(ctx, e, s, req.output, &st); err != nil {
 			st.Status, st.Reason = StatusFailed, err.Error()
 			stageErrs = append(stageErrs, err)
-		} else {
-			st.Status = StatusWritten
 		}
+		st.Duration = time.Since(start)
+		done[s.Name] = st.Reason
+		if st.Status != StatusWritten && st.Status != StatusComputed && st.Reason == "" {
+			done[s.Name] = st.Status
+		}
+		notRun[s.Name] = st.Status == StatusNotRun
+		curated = append(curated, s.Name)
 		log.Info("sql stage", "table", st.Name, "status", st.Status, "rows", st.Rows, "took", st.Duration.Round(time.Millisecond))
 		res.Tables = append(res.Tables, st)
 	}
@@ -250,13 +294,6 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		return res, fmt.Errorf("summary: %w", err)
 	} else {
 		res.Summary = sum
-	}
-	if req.RunDir != "" && res.Summary != nil {
-		files, err := writeReports(req.RunDir, res.Summary)
-		res.ReportFiles = files
-		if err != nil {
-			return res, err
-		}
 	}
 	if len(stageErrs) > 0 {
 		return res, errors.Join(stageErrs...)
@@ -285,11 +322,33 @@ func runQuery(ctx context.Context, e *engine, q query, req Request, st *TableSta
 	if err != nil {
 		return fmt.Errorf("%s: %w", q.file, err)
 	}
-	path := filepath.Join(req.CuratedDir, q.table, partition(req.SnapshotDate), "part-0.parquet")
-	if err := e.copyOut(ctx, "main."+quoteIdent(q.table), path); err != nil {
+	st.Rows = n
+	return copyTable(ctx, e, q.table, req.output, st)
+}
+
+// output is where table is written ("" for not at all).
+func (req *Request) output(table string) (string, error) {
+	if req.Output != nil {
+		return req.Output(table)
+	}
+	return filepath.Join(req.CuratedDir, table, partition(req.SnapshotDate), "part-0.parquet"), nil
+}
+
+// copyTable copies a table of the engine to the file output names, and
+// sets st's status and path.
+func copyTable(ctx context.Context, e *engine, table string, output func(string) (string, error), st *TableStatus) error {
+	path, err := output(table)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", table, err)
+	}
+	if path == "" {
+		st.Status = StatusComputed
+		return nil
+	}
+	if err := e.copyOut(ctx, "main."+quoteIdent(table), path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	st.Rows, st.Path = n, path
+	st.Status, st.Path = StatusWritten, path
 	return nil
 }
 
