@@ -137,10 +137,13 @@ func (s *Server) userOf(w http.ResponseWriter, r *http.Request, key string) int 
 }
 
 // entityResponse is a single-entity response: obj (a JSON object) with
-// @odata.context first.
+// @odata.context first. obj may be empty ({}): a user who never signed in,
+// asked only for signInActivity, has no property to show.
 func entityResponse(context string, obj []byte) []byte {
 	b := []byte(`{"@odata.context":`)
 	b = appendJSONString(b, context)
-	b = append(b, ',')
+	if len(obj) > len("{}") {
+		b = append(b, ',')
+	}
 	return append(b, obj[1:]...)
 }

@@ -58,6 +58,9 @@ func TestDirectoryWireGolden(t *testing.T) {
 				u = srv.URL() + path
 			}
 			resp, b := do(t, c, method, u, tok, body, hdr...)
+			if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && !json.Valid(b) {
+				t.Errorf("%s %s %s: %d with a body that is not JSON: %.300s", m.name, method, path, resp.StatusCode, b)
+			}
 			fmt.Fprintf(&out, "=== %s %s %s\n%d\n", m.name, method, strings.ReplaceAll(u, srv.URL(), "https://sim"), resp.StatusCode)
 			writeBody(t, &out, srv.URL(), b)
 			return b
@@ -122,6 +125,19 @@ func TestDirectoryWireGolden(t *testing.T) {
 		record("GET", "/v1.0/users/"+srv.Truth(3).ID+"?$select=id,signInActivity", "")
 		record("GET", "/v1.0/users/"+srv.Truth(6).ID+"?$select=id,department,jobTitle,country", "")
 		record("GET", "/v1.0/users/00000000-0000-0000-0000-000000000000", "")
+		// A user who never signed in has no signInActivity: selecting only
+		// that leaves an object with nothing but @odata.context.
+		never := -1
+		for i := 0; i < 30 && never < 0; i++ {
+			la := srv.Truth(i).LastActivity
+			if la[WorkSignIn] == "" && la[WorkNonInteractive] == "" && i != 3 {
+				never = i
+			}
+		}
+		if never < 0 {
+			t.Fatal("the tenant has no user who never signed in")
+		}
+		record("GET", "/v1.0/users/"+srv.Truth(never).ID+"?$select=signInActivity", "")
 		g0, g1 := groups[0].ID, groups[1].ID
 		if m.catalogue {
 			for _, i := range []int{0, 4, 9} {
