@@ -43,7 +43,7 @@ func TestParseTimeValues(t *testing.T) {
 // Example 11: "" and 0001-01-01T00:00:00Z are no value, real dates stay.
 func TestTimeMicrosoftExample11(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../stages/extract/testdata/microsoft/user-list-example11.json")
+	b, err := os.ReadFile("../testdata/microsoft/user-list-example11.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,12 @@ import (
 )
 
 // example11Users returns the users of Microsoft's List users Example 11
-// (kept verbatim by the extract stage: stages/extract/testdata/microsoft), each given a direct E3 licence: the signInActivity
+// (kept verbatim in the top-level testdata/microsoft), each given a direct E3 licence: the signInActivity
 // objects stay exactly as Microsoft documents them. (The example selects no
 // usageLocation; one is added so the removals are not one-way.)
 func example11Users(t *testing.T) map[string][]byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "microsoft", "user-list-example11.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "microsoft", "user-list-example11.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

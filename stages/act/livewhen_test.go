@@ -44,7 +44,7 @@ func applyWithWhen(t *testing.T, ft *fakeTenant, users []string, when string, ev
 // exclusion and its expression; an evaluation error fails the action with
 // nothing sent; no evaluator at all refuses the apply.
 func TestApplyLiveWhen(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "microsoft", "user-get-example1.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "microsoft", "user-get-example1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 // then missing and unknown in the transform. "0001-01-01" dates are NULL.
 func TestReportPartialLastLine(t *testing.T) {
 	t.Parallel()
-	header, err := os.ReadFile("testdata/microsoft/getmailboxusagedetail-header.csv")
+	header, err := os.ReadFile("../../testdata/microsoft/getmailboxusagedetail-header.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

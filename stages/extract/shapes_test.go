@@ -18,10 +18,10 @@ import (
 )
 
 // microsoftItems reads the "value" items of one of Microsoft's verbatim
-// example responses in testdata/microsoft (see its README for sources).
+// example responses in the top-level testdata/microsoft (see its README for sources).
 func microsoftItems(t *testing.T, file string) []map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "microsoft", file))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "microsoft", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestExtractMicrosoftExamples(t *testing.T) {
 			DisabledPlans []string
 		}
 	}
-	b, err := os.ReadFile(filepath.Join("testdata", "microsoft", "user-assignlicense-response.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "microsoft", "user-assignlicense-response.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
