@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
@@ -197,7 +198,8 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 		}
 	}
 
-	curated := filepath.Join(data, "sim", "curated")
+	simOut := store.ProfileAt(data, "sim")
+	curated := simOut.Layer(store.Curated)
 	done := ui.DemoDone{
 		Took:      time.Since(started).Round(time.Second),
 		Snapshots: rel(data) + "/sim/{raw,curated}/<table>/snapshot_date=YYYY-MM-DD/",
@@ -206,10 +208,10 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, f *demoFlags) error 
 FROM read_parquet('%s/licence_position/*/*.parquet', hive_partitioning = true)
 ORDER BY monthly_waste DESC NULLS LAST LIMIT 8`, rel(curated)),
 	}
-	if reports, _ := filepath.Glob(filepath.Join(data, "sim", "runs", "*", "report.html")); len(reports) > 0 {
+	if reports := simOut.RunFiles(store.ReportHTMLFile); len(reports) > 0 {
 		done.Report = rel(reports[len(reports)-1])
 	}
-	if journals, _ := filepath.Glob(filepath.Join(data, "sim", "journal", "*.jsonl")); len(journals) > 0 {
+	if journals := simOut.JournalPaths(); len(journals) > 0 {
 		done.Journal = rel(journals[0])
 	}
 	ui.WriteDemoDone(stdout, done)

@@ -114,8 +114,12 @@ func (p Profile) ManifestPath(runID string) string {
 
 // ManifestPaths lists the profile's run manifests, oldest first (run ids
 // sort by time).
-func (p Profile) ManifestPaths() []string {
-	paths, _ := filepath.Glob(filepath.Join(p.Root, "runs", "*", ManifestFile))
+func (p Profile) ManifestPaths() []string { return p.RunFiles(ManifestFile) }
+
+// RunFiles lists the file name (ManifestFile, ReportHTMLFile…) of every run
+// that has one, oldest run first.
+func (p Profile) RunFiles(name string) []string {
+	paths, _ := filepath.Glob(filepath.Join(p.Root, "runs", "*", name))
 	sort.Strings(paths)
 	return paths
 }
