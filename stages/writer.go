@@ -5,13 +5,17 @@ import (
 	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
 )
 
 // Counter is a row counter safe to read while a stage writes.
 type Counter struct{ atomic.Int64 }
 
-// Writer writes rows of one table as zstd Parquet, flushing a row group
-// every flushRows rows so memory stays flat however large the table.
+// Writer writes rows of one table as Parquet compressed as the
+// configuration's output.compression says (zstd by default), flushing a row
+// group every flushRows rows so memory stays flat however large the table.
 type Writer[T any] struct {
 	w       *parquet.GenericWriter[T]
 	buf     []T
@@ -20,27 +24,56 @@ type Writer[T any] struct {
 	n       int64
 }
 
-// NewWriter writes rows of type T to req.Out.
+// NewWriter writes rows of type T to the stage's one table (req.Out).
 func NewWriter[T any](req *Request) *Writer[T] {
-	return newWriter[T](req.Out, req.Options.FlushRows, req.Rows)
+	return newWriter[T](req, req.Out)
+}
+
+// NewTableWriter writes rows of type T to table, one of the tables of a
+// stage producing several (req.Output).
+func NewTableWriter[T any](req *Request, table string) (*Writer[T], error) {
+	out, err := req.Output(table)
+	if err != nil {
+		return nil, err
+	}
+	return newWriter[T](req, out), nil
 }
 
 // NewWriterOf writes rows shaped like row, a zero value of a schemas
 // struct, for a stage that learns its row type from a catalogue entry
 // rather than a type parameter: Write takes values of that type.
 func NewWriterOf(req *Request, row any) *Writer[any] {
-	return newWriter[any](req.Out, req.Options.FlushRows, req.Rows, parquet.SchemaOf(row))
+	return newWriter[any](req, req.Out, parquet.SchemaOf(row))
 }
 
-func newWriter[T any](out io.Writer, flushRows int, rows *Counter, opts ...parquet.WriterOption) *Writer[T] {
+func newWriter[T any](req *Request, out io.Writer, opts ...parquet.WriterOption) *Writer[T] {
+	flushRows, rows := req.Options.FlushRows, req.Rows
 	if flushRows <= 0 {
 		flushRows = 10000
 	}
 	if rows == nil {
 		rows = &Counter{}
 	}
-	w := parquet.NewGenericWriter[T](out, append([]parquet.WriterOption{parquet.Compression(&parquet.Zstd)}, opts...)...)
+	w := parquet.NewGenericWriter[T](out, append([]parquet.WriterOption{parquet.Compression(codec(req.Config))}, opts...)...)
 	return &Writer[T]{w: w, flushAt: flushRows, rows: rows, buf: make([]T, 0, 256)}
+}
+
+// codec is parquet-go's codec for the configuration's output.compression
+// (config.Compressions; validate refuses any other value, so one that
+// slips through, or no output block, is the default zstd).
+func codec(cfg *config.Config) compress.Codec {
+	if cfg == nil || cfg.Output == nil {
+		return &parquet.Zstd
+	}
+	switch cfg.Output.Compression {
+	case "snappy":
+		return &parquet.Snappy
+	case "gzip":
+		return &parquet.Gzip
+	case "none":
+		return &parquet.Uncompressed
+	}
+	return &parquet.Zstd
 }
 
 // Write adds one row.

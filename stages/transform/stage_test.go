@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/schemas"
@@ -184,5 +185,43 @@ func TestStageBlockedAndSelected(t *testing.T) {
 	res, outs, _ = runStageOver(t, nil, []string{"licence_position"}, nil)
 	if len(res.Tables) != 1 || res.Tables["licence_position"].Err != nil || len(outs.Created) != 1 {
 		t.Errorf("--only licence_position: results %+v, outputs %v", res.Tables, outs.Created)
+	}
+}
+
+// TestStageHonoursCompression: output { compression = ... } is the codec of
+// every column chunk DuckDB writes (read back from the Parquet footer with
+// parquet-go); the default is zstd.
+func TestStageHonoursCompression(t *testing.T) {
+	t.Parallel()
+	for compression, want := range map[string]format.CompressionCodec{"": format.Zstd, "snappy": format.Snappy, "gzip": format.Gzip, "none": format.Uncompressed} {
+		root := t.TempDir()
+		baseFixture().write(t, filepath.Join(root, "raw"))
+		cfg := baseConfig()
+		if compression != "" {
+			cfg.Output = &config.Output{Compression: compression}
+		}
+		outs := &partitionOutputs{dir: filepath.Join(root, "curated"), Created: map[string]*os.File{}}
+		res, err := (&Stage{DuckDB: Settings{Threads: 1}}).Run(context.Background(), &stages.Request{Config: cfg, Profile: &config.Profile{Name: "p"},
+			AsOf: asOf, Outputs: outs, Tables: []string{"recommendations", "licence_position"}, Root: root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for table := range res.Tables {
+			b, err := os.ReadFile(outs.Created[table].Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rg := range f.Metadata().RowGroups {
+				for _, c := range rg.Columns {
+					if c.MetaData.Codec != want {
+						t.Errorf("compression %q: %s column %v is %s, want %s", compression, table, c.MetaData.PathInSchema, c.MetaData.Codec, want)
+					}
+				}
+			}
+		}
 	}
 }
