@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,6 @@ import (
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
-	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
 	"github.com/reclaimhq/reclaim/stages/transform"
@@ -120,141 +120,72 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	if err != nil {
 		return err
 	}
-	if f.expectDigest != "" && f.expectDigest != p.ActionsDigest {
-		return withExitCode(exitError, fmt.Errorf("apply refused: the plan's actions digest is %s, not the approved %s (--expect-digest); nothing was changed. Apply only the plan whose digest was reviewed", p.ActionsDigest, f.expectDigest))
-	}
 	ctx, stop := stopContext(cmd.Context())
 	defer stop()
-	// Hold every profile's lock from the freshness check to the last
-	// journal write: no run replaces the snapshot and no other apply or
-	// undo writes the journal or the tenant meanwhile.
-	var planned []string
-	for _, s := range p.Sources {
-		planned = append(planned, s.Profile)
-	}
-	locks, err := lockProfiles(ctx, cfg, planned, "apply", f.lockTimeout)
-	if err != nil {
-		return withExitCode(exitError, err)
-	}
-	defer locks.Unlock()
-	cur := plan.Current{ConfigDigest: cfg.DecisionDigest(), Planned: map[string]plan.Source{}, Latest: map[string]plan.Source{}, ReclaimOn: map[string]bool{}, Now: time.Now(), MaxAge: maxAge}
-	for name, prof := range cfg.Profiles {
-		cur.ReclaimOn[name] = prof.Tasks.ReclaimSubscriptions
-	}
-	for _, s := range p.Sources {
-		cur.Planned[s.Profile] = act.PlannedSource(outDir, s)
-		if src, err := act.LatestSource(outDir, s.Profile); err == nil {
-			cur.Latest[s.Profile] = src
-		}
-	}
-	if err := p.CheckFresh(cur); err != nil {
-		return withExitCode(exitError, err)
-	}
-	// The file is a request: every action must be what the configuration
-	// makes of the snapshot the plan records, field by field.
-	if err := act.Verify(p, cfg, outDir); err != nil {
-		return withExitCode(exitError, err)
-	}
-	for _, n := range p.Newer(cur) {
-		fmt.Fprintf(out, "Note: %s.\n", ui.TerminalText(n))
-	}
-	if !p.HasChanges() {
-		fmt.Fprintln(out, "No changes: the plan has no actions.")
-		return nil
-	}
-	if err := f.approval.Check(p); err != nil {
-		return withExitCode(exitError, err)
-	}
-	// The safety limits before the plan is offered for "yes": a plan they
-	// refuse is not asked about and leaves no journal behind.
-	if err := act.Preflight(p, cfg, f.approval, f.allowOneWay); err != nil {
-		return withExitCode(exitError, err)
-	}
-	approved := map[string]int{}
-	for _, a := range p.Actions {
-		if f.approval.Approves(a) {
-			approved[a.Profile]++
-		}
-	}
-	if err := ui.WritePlanText(out, p); err != nil {
-		return withExitCode(exitError, err)
-	}
-	if err := confirm(cmd, f.autoApprove, "Do you want to perform these actions?"); err != nil {
-		return err
-	}
-
-	// The exclusions' when expressions, re-evaluated against each user as
-	// re-read just before the change (one sandboxed in-memory DuckDB).
-	whens, err := transform.NewLiveWhen(ctx, cfg)
-	if err != nil {
-		return withExitCode(exitError, err)
-	}
-	defer whens.Close()
-	total := &act.Result{}
-	outStore := outputStore(outDir)
-	for _, s := range p.Sources {
-		if approved[s.Profile] == 0 {
-			continue
-		}
-		prof := cfg.Profiles[s.Profile]
-		dir, err := newDirectory(prof, f.concurrency, f.writesPerS, log)
-		if err != nil {
-			return withExitCode(exitError, err)
-		}
-		jpath := outStore.Profile(s.Profile).JournalPath(p.ID)
-		j, err := act.OpenJournal(jpath)
-		if err != nil {
-			return withExitCode(exitError, err)
-		}
-		printWarnings(errw, j.Warnings())
-		// Keep the exact plan beside its journal: the audit trail and what
-		// undo reads to find the configuration.
-		if err := plan.Write(outStore, store.PlanCopyPath(jpath), p); err != nil {
-			j.Close()
-			return withExitCode(exitError, err)
-		}
-		fmt.Fprintf(out, "\nApplying %d action(s) to profile %q (journal %s)\n", approved[s.Profile], s.Profile, jpath)
-		if left := p.Totals.ByProfile[s.Profile] - approved[s.Profile]; left > 0 {
-			fmt.Fprintf(out, "Partial approval (%s): %d action(s) of the plan are not approved and are journalled as such.\n", f.approval, left)
-		}
-		res, err := act.Apply(ctx, act.ApplyOptions{Plan: p, Config: cfg, Profile: s.Profile, Journal: j, Approval: f.approval, AllowOneWay: f.allowOneWay,
-			Directories: func(string) (act.Directory, error) { return dir, nil }, LiveExclusions: whens.Match,
-			RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, Progress: progressPrinter(out),
-				AfterSend: testKillAfterSends()}})
-		exportErr := act.ExportParquet(outStore, j.Entries(), store.JournalParquetPath(jpath))
-		j.Close()
-		if res != nil {
-			total.Done += res.Done
-			total.Skipped += res.Skipped
-			total.Failed += res.Failed
-			total.Earlier += res.Earlier
-			total.NotApproved += res.NotApproved
-		}
-		if err != nil {
-			var refused *act.RefusedError
-			var authFailed *act.AuthFailedError
-			if errors.As(err, &refused) || errors.As(err, &authFailed) {
-				return withExitCode(exitError, err)
+	approval := f.approval.String()
+	res, err := act.Apply(ctx, act.ApplyRequest{Plan: p, Config: cfg, OutDir: outDir, Store: outputStore(outDir),
+		ExpectDigest: f.expectDigest, MaxAge: maxAge, Approval: f.approval, AllowOneWay: f.allowOneWay,
+		Lock: f.locker(cfg, "apply"),
+		Directory: func(profile string) (act.Directory, error) {
+			return newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, log)
+		},
+		// The exclusions' when expressions, re-evaluated against each user
+		// as re-read just before the change (one sandboxed in-memory DuckDB).
+		OpenLiveExclusions: func(ctx context.Context, cfg *config.Config) (act.LiveExclusions, error) {
+			w, err := transform.NewLiveWhen(ctx, cfg)
+			if err != nil {
+				return nil, err
 			}
-			if ctx.Err() != nil {
-				return interruptedError(ctx, "apply")
+			return w, nil
+		},
+		Confirm: func(p *plan.Plan) error {
+			if err := ui.WritePlanText(out, p); err != nil {
+				return err
 			}
-			return withExitCode(exitError, fmt.Errorf("apply stopped: %w; run the same command again to resume", err))
+			return confirm(cmd, f.autoApprove, "Do you want to perform these actions?")
+		},
+		View: act.ApplyView{
+			Notes:     func(notes []string) { ui.WriteApplyNotes(out, notes) },
+			NoChanges: func() { ui.WriteNoChanges(out) },
+			Warnings:  func(w []string) { printWarnings(errw, w) },
+			Begin: func(b act.ApplyBegin) {
+				ui.WriteApplyBegin(out, b.Profile, b.Approved, b.NotApproved, b.Journal, approval)
+			},
+			Progress: progressPrinter(out),
+			End: func(e act.ApplyEnd) error {
+				if e.ExportErr != nil {
+					ui.WriteExportWarning(errw, e.ExportErr)
+				}
+				r := e.Result
+				if err := ui.WriteApplySummary(out, "Apply", r.Done, r.Skipped, r.Failed, r.NeedsFix, r.Earlier, e.Journal); err != nil {
+					return err
+				}
+				return ui.WriteNotApproved(out, r.NotApproved, approval)
+			},
+		},
+		RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log, AfterSend: testKillAfterSends()},
+	})
+	if err != nil {
+		if errors.Is(err, act.ErrInterrupted) {
+			return interruptedError(ctx, "apply")
 		}
-		if exportErr != nil {
-			fmt.Fprintf(errw, "Warning: journal Parquet export failed: %v\n", exportErr)
-		}
-		if err := ui.WriteApplySummary(out, "Apply", res.Done, res.Skipped, res.Failed, res.NeedsFix, res.Earlier, jpath); err != nil {
-			return withExitCode(exitError, err)
-		}
-		if res.NotApproved > 0 {
-			fmt.Fprintf(out, "%d action(s) not approved (%s): run apply on the same plan with another approval to carry them out.\n", res.NotApproved, f.approval)
-		}
+		return withExitCode(exitError, err)
 	}
-	if total.Failed > 0 {
-		return withExitCode(exitPartial, fmt.Errorf("%d action(s) failed", total.Failed))
+	if res.Failed > 0 {
+		return withExitCode(exitPartial, fmt.Errorf("%d action(s) failed", res.Failed))
 	}
 	return nil
+}
+
+// locker takes the profiles' locks for command, waiting up to --lock-timeout.
+func (f *applyFlags) locker(cfg *config.Config, command string) act.Locker {
+	return func(ctx context.Context, profiles []string) (func(), error) {
+		locks, err := lockProfiles(ctx, cfg, profiles, command, f.lockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		return locks.Unlock, nil
+	}
 }
 
 // loadPlan reads a saved plan and loads its configuration (--config, else

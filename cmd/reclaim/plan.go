@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -49,21 +48,14 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 			if err != nil {
 				return err
 			}
-			cfgPath, err := filepath.Abs(cf.path(args))
-			if err != nil {
-				return withExitCode(exitError, err)
-			}
-			p, err := act.Build(act.BuildOptions{Config: cfg, ConfigDigest: cfg.DecisionDigest(), ConfigPath: cfgPath,
-				OutDir: cfg.Output.Dir, Now: time.Now()})
-			if err != nil {
-				return withExitCode(exitError, err)
-			}
 			// What apply needs to find the same data without every -var
 			// again; never a sensitive value.
-			if p.OutputDir, err = filepath.Abs(cfg.Output.Dir); err != nil {
+			vars, sensitive := rememberedVariables(cfg)
+			p, err := act.Plan(cmd.Context(), act.PlanRequest{Config: cfg, ConfigPath: cf.path(args),
+				Variables: vars, SensitiveVariables: sensitive, Now: time.Now()})
+			if err != nil {
 				return withExitCode(exitError, err)
 			}
-			p.Variables, p.SensitiveVariables = rememberedVariables(cfg)
 			printWarnings(cmd.ErrOrStderr(), p.Warnings)
 			w := cmd.OutOrStdout()
 			if asJSON {

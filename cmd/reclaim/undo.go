@@ -3,13 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
+	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages/act"
 )
 
@@ -42,88 +41,50 @@ interrupted.`,
   reclaim undo JOURNAL --action 704bcfe336a2146c --auto-approve`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := cmd.OutOrStdout()
+			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			jpath := args[0]
-			applied, err := act.ReadJournal(jpath)
+			src, err := act.ReadUndoSource(jpath)
 			if err != nil {
 				return withExitCode(exitError, err)
-			}
-			if len(applied) == 0 {
-				return withExitCode(exitError, fmt.Errorf("journal %s is empty", jpath))
 			}
 			// The plan copy beside the journal says where the configuration
 			// is and remembers its non-sensitive variables and output dir.
-			copied := &plan.Plan{}
-			if _, err := os.Stat(store.PlanCopyPath(jpath)); err == nil {
-				if p, err := plan.Read(store.PlanCopyPath(jpath)); err == nil {
-					copied = p
-				}
-			}
-			cfg, outDir, err := f.planConfig(cmd, copied, store.PlanCopyPath(jpath))
+			cfg, outDir, err := f.planConfig(cmd, src.PlanCopy, store.PlanCopyPath(jpath))
 			if err != nil {
 				return err
 			}
-			profile := applied[0].Profile
 			ctx, stop := stopContext(cmd.Context())
 			defer stop()
-			locks, err := lockProfiles(ctx, cfg, []string{profile}, "undo", f.lockTimeout)
+			log := actLogger(cmd).Named("undo")
+			res, err := act.Undo(ctx, act.UndoRequest{Journal: jpath, Profile: src.Profile, Config: cfg, Store: outputStore(outDir),
+				ActionIDs: actions, Lock: f.locker(cfg, "undo"),
+				Directory: func(profile string) (act.Directory, error) {
+					return newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, log)
+				},
+				Confirm: func(n int, profile string) error {
+					return confirm(cmd, f.autoApprove, fmt.Sprintf("Do you want to undo %d change(s) in profile %q?", n, profile))
+				},
+				View: act.UndoView{
+					Warnings: func(w []string) { printWarnings(errw, w) },
+					Listed: func(e schemas.JournalEntry) {
+						ui.WriteUndoListed(out, e.SkuPartNumber, e.UserPrincipalName, e.GroupID, e.ActionID)
+					},
+					NothingToUndo: func() { ui.WriteNothingToUndo(out) },
+					Progress:      progressPrinter(out),
+					End: func(e act.UndoEnd) error {
+						if e.ExportErr != nil {
+							ui.WriteExportWarning(errw, e.ExportErr)
+						}
+						r := e.Result
+						return ui.WriteApplySummary(out, "Undo", r.Done, r.Skipped, r.Failed, r.NeedsFix, r.Earlier, e.Journal)
+					},
+				},
+				RunOptions: act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: log},
+			})
 			if err != nil {
-				return withExitCode(exitError, err)
-			}
-			defer locks.Unlock()
-			// Read again under the lock: an apply may have been writing it.
-			applied, warnings, err := act.ReadJournalWithWarnings(jpath)
-			if err != nil {
-				return withExitCode(exitError, err)
-			}
-			printWarnings(cmd.ErrOrStderr(), warnings)
-			last := act.LastByAction(applied)
-			n := 0
-			listed := map[string]bool{}
-			for _, e := range applied { // journal order, each action once
-				id := e.ActionID
-				if l := last[id]; !listed[id] && l.Phase == act.PhaseDone && (len(actions) == 0 || contains(actions, id)) {
-					listed[id] = true
-					n++
-					what := l.SkuPartNumber
-					if l.GroupID != "" {
-						what += " (rejoin group " + l.GroupID + ")"
-					}
-					fmt.Fprintf(out, "  + %s back to %s (action %s)\n", ui.Terminal(what), ui.Terminal(l.UserPrincipalName), ui.Terminal(id))
-				}
-			}
-			if n == 0 && len(actions) == 0 {
-				fmt.Fprintln(out, "Nothing to undo: the journal shows no change done.")
-				return nil
-			}
-			if err := confirm(cmd, f.autoApprove, fmt.Sprintf("Do you want to undo %d change(s) in profile %q?", n, profile)); err != nil {
-				return err
-			}
-			dir, err := newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, actLogger(cmd).Named("undo"))
-			if err != nil {
-				return withExitCode(exitError, err)
-			}
-			upath := store.UndoJournalPath(jpath)
-			uj, err := act.OpenJournal(upath)
-			if err != nil {
-				return withExitCode(exitError, err)
-			}
-			printWarnings(cmd.ErrOrStderr(), uj.Warnings())
-			res, err := act.Undo(ctx, act.UndoOptions{Applied: applied, ActionIDs: actions, Journal: uj,
-				Directories: func(string) (act.Directory, error) { return dir, nil },
-				RunOptions:  act.RunOptions{Concurrency: f.concurrency, WritesPerSecond: f.writesPerS, Logger: actLogger(cmd).Named("undo"), Progress: progressPrinter(out)}})
-			exportErr := act.ExportParquet(outputStore(outDir), uj.Entries(), store.JournalParquetPath(upath))
-			uj.Close()
-			if err != nil {
-				if ctx.Err() != nil {
+				if errors.Is(err, act.ErrInterrupted) {
 					return interruptedError(ctx, "undo")
 				}
-				return withExitCode(exitError, fmt.Errorf("undo stopped: %w", err))
-			}
-			if exportErr != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Warning: journal Parquet export failed: %v\n", exportErr)
-			}
-			if err := ui.WriteApplySummary(out, "Undo", res.Done, res.Skipped, res.Failed, res.NeedsFix, res.Earlier, upath); err != nil {
 				return withExitCode(exitError, err)
 			}
 			if res.Failed > 0 {
@@ -135,13 +96,4 @@ interrupted.`,
 	f.register(cmd)
 	cmd.Flags().StringArrayVar(&actions, "action", nil, "undo only this action id (repeatable)")
 	return cmd
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -57,3 +57,63 @@ func WriteApplySummary(w io.Writer, verb string, done, skipped, failed, needsFix
 	}
 	return ew.err
 }
+
+// WriteApplyNotes prints the freshness check's notes (a newer snapshot
+// exists: apply works against the plan's own).
+func WriteApplyNotes(w io.Writer, notes []string) error {
+	ew := &errWriter{w: w}
+	for _, n := range notes {
+		ew.printf("Note: %s.\n", TerminalText(n))
+	}
+	return ew.err
+}
+
+// WriteNoChanges says a plan has no actions.
+func WriteNoChanges(w io.Writer) error {
+	_, err := fmt.Fprintln(w, "No changes: the plan has no actions.")
+	return err
+}
+
+// WriteApplyBegin heads one profile's apply: how many actions, the journal,
+// and how many a partial approval (described by approval) leaves out.
+func WriteApplyBegin(w io.Writer, profile string, approved, notApproved int, journal, approval string) error {
+	ew := &errWriter{w: w}
+	ew.printf("\nApplying %d action(s) to profile %q (journal %s)\n", approved, profile, journal)
+	if notApproved > 0 {
+		ew.printf("Partial approval (%s): %d action(s) of the plan are not approved and are journalled as such.\n", approval, notApproved)
+	}
+	return ew.err
+}
+
+// WriteNotApproved closes a partially approved profile's apply.
+func WriteNotApproved(w io.Writer, notApproved int, approval string) error {
+	if notApproved == 0 {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "%d action(s) not approved (%s): run apply on the same plan with another approval to carry them out.\n", notApproved, approval)
+	return err
+}
+
+// WriteUndoListed lists one change undo is about to put back: the licence
+// (and the group rejoined, for a group removal) back to the user.
+func WriteUndoListed(w io.Writer, sku, user, groupID, actionID string) error {
+	what := sku
+	if groupID != "" {
+		what += " (rejoin group " + groupID + ")"
+	}
+	_, err := fmt.Fprintf(w, "  + %s back to %s (action %s)\n", Terminal(what), Terminal(user), Terminal(actionID))
+	return err
+}
+
+// WriteNothingToUndo says the journal shows no change done.
+func WriteNothingToUndo(w io.Writer) error {
+	_, err := fmt.Fprintln(w, "Nothing to undo: the journal shows no change done.")
+	return err
+}
+
+// WriteExportWarning says a journal's Parquet export failed (the JSONL
+// journal is the record).
+func WriteExportWarning(w io.Writer, err error) error {
+	_, werr := fmt.Fprintf(w, "Warning: journal Parquet export failed: %s\n", TerminalText(err.Error()))
+	return werr
+}

@@ -87,7 +87,7 @@ func Preflight(p *plan.Plan, cfg *config.Config, approval Approval, allowOneWay 
 	return &RefusedError{Reasons: reasons, Fix: "Nothing was changed. Adjust the rule (max_actions, allow_data_at_risk, allow_group_removal, allow_one_way) or its scope, then run \"reclaim plan\" again; for one-way removals, fix what makes them one-way (set the usageLocation, renew the subscription) or accept them with apply --allow-one-way."}
 }
 
-// ApplyOptions are the inputs of Apply.
+// ApplyOptions are the inputs of ApplyActions.
 type ApplyOptions struct {
 	Plan   *plan.Plan
 	Config *config.Config
@@ -113,12 +113,13 @@ type ApplyOptions struct {
 	RunOptions
 }
 
-// Apply carries out a plan that passed CheckFresh and Preflight. Before each
+// ApplyActions carries out the actions of a plan that passed CheckFresh and
+// Preflight, for one profile and its journal (Apply is the whole command). Before each
 // change it re-reads the user and skips, recording why, when the licence is
 // gone, is now group-inherited, the user shows a sign-in newer than the
 // plan's evidence, or an exclusion now matches. Actions the journal already
 // shows done or skipped are not repeated.
-func Apply(ctx context.Context, o ApplyOptions) (*Result, error) {
+func ApplyActions(ctx context.Context, o ApplyOptions) (*Result, error) {
 	if err := Preflight(o.Plan, o.Config, o.Approval, o.AllowOneWay); err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func runApply(t *testing.T, ft *fakeTenant, p *plan.Plan, cfg *config.Config, jo
 		ro.WritesPerSecond = 1000
 	}
 	dir := ft.directory()
-	res, err := Apply(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, RunOptions: ro,
+	res, err := ApplyActions(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, RunOptions: ro,
 		Directories: func(string) (Directory, error) { return dir, nil }, LiveExclusions: noWhenMatches})
 	return applyRun{res, err, j}
 }
@@ -377,7 +377,7 @@ func TestGroupRemovalAndUndo(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := ft.directory()
-	ur, err := Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return dir, nil },
+	ur, err := UndoActions(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return dir, nil },
 		RunOptions: RunOptions{WritesPerSecond: 1000}})
 	uj.Close()
 	if err != nil || ur.Done != 2 {
@@ -391,12 +391,12 @@ func TestGroupRemovalAndUndo(t *testing.T) {
 	}
 	// Undo again: nothing left to do.
 	uj, _ = OpenJournal(store.UndoJournalPath(journal))
-	ur, err = Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return dir, nil }})
+	ur, err = UndoActions(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return dir, nil }})
 	uj.Close()
 	if err != nil || ur.Earlier != 2 || ur.Done != 0 {
 		t.Fatalf("second undo %+v %v", ur, err)
 	}
-	if _, err := Undo(context.Background(), UndoOptions{Applied: applied, ActionIDs: []string{"nope"}}); err == nil {
+	if _, err := UndoActions(context.Background(), UndoOptions{Applied: applied, ActionIDs: []string{"nope"}}); err == nil {
 		t.Fatal("undo of an unknown action id accepted")
 	}
 }

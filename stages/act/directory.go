@@ -1,7 +1,9 @@
 // Package act turns curated recommendations into a plan and carries a plan
 // out against the tenant: live re-checks before each change, bounded
 // concurrency within Graph's write budget, an fsync'd journal that makes a
-// crashed apply resumable, and undo from that journal.
+// crashed apply resumable, and undo from that journal. Plan, Apply and Undo
+// (commands.go) own each command from request to result; cmd/reclaim only
+// parses flags and wires the lock, the live directory, the prompt and the view.
 //
 // It talks to the tenant only through Directory, so the engine is the same
 // over Graph, the simulated tenant or a test fake.

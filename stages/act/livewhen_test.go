@@ -33,7 +33,7 @@ func applyWithWhen(t *testing.T, ft *fakeTenant, users []string, when string, ev
 	}
 	p := planFor(acts...)
 	dir := ft.directory()
-	return Apply(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, LiveExclusions: eval,
+	return ApplyActions(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, LiveExclusions: eval,
 		RunOptions:  RunOptions{WritesPerSecond: 1000},
 		Directories: func(string) (Directory, error) { return dir, nil }})
 }

@@ -65,7 +65,7 @@ func (e *simEnv) applyAndUndo(t *testing.T, tr simtenant.UserTruth, l simtenant.
 	applied, _ := ReadJournal(journal)
 	uj, _ := OpenJournal(store.UndoJournalPath(journal))
 	defer uj.Close()
-	ures, err := Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return e.dir, nil }})
+	ures, err := UndoActions(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return e.dir, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestSimOneWayRefusedWithoutFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	res, err := Apply(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, AllowOneWay: true, RunOptions: RunOptions{WritesPerSecond: 200},
+	res, err := ApplyActions(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, AllowOneWay: true, RunOptions: RunOptions{WritesPerSecond: 200},
 		Directories: func(string) (Directory, error) { return env.dir, nil }})
 	if err != nil || res.Done != 1 {
 		t.Fatalf("apply --allow-one-way: %+v %v", res, err)

@@ -174,7 +174,7 @@ func (e *simEnv) apply(t *testing.T, p *plan.Plan, cfg *config.Config, journal s
 	}
 	defer j.Close()
 	ro.WritesPerSecond = 200
-	return Apply(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, RunOptions: ro,
+	return ApplyActions(context.Background(), ApplyOptions{Plan: p, Config: cfg, Journal: j, RunOptions: ro,
 		Directories: func(string) (Directory, error) { return e.dir, nil }})
 }
 
@@ -241,7 +241,7 @@ func TestSimPlanApplyUndo(t *testing.T) {
 	// Undo restores every licence with its disabled plans, and the group.
 	applied, _ := ReadJournal(journal)
 	uj, _ := OpenJournal(store.UndoJournalPath(journal))
-	ures, err := Undo(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return env.dir, nil }})
+	ures, err := UndoActions(context.Background(), UndoOptions{Applied: applied, Journal: uj, Directories: func(string) (Directory, error) { return env.dir, nil }})
 	uj.Close()
 	if err != nil || ures.Done != nDirect+nGroup {
 		t.Fatalf("undo: %+v %v", ures, err)

@@ -32,7 +32,7 @@ func TestApplyStopFinishesTheWriteInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := ft.directory()
-	res, err := Apply(ctx, ApplyOptions{Plan: p, Config: testConfig(), Journal: j,
+	res, err := ApplyActions(ctx, ApplyOptions{Plan: p, Config: testConfig(), Journal: j,
 		RunOptions:  RunOptions{Concurrency: 1, WritesPerSecond: 1000},
 		Directories: func(string) (Directory, error) { return dir, nil }})
 	j.Close()

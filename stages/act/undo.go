@@ -15,7 +15,7 @@ const (
 	OpAddToGroup = "add_to_group" // undoes remove_from_group
 )
 
-// UndoOptions are the inputs of Undo.
+// UndoOptions are the inputs of UndoActions.
 type UndoOptions struct {
 	// Applied is the apply journal to undo.
 	Applied []schemas.JournalEntry
@@ -27,11 +27,12 @@ type UndoOptions struct {
 	RunOptions
 }
 
-// Undo puts back what an apply journal shows done: each removed licence with
+// UndoActions puts back what an apply journal shows done (Undo is the whole
+// command): each removed licence with
 // the disabled plans it had just before removal, each removed group
 // membership. It is journalled and resumable like apply; a licence or
 // membership already back is skipped.
-func Undo(ctx context.Context, o UndoOptions) (*Result, error) {
+func UndoActions(ctx context.Context, o UndoOptions) (*Result, error) {
 	last := LastByAction(o.Applied)
 	var ids []string
 	seen := map[string]bool{}
