@@ -39,7 +39,9 @@ func planIDs(idx []int) []string {
 // held, with the disabled plans of the direct assignment when there is one.
 func writeAssignedLicenses(o *jsonObj, k string, x userView) {
 	u := x.u
-	arr := []byte{'['}
+	// Written in place: o.b is the row being built.
+	o.key(k)
+	arr := append(o.b, '[')
 	for n, sku := range effectiveSkus(u.lic) {
 		if n > 0 {
 			arr = append(arr, ',')
@@ -56,7 +58,7 @@ func writeAssignedLicenses(o *jsonObj, k string, x userView) {
 		e.str("skuId", skus[sku].ID)
 		arr = e.close()
 	}
-	o.raw(k, append(arr, ']'))
+	o.b = append(arr, ']')
 }
 
 // heldSkuRecords are assignedLicenses as $filter's any() walks them.
@@ -83,7 +85,9 @@ func (s skuRecord) each(string) []filterRecord { return nil }
 // entry per assignment path (direct or each group), errors included.
 func writeLicenseAssignmentStates(o *jsonObj, k string, x userView) {
 	s, u := x.s, x.u
-	arr := []byte{'['}
+	// Written in place: o.b is the row being built.
+	o.key(k)
+	arr := append(o.b, '[')
 	for n, a := range u.lic {
 		if n > 0 {
 			arr = append(arr, ',')
@@ -109,7 +113,7 @@ func writeLicenseAssignmentStates(o *jsonObj, k string, x userView) {
 		e.str("state", a.state)
 		arr = e.close()
 	}
-	o.raw(k, append(arr, ']'))
+	o.b = append(arr, ']')
 }
 
 // appendServicePlans writes a servicePlans array of a SKU's plans, those

@@ -15,7 +15,12 @@ type jsonObj struct {
 	first bool
 }
 
-func newObj(b []byte) *jsonObj { return &jsonObj{b: append(b, '{'), first: true} }
+func newObj(b []byte) *jsonObj { o := new(jsonObj); o.open(b); return o }
+
+// open starts an object at the end of b, reusing o: a listing writes each
+// row through one jsonObj, so rows written through property tables (whose
+// writers o escapes into) cost no allocation each.
+func (o *jsonObj) open(b []byte) { o.b, o.first = append(b, '{'), true }
 
 func (o *jsonObj) key(k string) {
 	if !o.first {

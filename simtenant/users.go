@@ -151,7 +151,8 @@ func writeSignInActivity(o *jsonObj, k string, x userView) {
 	if _, ok := signInParts[2].last(s.t, u); !ok && !attempted {
 		return // never tried to sign in: Graph returns no signInActivity
 	}
-	e := newObj(nil)
+	o.key(k)
+	e := newObj(o.b) // in place: o.b is the row being built
 	for _, p := range signInParts {
 		si, ok := p.last(s.t, u)
 		switch {
@@ -166,7 +167,7 @@ func writeSignInActivity(o *jsonObj, k string, x userView) {
 			e.null(p.idKey)
 		}
 	}
-	o.raw(k, e.close())
+	o.b = e.close()
 }
 
 // zeroTime is the .NET minimum Graph sends for "no value".
@@ -213,7 +214,12 @@ func (s *Server) checkSignInActivity(w http.ResponseWriter, r *http.Request) boo
 
 // appendUser renders one user with the selected properties.
 func (s *Server) appendUser(b []byte, u *user, sel selection[userView], odataType bool) []byte {
-	o := newObj(b)
+	return s.appendUserTo(new(jsonObj), b, u, sel, odataType)
+}
+
+// appendUserTo is appendUser writing through o (see jsonObj.open).
+func (s *Server) appendUserTo(o *jsonObj, b []byte, u *user, sel selection[userView], odataType bool) []byte {
+	o.open(b)
 	if odataType {
 		o.str("@odata.type", "#microsoft.graph.user")
 	}
@@ -296,13 +302,14 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 type userPage struct {
 	items []byte
 	count int
+	obj   jsonObj // each row's writer
 }
 
 func (p *userPage) add(s *Server, u *user, sel selection[userView], odataType bool) {
 	if p.count > 0 {
 		p.items = append(p.items, ',')
 	}
-	p.items = s.appendUser(p.items, u, sel, odataType)
+	p.items = s.appendUserTo(&p.obj, p.items, u, sel, odataType)
 	p.count++
 }
 
