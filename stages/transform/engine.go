@@ -13,6 +13,8 @@ import (
 
 	// The DuckDB driver registers itself as "duckdb" with database/sql.
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // Settings tune the embedded DuckDB. The zero value uses DuckDB's defaults
@@ -121,7 +123,7 @@ func snapshotDirs(curatedDir string, snapshot time.Time, tempDir string, tables 
 	var dirs []string
 	for _, names := range tables {
 		for _, n := range names {
-			dirs = append(dirs, filepath.Join(curatedDir, n, partition(snapshot)))
+			dirs = append(dirs, store.PartitionDir(curatedDir, n, snapshot))
 		}
 	}
 	if tempDir != "" {
@@ -164,23 +166,25 @@ func (e *engine) count(ctx context.Context, relation string) (int64, error) {
 	return n, err
 }
 
-// copyOut writes a table to path as Parquet compressed with e.codec, through
-// a temp file and a rename so readers never see a half-written file.
+// copyOut writes a table to path as Parquet compressed with e.codec: DuckDB
+// writes a store temporary file that is committed over path, so readers never
+// see a half-written file. (Under the runner, path is itself the runner's
+// temporary file, which it commits into the partition.)
 func (e *engine) copyOut(ctx context.Context, relation, path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	var direct *store.Store // no hook: the runner's commit is the one it hears of
+	tmp, err := direct.Create(path, store.KindSnapshot)
+	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION %s)", relation, quoteString(tmp), e.codec)
+	defer tmp.Abort()
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION %s)", relation, quoteString(tmp.Name()), e.codec)
 	if err := e.exec(ctx, q); err != nil {
-		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return tmp.Commit()
 }
 
 // duckDBCodec is DuckDB's name of a config output.compression value.

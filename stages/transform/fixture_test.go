@@ -9,6 +9,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -80,7 +81,7 @@ func writeTable[T any](t testing.TB, dir, table string, rows []T, skip map[strin
 	if skip[table] {
 		return
 	}
-	p := filepath.Join(dir, table, partition(asOf), "part-0.parquet")
+	p := store.PartitionPath(dir, table, asOf)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}

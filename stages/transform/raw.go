@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -23,7 +24,7 @@ func openRaw(ctx context.Context, e *engine, rawDir string, snapshot time.Time) 
 		if err != nil {
 			return nil, err
 		}
-		dir := filepath.Join(rawDir, t.Name, partition(snapshot))
+		dir := store.PartitionDir(rawDir, t.Name, snapshot)
 		files, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
 		view := "raw." + quoteIdent(t.Name)
 		if len(files) > 0 {

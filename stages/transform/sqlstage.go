@@ -13,6 +13,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -126,9 +127,9 @@ type SQLStageRequest struct {
 }
 
 // RunSQLStages runs each stage in order (a stage can read the ones before
-// it) and writes CuratedDir/<name>/snapshot_date=…/part-0.parquet. It stops
-// at the first failing stage; the statuses so far are returned with the
-// error, which names the stage's file and line.
+// it) and writes each one's partition of CuratedDir (store.PartitionPath).
+// It stops at the first failing stage; the statuses so far are returned
+// with the error, which names the stage's file and line.
 func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, error) {
 	if req.SnapshotDate.IsZero() {
 		return nil, fmt.Errorf("sql stages: SnapshotDate is required")
@@ -143,7 +144,7 @@ func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, erro
 		return nil, err
 	}
 	output := (&Request{CuratedDir: req.CuratedDir, SnapshotDate: snapshot}).output
-	dirs, _ := filepath.Glob(filepath.Join(req.CuratedDir, "*", partition(snapshot), "*.parquet"))
+	dirs, _ := filepath.Glob(filepath.Join(store.PartitionDir(req.CuratedDir, "*", snapshot), "*.parquet"))
 	seen := map[string]bool{}
 	var tables []string
 	for _, f := range dirs {
@@ -153,7 +154,7 @@ func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, erro
 		}
 		seen[name] = true
 		tables = append(tables, name)
-		glob := filepath.Join(req.CuratedDir, name, partition(snapshot), "*.parquet")
+		glob := filepath.Join(store.PartitionDir(req.CuratedDir, name, snapshot), "*.parquet")
 		if err := e.exec(ctx, fmt.Sprintf("CREATE VIEW main.%s AS SELECT * FROM read_parquet(%s)", quoteIdent(name), quoteString(glob))); err != nil {
 			return nil, fmt.Errorf("opening curated table %s: %w", name, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 )
@@ -33,7 +34,7 @@ func (o *partitionOutputs) Create(table string) (*os.File, error) {
 	if _, twice := o.Created[table]; twice {
 		return nil, fmt.Errorf("%s asked for twice", table)
 	}
-	dir := filepath.Join(o.dir, table, partition(asOf))
+	dir := store.PartitionDir(o.dir, table, asOf)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -36,12 +37,12 @@ type Request struct {
 	// Profile is the profile name: rules and exclusions restricted to other
 	// profiles are ignored.
 	Profile string
-	// RawDir is OUT/<profile>/raw; tables are read from
-	// RawDir/<table>/snapshot_date=<SnapshotDate>/*.parquet.
+	// RawDir is OUT/<profile>/raw; tables are read from the *.parquet of
+	// their SnapshotDate partition (store.PartitionDir).
 	RawDir string
-	// CuratedDir is OUT/<profile>/curated; tables are written to
-	// CuratedDir/<table>/snapshot_date=<SnapshotDate>/part-0.parquet
-	// unless Output says otherwise.
+	// CuratedDir is OUT/<profile>/curated; tables are written to their
+	// SnapshotDate partition (store.PartitionPath) unless Output says
+	// otherwise.
 	CuratedDir string
 	// Output, when set, says where each table is written: a path (in the
 	// table's partition directory, which the sandbox admits), or "" for a
@@ -154,9 +155,6 @@ func dayOf(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
-
-// partition is the snapshot directory name for a date.
-func partition(d time.Time) string { return "snapshot_date=" + d.Format(time.DateOnly) }
 
 // Run computes every curated table from the raw snapshot. A missing raw
 // table marks the tables that need it as missing and the rest still run;
@@ -331,7 +329,7 @@ func (req *Request) output(table string) (string, error) {
 	if req.Output != nil {
 		return req.Output(table)
 	}
-	return filepath.Join(req.CuratedDir, table, partition(req.SnapshotDate), "part-0.parquet"), nil
+	return store.PartitionPath(req.CuratedDir, table, req.SnapshotDate), nil
 }
 
 // copyTable copies a table of the engine to the file output names, and
