@@ -4,10 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -36,6 +39,15 @@ var update = flag.Bool("update", false, "rewrite what testdata/script/*.txtar co
 //	    start a simulated tenant (the flags of `reclaim sim serve`) over
 //	    loopback HTTPS for the rest of the script, and set SIM_URL, SIM_CA,
 //	    SIM_TENANT_ID, SIM_CLIENT_ID and SIM_SECRET
+//	scrub
+//	    replace what differs from one run to the next in the last command's
+//	    stdout and stderr (run ids, and the plan and action ids and the
+//	    actions digest made from them, a plan's creation time) with RUN-ID,
+//	    PLAN-ID, ACTION-ID, DIGEST and DATE, and the script's directory with $WORK, so
+//	    that cmp (which -update rewrites, unlike cmpenv) can compare the rest
+//	grab NAME REGEXP
+//	    set $NAME to the first group REGEXP matches in the last command's
+//	    stdout (a path or id the next command needs)
 //	sim requests CLASS
 //	    print how many requests of that endpoint class (token, users, …:
 //	    the classes of simtenant.Stats) the script's tenant has answered
@@ -59,6 +71,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": scriptExits,
 			"sim":   scriptSim,
+			"scrub": scriptScrub,
+			"grab":  scriptGrab,
 		},
 	})
 }
@@ -86,6 +100,50 @@ func scriptExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d; want %d", args[1], got, want)
 	}
+}
+
+// scrubbed are the parts of reclaim's output that change on every run, and
+// what scrub writes instead.
+var scrubbed = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\b\d{8}T\d{6}Z-[0-9a-f]{6}\b`), "RUN-ID"},
+	{regexp.MustCompile(`\b(plan[ -])[0-9a-f]{16}\b`), "${1}PLAN-ID"},
+	{regexp.MustCompile(`\b(action )[0-9a-f]{16}\b`), "${1}ACTION-ID"},
+	{regexp.MustCompile(`\bsha256:[0-9a-f]{64}\b`), "sha256:DIGEST"},
+	{regexp.MustCompile(`\bcreated \d{4}-\d\d-\d\d \d\d:\d\d UTC\b`), "created DATE"},
+}
+
+// scriptScrub is the scrub command.
+func scriptScrub(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: scrub")
+	}
+	for _, std := range []struct {
+		name string
+		w    io.Writer
+	}{{"stdout", ts.Stdout()}, {"stderr", ts.Stderr()}} {
+		text := strings.ReplaceAll(ts.ReadFile(std.name), ts.Getenv("WORK"), "$WORK")
+		for _, s := range scrubbed {
+			text = s.re.ReplaceAllString(text, s.with)
+		}
+		fmt.Fprint(std.w, text)
+	}
+}
+
+// scriptGrab is the grab command.
+func scriptGrab(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: grab NAME REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	m := re.FindStringSubmatch(ts.ReadFile("stdout"))
+	if len(m) < 2 {
+		ts.Fatalf("grab: no group of %s in stdout", args[1])
+	}
+	ts.Setenv(args[0], m[1])
 }
 
 // scriptSims holds each running script's simulated tenant.
