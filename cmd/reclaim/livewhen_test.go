@@ -13,6 +13,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/store"
+	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/simtenant"
 	"github.com/reclaimhq/reclaim/stages/act"
 )
@@ -113,13 +114,13 @@ func TestApplySkipsUserNowMatchingWhen(t *testing.T) {
 	}
 	defer j.Close()
 	last := act.LastByAction(j.Entries())
-	if e := last[moved.ID]; e.Phase != act.PhaseSkipped || e.Detail != want {
+	if e := last[moved.ID]; e.Phase != schemas.PhaseSkipped || e.Detail != want {
 		t.Errorf("moved user's %s: journal %s %q, want skipped %q", moved.SkuPartNumber, e.Phase, e.Detail, want)
 	}
 	if !strings.Contains(stdout, want) {
 		t.Errorf("apply output does not say why:\n%s", stdout)
 	}
-	if e := last[other.ID]; e.Phase != act.PhaseDone {
+	if e := last[other.ID]; e.Phase != schemas.PhaseDone {
 		t.Errorf("%s of a user moved to Legal (not an exclusion SKU): journal %s %q, want done", other.SkuPartNumber, e.Phase, e.Detail)
 	}
 	if !holds(moved) || holds(other) {

@@ -111,7 +111,7 @@ func (f *applyFixture) checkJournal(t *testing.T) (map[string]int, []schemas.Jou
 	}
 	done := map[string]int{}
 	for _, e := range entries {
-		if e.Phase == act.PhaseDone {
+		if e.Phase == schemas.PhaseDone {
 			done[e.ActionID]++
 		}
 	}
@@ -197,7 +197,7 @@ func TestCLIApplyKilledBetweenIntentAndDoneResumes(t *testing.T) {
 	_, entries := f.checkJournal(t)
 	dangling := ""
 	for id, e := range act.LastByAction(entries) {
-		if e.Phase == act.PhaseIntent {
+		if e.Phase == schemas.PhaseIntent {
 			dangling = id
 		}
 	}
@@ -311,7 +311,7 @@ func TestCLIApplySIGTERMFinishesTheChangeInFlight(t *testing.T) {
 	}
 	done, entries := f.checkJournal(t)
 	for id, e := range act.LastByAction(entries) {
-		if e.Phase == act.PhaseIntent {
+		if e.Phase == schemas.PhaseIntent {
 			t.Errorf("action %s left between intent and outcome", id)
 		}
 	}

@@ -338,7 +338,7 @@ func TestCLIRunPlanApply(t *testing.T) {
 	}
 	notApproved := 0
 	for _, e := range entries {
-		if e.Phase == act.PhaseNotApproved && strings.Contains(e.Detail, "--action "+first.ID) {
+		if e.Phase == schemas.PhaseNotApproved && strings.Contains(e.Detail, "--action "+first.ID) {
 			notApproved++
 		}
 	}

@@ -32,9 +32,14 @@ const (
 	// OpRemoveFromGroup removes the user from the group a licence is
 	// inherited from; only planned where the rule sets allow_group_removal.
 	OpRemoveFromGroup Operation = "remove_from_group"
+
+	// The undo journal's operations, each putting back one of the above;
+	// never an Action's.
+	OpAddLicense Operation = "add_license"  // undoes remove_license
+	OpAddToGroup Operation = "add_to_group" // undoes remove_from_group
 )
 
-// Valid reports whether o is one of the known operations.
+// Valid reports whether o is an operation a plan Action may have.
 func (o Operation) Valid() bool { return o == OpRemoveLicense || o == OpRemoveFromGroup }
 
 // Plan is the whole reviewable plan. The zero value is an empty plan with no

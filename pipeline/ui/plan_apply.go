@@ -3,13 +3,16 @@ package ui
 import (
 	"fmt"
 	"io"
+
+	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // ApplyLine is one outcome of apply or undo as a person reads it.
 type ApplyLine struct {
-	Phase     string // done, skipped, failed
+	Phase     string // schemas.PhaseDone, PhaseSkipped or PhaseFailed
 	Earlier   bool   // finished by an earlier run of the same journal
-	Operation string
+	Operation string // a plan.Operation
 	User      string
 	SKU       string
 	GroupID   string
@@ -21,14 +24,14 @@ func WriteApplyLine(w io.Writer, l ApplyLine) error {
 	sku, user, group := Terminal(l.SKU), Terminal(l.User), Terminal(l.GroupID)
 	what := sku + " from " + user
 	switch l.Operation {
-	case "remove_from_group":
+	case string(plan.OpRemoveFromGroup):
 		what = fmt.Sprintf("%s from %s (left group %s)", sku, user, group)
-	case "add_license":
+	case string(plan.OpAddLicense):
 		what = sku + " back to " + user
-	case "add_to_group":
+	case string(plan.OpAddToGroup):
 		what = fmt.Sprintf("%s back to %s (rejoined group %s)", sku, user, group)
 	}
-	mark := map[string]string{"done": "✓", "skipped": "·", "failed": "✗"}[l.Phase]
+	mark := map[string]string{schemas.PhaseDone: "✓", schemas.PhaseSkipped: "·", schemas.PhaseFailed: "✗"}[l.Phase]
 	line := fmt.Sprintf("%s %-7s %s", mark, l.Phase, what)
 	if l.Earlier {
 		line += " (in the journal from an earlier run)"

@@ -97,7 +97,7 @@ type ApplyOptions struct {
 	// profile has its own journal under OUT/<profile>/journal/).
 	Profile string
 	// Approval is the part of the plan to carry out; the zero value is all
-	// of it. Actions left out are journalled as PhaseNotApproved.
+	// of it. Actions left out are journalled as schemas.PhaseNotApproved.
 	Approval Approval
 	Journal  *Journal
 	// AllowOneWay accepts one-way removals whatever their rule says
@@ -168,7 +168,7 @@ func entryFor(kind, planID string, a plan.Action) schemas.JournalEntry {
 // (oneWayAccepted for the action's rule).
 func applyStep(planID string, a plan.Action, cfg *config.Config, oneWayOK bool) step {
 	s := step{
-		id: a.ID, profile: a.Profile, userID: a.UserID, entry: entryFor("apply", planID, a),
+		id: a.ID, profile: a.Profile, userID: a.UserID, entry: entryFor(schemas.JournalApply, planID, a),
 		transitiveMemberOf: exclusionGroups(cfg.Exclusions, a.Profile),
 	}
 	if a.Operation == plan.OpRemoveFromGroup {

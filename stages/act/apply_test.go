@@ -246,7 +246,7 @@ func TestApplyResumesAfterCrash(t *testing.T) {
 			}
 			done := map[string]int{}
 			for _, e := range entries {
-				if e.Phase == PhaseDone {
+				if e.Phase == schemas.PhaseDone {
 					done[e.ActionID]++
 				}
 			}

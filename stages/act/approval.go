@@ -6,13 +6,8 @@ import (
 	"strings"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/schemas"
 )
-
-// PhaseNotApproved journals an action of the plan the reviewer left out of
-// this apply (apply --action, --exclude-action, --user, --rule). It is not
-// an outcome: a later apply of the same plan that approves the action
-// carries it out.
-const PhaseNotApproved = "not_approved"
 
 // Approval is the part of a plan a reviewer approved. The zero value
 // approves every action. Actions, Users and Rules each narrow the
@@ -105,11 +100,11 @@ func journalNotApproved(j *Journal, planID string, actions []plan.Action, ap App
 		}
 		n++
 		detail := "not approved in this apply (" + ap.String() + ")"
-		if e, ok := last[a.ID]; ok && (e.Phase != PhaseNotApproved || e.Detail == detail) {
+		if e, ok := last[a.ID]; ok && (e.Phase != schemas.PhaseNotApproved || e.Detail == detail) {
 			continue
 		}
-		e := entryFor("apply", planID, a)
-		e.Phase, e.Detail = PhaseNotApproved, detail
+		e := entryFor(schemas.JournalApply, planID, a)
+		e.Phase, e.Detail = schemas.PhaseNotApproved, detail
 		if err := j.Append(e); err != nil {
 			return n, err
 		}

@@ -382,7 +382,7 @@ func Undo(ctx context.Context, r UndoRequest) (*Result, error) {
 	listed := map[string]bool{}
 	for _, e := range applied { // journal order, each action once
 		id := e.ActionID
-		if l := last[id]; !listed[id] && l.Phase == PhaseDone && (len(r.ActionIDs) == 0 || slices.Contains(r.ActionIDs, id)) {
+		if l := last[id]; !listed[id] && l.Phase == schemas.PhaseDone && (len(r.ActionIDs) == 0 || slices.Contains(r.ActionIDs, id)) {
 			listed[id] = true
 			n++
 			if r.View.Listed != nil {

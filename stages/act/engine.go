@@ -133,9 +133,9 @@ func execute(ctx context.Context, steps []step, dirs func(profile string) (Direc
 		switch {
 		case o.Earlier:
 			res.Earlier++
-		case o.Phase == PhaseDone:
+		case o.Phase == schemas.PhaseDone:
 			res.Done++
-		case o.Phase == PhaseSkipped:
+		case o.Phase == schemas.PhaseSkipped:
 			res.Skipped++
 		default:
 			res.Failed++
@@ -153,7 +153,7 @@ func execute(ctx context.Context, steps []step, dirs func(profile string) (Direc
 	var order []string
 	byUser := map[string][]step{}
 	for _, s := range steps {
-		if e, ok := last[s.id]; ok && (e.Phase == PhaseDone || e.Phase == PhaseSkipped) {
+		if e, ok := last[s.id]; ok && (e.Phase == schemas.PhaseDone || e.Phase == schemas.PhaseSkipped) {
 			report(Outcome{ActionID: s.id, Entry: e, Phase: e.Phase, Detail: e.Detail, Earlier: true})
 			continue
 		}
@@ -214,7 +214,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 	// An intent without outcome (or an outcome-unknown failure) may mean the
 	// change was made just before a crash: if the live user shows it in
 	// place, it is done, not skipped.
-	resumed := prev.Phase == PhaseIntent || (prev.Phase == PhaseFailed && strings.HasPrefix(prev.Detail, outcomeUnknown))
+	resumed := prev.Phase == schemas.PhaseIntent || (prev.Phase == schemas.PhaseFailed && strings.HasPrefix(prev.Detail, outcomeUnknown))
 	finish := func(phase, detail string, e schemas.JournalEntry) (Outcome, error) {
 		e.Phase, e.Detail = phase, detail
 		if err := j.Append(e); err != nil {
@@ -226,22 +226,22 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 	e := s.entry
 	d, err := dirs(s.profile)
 	if err != nil {
-		return finish(PhaseFailed, err.Error(), e)
+		return finish(schemas.PhaseFailed, err.Error(), e)
 	}
 	u, err := d.GetUser(ctx, s.userRequest())
 	switch {
 	case ctx.Err() != nil:
 		return Outcome{}, context.Cause(ctx)
 	case errors.Is(err, ErrNotFound):
-		return finish(PhaseSkipped, "the user no longer exists", e)
+		return finish(schemas.PhaseSkipped, "the user no longer exists", e)
 	case isAuthFailure(err):
-		return stopOnAuth(finish(PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e))(err)
+		return stopOnAuth(finish(schemas.PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e))(err)
 	case err != nil:
-		return finish(PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e)
+		return finish(schemas.PhaseFailed, "live re-read failed, nothing changed: "+err.Error(), e)
 	}
 	if s.prepare != nil {
 		if err := s.prepare(ctx, u); err != nil {
-			return finish(PhaseFailed, "live exclusion check failed, nothing changed: "+err.Error(), e)
+			return finish(schemas.PhaseFailed, "live exclusion check failed, nothing changed: "+err.Error(), e)
 		}
 	}
 	if s.record != nil {
@@ -250,14 +250,14 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 	inPlace, skip := s.check(u)
 	switch {
 	case inPlace && resumed:
-		return finish(PhaseDone, s.inPlaceDetail+" (confirmed by a live re-read after an interrupted run)", e)
+		return finish(schemas.PhaseDone, s.inPlaceDetail+" (confirmed by a live re-read after an interrupted run)", e)
 	case inPlace:
-		return finish(PhaseSkipped, s.inPlaceDetail, e)
+		return finish(schemas.PhaseSkipped, s.inPlaceDetail, e)
 	case skip != "":
-		return finish(PhaseSkipped, skip, e)
+		return finish(schemas.PhaseSkipped, skip, e)
 	}
 
-	e.Phase, e.Detail = PhaseIntent, ""
+	e.Phase, e.Detail = schemas.PhaseIntent, ""
 	if err := j.Append(e); err != nil {
 		return Outcome{}, err
 	}
@@ -275,7 +275,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		if err := lim.wait(ctx); err != nil {
 			// Nothing was sent in this attempt and, for a retry, the
 			// re-read showed the earlier one was not made.
-			return finish(PhaseFailed, "interrupted before the change was sent; run the same command again to make it", e)
+			return finish(schemas.PhaseFailed, "interrupted before the change was sent; run the same command again to make it", e)
 		}
 		err := s.exec(wctx, d)
 		if opts.AfterSend != nil {
@@ -287,7 +287,7 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 			return Outcome{}, fmt.Errorf("stopped with a change to %s in flight: %w; run the same command again to resolve it", s.entry.UserPrincipalName, context.Cause(wctx))
 		}
 		if err == nil {
-			return finish(PhaseDone, "", e)
+			return finish(schemas.PhaseDone, "", e)
 		}
 		// Whatever the error, the change may be in place: an ambiguous
 		// failure may have been applied, and a refusal such as "user does
@@ -295,31 +295,31 @@ func runStep(ctx context.Context, s step, prev schemas.JournalEntry, dirs func(s
 		// request landed after our live read. Re-read before deciding.
 		if isAuthFailure(err) {
 			// Refused before anything was done: not ambiguous.
-			return stopOnAuth(finish(PhaseFailed, "not made: "+err.Error(), e))(err)
+			return stopOnAuth(finish(schemas.PhaseFailed, "not made: "+err.Error(), e))(err)
 		}
 		log.Warn("change failed, re-reading the user", "error", err)
 		u, rerr := d.GetUser(wctx, s.userRequest())
 		if rerr == nil {
 			if inPlace, _ := s.check(u); inPlace {
-				return finish(PhaseDone, fmt.Sprintf("confirmed by a live re-read after: %v", err), e)
+				return finish(schemas.PhaseDone, fmt.Sprintf("confirmed by a live re-read after: %v", err), e)
 			}
 		}
 		switch {
 		case IsGroupInherited(err):
-			return finish(PhaseSkipped, "the licence is inherited from a group and cannot be removed directly", e)
+			return finish(schemas.PhaseSkipped, "the licence is inherited from a group and cannot be removed directly", e)
 		case errors.Is(err, ErrNotFound):
-			return finish(PhaseSkipped, "the user or group no longer exists", e)
+			return finish(schemas.PhaseSkipped, "the user or group no longer exists", e)
 		case !IsAmbiguous(err):
 			if fix := FixFor(err, firstNonEmpty(e.SkuPartNumber, e.SkuID)); fix != "" {
-				return finish(PhaseFailed, fmt.Sprintf("%v; %s%s", err, FixPrefix, fix), e)
+				return finish(schemas.PhaseFailed, fmt.Sprintf("%v; %s%s", err, FixPrefix, fix), e)
 			}
-			return finish(PhaseFailed, err.Error(), e)
+			return finish(schemas.PhaseFailed, err.Error(), e)
 		case rerr != nil:
-			return finish(PhaseFailed, fmt.Sprintf("%s: %v; the live re-read failed too (%v); run apply again to resolve", outcomeUnknown, err, rerr), e)
+			return finish(schemas.PhaseFailed, fmt.Sprintf("%s: %v; the live re-read failed too (%v); run apply again to resolve", outcomeUnknown, err, rerr), e)
 		}
 		// Ambiguous and not in place: safe to send again.
 		if attempt >= opts.MaxAttempts {
-			return finish(PhaseFailed, fmt.Sprintf("not made after %d attempts: %v", attempt, err), e)
+			return finish(schemas.PhaseFailed, fmt.Sprintf("not made after %d attempts: %v", attempt, err), e)
 		}
 	}
 }
@@ -336,7 +336,7 @@ const FixPrefix = "to fix: "
 
 // NeedsFix reports whether a failed outcome names a fix (FixFor).
 func (o Outcome) NeedsFix() bool {
-	return o.Phase == PhaseFailed && strings.Contains(o.Detail, "; "+FixPrefix)
+	return o.Phase == schemas.PhaseFailed && strings.Contains(o.Detail, "; "+FixPrefix)
 }
 
 func firstNonEmpty(s ...string) string {

@@ -19,14 +19,6 @@ import (
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
-// Journal phases.
-const (
-	PhaseIntent  = "intent"  // written before the change is sent
-	PhaseDone    = "done"    // the change is in the tenant
-	PhaseFailed  = "failed"  // the change was refused or could not be confirmed
-	PhaseSkipped = "skipped" // a live precondition said not to make it
-)
-
 // ErrCrashed is returned once an injected crash point is reached (tests
 // only): from then on the journal accepts no writes, as after kill -9.
 var ErrCrashed = errors.New("injected crash")

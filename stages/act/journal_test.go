@@ -23,7 +23,7 @@ func TestJournalAppendReopenAndExport(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 24, 10, 2, 11, 500_000_000, time.UTC)
 	j.now = func() time.Time { return at }
-	for _, ph := range []string{PhaseIntent, PhaseDone} {
+	for _, ph := range []string{schemas.PhaseIntent, schemas.PhaseDone} {
 		if err := j.Append(schemas.JournalEntry{Kind: "apply", PlanID: "x", ActionID: "a1", Phase: ph, Operation: "remove_license",
 			UserPrincipalName: "alice@contoso.com", SkuPartNumber: "SPE_E3", DisabledPlans: []string{"p1", "p2"}, MonthlySaving: 36}); err != nil {
 			t.Fatal(err)
@@ -52,7 +52,7 @@ func TestJournalAppendReopenAndExport(t *testing.T) {
 	if b, _ := os.ReadFile(aside[0]); string(b) != `{"seq":3,"pha` {
 		t.Fatalf("set-aside file holds %q", b)
 	}
-	if err := j.Append(schemas.JournalEntry{Kind: "apply", ActionID: "a2", Phase: PhaseSkipped, Detail: "the user no longer exists"}); err != nil {
+	if err := j.Append(schemas.JournalEntry{Kind: "apply", ActionID: "a2", Phase: schemas.PhaseSkipped, Detail: "the user no longer exists"}); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
@@ -60,10 +60,10 @@ func TestJournalAppendReopenAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 3 || entries[2].Seq != 3 || entries[2].Phase != PhaseSkipped {
+	if len(entries) != 3 || entries[2].Seq != 3 || entries[2].Phase != schemas.PhaseSkipped {
 		t.Fatalf("entries after reopen: %+v", entries)
 	}
-	if last := LastByAction(entries); last["a1"].Phase != PhaseDone {
+	if last := LastByAction(entries); last["a1"].Phase != schemas.PhaseDone {
 		t.Fatalf("last of a1 = %s", last["a1"].Phase)
 	}
 	b, _ := os.ReadFile(path)
@@ -121,7 +121,7 @@ func TestJournalGarbledMiddleLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Append(schemas.JournalEntry{Kind: "apply", ActionID: "a2", Phase: PhaseDone}); err != nil {
+	if err := j.Append(schemas.JournalEntry{Kind: "apply", ActionID: "a2", Phase: schemas.PhaseDone}); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
@@ -148,7 +148,7 @@ func TestJournalAppendsNeverOverwrite(t *testing.T) {
 	defer b.Close()
 	for i := range 3 {
 		for _, j := range []*Journal{a, b} {
-			if err := j.Append(schemas.JournalEntry{Kind: "apply", ActionID: fmt.Sprintf("%p-%d", j, i), Phase: PhaseIntent}); err != nil {
+			if err := j.Append(schemas.JournalEntry{Kind: "apply", ActionID: fmt.Sprintf("%p-%d", j, i), Phase: schemas.PhaseIntent}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // example11Users returns the users of Microsoft's List users Example 11
@@ -112,7 +114,7 @@ func TestLiveReReadAfterFailedChangeWithoutUser(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if o := r.res.Outcomes[0]; o.Phase != PhaseFailed || !strings.Contains(o.Detail, outcomeUnknown) {
+	if o := r.res.Outcomes[0]; o.Phase != schemas.PhaseFailed || !strings.Contains(o.Detail, outcomeUnknown) {
 		t.Fatalf("outcome %s %q, want failed with the outcome unknown", o.Phase, o.Detail)
 	}
 }
@@ -132,11 +134,11 @@ func TestLiveSignInCountsOnlySuccess(t *testing.T) {
 	for _, o := range r.res.Outcomes {
 		switch o.Entry.UserID {
 		case "attempted":
-			if o.Phase != PhaseDone {
+			if o.Phase != schemas.PhaseDone {
 				t.Errorf("failed attempt only: %s %q, want done", o.Phase, o.Detail)
 			}
 		case "signed-in":
-			if o.Phase != PhaseSkipped || !strings.Contains(o.Detail, "signed in on 2026-11-21") {
+			if o.Phase != schemas.PhaseSkipped || !strings.Contains(o.Detail, "signed in on 2026-11-21") {
 				t.Errorf("signed in: %s %q, want skipped", o.Phase, o.Detail)
 			}
 		}

@@ -285,7 +285,7 @@ func TestSimSignedInAfterPlan(t *testing.T) {
 		t.Fatalf("apply: %+v %v", res, err)
 	}
 	for _, o := range res.Outcomes {
-		if o.Entry.UserID == moved.UserID && (o.Phase != PhaseSkipped || !strings.Contains(o.Detail, "after the plan's evidence")) {
+		if o.Entry.UserID == moved.UserID && (o.Phase != schemas.PhaseSkipped || !strings.Contains(o.Detail, "after the plan's evidence")) {
 			t.Errorf("signed-in user: %s %q", o.Phase, o.Detail)
 		}
 	}
@@ -324,7 +324,7 @@ func TestSimCrashAndResume(t *testing.T) {
 		entries, _ := ReadJournal(journal)
 		done := map[string]int{}
 		for _, e := range entries {
-			if e.Phase == PhaseDone {
+			if e.Phase == schemas.PhaseDone {
 				done[e.ActionID]++
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // TestApplyStopFinishesTheWriteInFlight: a stop (the CLI cancels the context
@@ -48,7 +49,7 @@ func TestApplyStopFinishesTheWriteInFlight(t *testing.T) {
 		t.Fatalf("journal after a stop: %+v", entries)
 	}
 	for _, e := range last {
-		if e.Phase != PhaseDone {
+		if e.Phase != schemas.PhaseDone {
 			t.Fatalf("the change in flight was left as %s", e.Phase)
 		}
 	}

@@ -9,12 +9,6 @@ import (
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
-// Undo operations, as written in the undo journal.
-const (
-	OpAddLicense = "add_license"  // undoes remove_license
-	OpAddToGroup = "add_to_group" // undoes remove_from_group
-)
-
 // UndoOptions are the inputs of UndoActions.
 type UndoOptions struct {
 	// Applied is the apply journal to undo.
@@ -37,7 +31,7 @@ func UndoActions(ctx context.Context, o UndoOptions) (*Result, error) {
 	var ids []string
 	seen := map[string]bool{}
 	for _, e := range o.Applied {
-		if e.Kind == "apply" && !seen[e.ActionID] {
+		if e.Kind == schemas.JournalApply && !seen[e.ActionID] {
 			seen[e.ActionID] = true
 			ids = append(ids, e.ActionID)
 		}
@@ -46,14 +40,14 @@ func UndoActions(ctx context.Context, o UndoOptions) (*Result, error) {
 		if _, ok := last[want]; !ok {
 			return nil, fmt.Errorf("action %s is not in the journal", want)
 		}
-		if last[want].Phase != PhaseDone {
+		if last[want].Phase != schemas.PhaseDone {
 			return nil, fmt.Errorf("action %s was not done (journal says %s), there is nothing to undo", want, last[want].Phase)
 		}
 	}
 	var steps []step
 	for _, id := range ids {
 		e := last[id]
-		if e.Phase != PhaseDone || (len(o.ActionIDs) > 0 && !slices.Contains(o.ActionIDs, id)) {
+		if e.Phase != schemas.PhaseDone || (len(o.ActionIDs) > 0 && !slices.Contains(o.ActionIDs, id)) {
 			continue
 		}
 		steps = append(steps, undoStep(e))
@@ -63,19 +57,19 @@ func UndoActions(ctx context.Context, o UndoOptions) (*Result, error) {
 
 func undoStep(done schemas.JournalEntry) step {
 	e := done
-	e.Kind, e.Seq, e.Detail, e.Attempts = "undo", 0, "", 0
+	e.Kind, e.Seq, e.Detail, e.Attempts = schemas.JournalUndo, 0, "", 0
 	e.DisabledPlans = append([]string{}, done.DisabledPlans...)
 	s := step{id: done.ActionID, profile: done.Profile, userID: done.UserID}
 	switch plan.Operation(done.Operation) {
 	case plan.OpRemoveLicense:
-		e.Operation = OpAddLicense
+		e.Operation = string(plan.OpAddLicense)
 		s.inPlaceDetail = "the licence is assigned directly again"
 		s.check = func(u *LiveUser) (bool, string) { return u.Direct(done.SkuID) != nil, "" }
 		s.exec = func(ctx context.Context, d Directory) error {
 			return d.ChangeLicenses(ctx, LicenseChange{UserID: done.UserID, Add: []AssignedLicense{{SkuID: done.SkuID, DisabledPlans: e.DisabledPlans}}})
 		}
 	case plan.OpRemoveFromGroup:
-		e.Operation = OpAddToGroup
+		e.Operation = string(plan.OpAddToGroup)
 		s.memberOf = []string{done.GroupID}
 		s.inPlaceDetail = "the user is a member of group " + done.GroupID + " again"
 		s.check = func(u *LiveUser) (bool, string) { return u.IsMemberOf(done.GroupID), "" }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/reclaimhq/reclaim/pipeline/report"
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // Summary is the people-facing digest of a run (licence position per SKU,
@@ -79,7 +80,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 				if err := r.Scan(&l.Rule, &l.Action, &l.Count, &l.Suppressed, &l.MonthlySaving); err != nil {
 					return err
 				}
-				if l.Action == "remove_license" || l.Action == "remove_from_group" {
+				if l.Action == schemas.RecommendRemoveLicense || l.Action == schemas.RecommendRemoveFromGroup {
 					s.MonthlySaving += l.MonthlySaving
 				}
 				s.Rules = append(s.Rules, l)
