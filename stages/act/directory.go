@@ -12,10 +12,10 @@ package act
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -139,28 +139,16 @@ type MembershipChange struct {
 // ErrNotFound is wrapped by errors for a user or group that does not exist.
 var ErrNotFound = errors.New("not found")
 
-// GraphError is an error answer from the directory.
-type GraphError struct {
-	Status  int
-	Code    string
-	Message string
-	// Detail, when set, is the full error text of the client that got it.
-	Detail string
-}
+// An error answer from the directory is a *msgraph.Error (status, Graph's
+// code and message); the engine decides on it through IsAmbiguous,
+// IsGroupInherited, FixFor and ErrNotFound.
 
-func (e *GraphError) Error() string {
-	if e.Detail != "" {
-		return e.Detail
-	}
-	return fmt.Sprintf("graph: HTTP %d %s: %s", e.Status, e.Code, e.Message)
-}
+// notFound is a 404 from Graph: errors.Is(err, ErrNotFound) holds and the
+// text stays the client's.
+type notFound struct{ error }
 
-func (e *GraphError) Unwrap() error {
-	if e.Status == 404 {
-		return ErrNotFound
-	}
-	return nil
-}
+func (e notFound) Is(target error) bool { return target == ErrNotFound }
+func (e notFound) Unwrap() error        { return e.error }
 
 // IsAmbiguous reports whether a failed change may nevertheless have been
 // made: server errors, timeouts and broken connections. A 4xx answer means
@@ -170,7 +158,7 @@ func IsAmbiguous(err error) bool {
 	if err == nil {
 		return false
 	}
-	var ge *GraphError
+	var ge *msgraph.Error
 	if errors.As(err, &ge) {
 		return ge.Status >= 500
 	}
@@ -182,7 +170,7 @@ func IsAmbiguous(err error) bool {
 // code, but this case shares Request_BadRequest with many others, so the
 // message has to be matched.
 func IsGroupInherited(err error) bool {
-	var ge *GraphError
+	var ge *msgraph.Error
 	return errors.As(err, &ge) && ge.Status == 400 && strings.Contains(strings.ToLower(ge.Message), "inherited from a group")
 }
 
@@ -194,11 +182,11 @@ func IsGroupInherited(err error) bool {
 // wording (graph-api-detail.md §6.1), so both the codes and the messages
 // seen in practice are matched.
 func FixFor(err error, sku string) string {
-	var ge *GraphError
+	var ge *msgraph.Error
 	if !errors.As(err, &ge) || ge.Status != 400 {
 		return ""
 	}
-	text := strings.ToLower(ge.Code + " " + ge.Message + " " + ge.Detail)
+	text := strings.ToLower(ge.Code + " " + ge.Message)
 	switch {
 	case strings.Contains(text, "usage location") || strings.Contains(text, "usagelocation"):
 		return "the user has no usageLocation, so no licence can be assigned to them: set it (Entra admin center, or PATCH /users/{id} with usageLocation), then run the same command again"

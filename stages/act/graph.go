@@ -83,7 +83,7 @@ func (g *GraphDirectory) GetUser(ctx context.Context, req UserRequest) (*LiveUse
 	}
 	var gu graphUser
 	err := g.read(ctx, "/users/"+url.PathEscape(req.UserID)+"?$select="+sel, &gu)
-	var ge *GraphError
+	var ge *msgraph.Error
 	signIn := true
 	if errors.As(err, &ge) && ge.Status == 403 && ge.Code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
 		signIn = false
@@ -284,14 +284,12 @@ func (g *GraphDirectory) post(ctx context.Context, path string, in any) error {
 	return directoryError(g.api.PostJSON(ctx, msgraph.ClassWrite, path, in, nil, false))
 }
 
-// directoryError gives an answer from Graph the engine's type: it decides on
-// status and message (IsAmbiguous, IsGroupInherited, ErrNotFound); the
-// client's wording is kept. Other errors (token, outage, cancellation,
-// malformed answers) pass as they are.
+// directoryError marks a 404 as ErrNotFound; every other error (Graph's
+// *msgraph.Error, a token refusal, an outage, a malformed answer,
+// cancellation) passes as the client wrote it.
 func directoryError(err error) error {
-	var ge *msgraph.Error
-	if errors.As(err, &ge) {
-		return &GraphError{Status: ge.Status, Code: ge.Code, Message: ge.Message, Detail: err.Error()}
+	if msgraph.IsStatus(err, 404) {
+		return notFound{err}
 	}
 	return err
 }
@@ -313,8 +311,7 @@ func (e *AuthFailedError) Unwrap() error { return e.Err }
 // client has already refreshed the token once on a 401.
 func isAuthFailure(err error) bool {
 	var ae *msgraph.AuthError
-	var ge *GraphError
-	return errors.As(err, &ae) || (errors.As(err, &ge) && ge.Status == 401)
+	return errors.As(err, &ae) || msgraph.IsStatus(err, 401)
 }
 
 // stopOnAuth turns a journalled outcome into a stop of the run.
