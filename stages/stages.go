@@ -20,6 +20,7 @@ import (
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/report"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // Kind is the step of the pipeline a stage belongs to; stages run in Kind
@@ -31,12 +32,13 @@ const (
 	KindTransform Kind = "transform"
 )
 
-// Layer is where a stage's table is written under OUT/<profile>/.
-type Layer string
+// Layer is where a stage's table is written under OUT/<profile>/: the
+// store's layers, named here for stage authors.
+type Layer = store.Layer
 
 const (
-	LayerRaw     Layer = "raw"
-	LayerCurated Layer = "curated"
+	LayerRaw     = store.Raw
+	LayerCurated = store.Curated
 )
 
 // Table is one table a stage produces.

@@ -156,12 +156,6 @@ func OutputDir(cfg *config.Config) string {
 	return "./reclaim-data"
 }
 
-// PartitionPath is where a table's snapshot of a day lives under a profile
-// directory (store.Profile.Partition).
-func PartitionPath(root string, layer stages.Layer, table string, day time.Time) string {
-	return store.Profile{Root: root}.Partition(store.Layer(layer), table, day)
-}
-
 func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile) (*Manifest, error) {
 	out := &store.Store{Dir: OutputDir(req.Config), Hook: r.Hook}
 	prof := out.Profile(p.Name)
@@ -363,7 +357,7 @@ func (o *outputs) Create(table string) (*os.File, error) {
 	if !ok {
 		return nil, fmt.Errorf("stage %s produces no table %s", o.node.Info.Name, table)
 	}
-	tmp, err := o.store.Create(o.prof.Partition(store.Layer(t.Layer), table, o.asOf), store.KindSnapshot)
+	tmp, err := o.store.Create(o.prof.Partition(t.Layer, table, o.asOf), store.KindSnapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +469,7 @@ func (r *Runner) runStage(ctx context.Context, out *store.Store, prof store.Prof
 		}
 		sreq.Out = out
 		if info.Incremental {
-			sreq.Existing = prof.LatestPartition(store.Layer(info.Tables[0].Layer), tables[0], asOf)
+			sreq.Existing = prof.LatestPartition(info.Tables[0].Layer, tables[0], asOf)
 		}
 	}
 	if info.Kind == stages.KindExtract {

@@ -86,7 +86,7 @@ func TestSameDayRerunReplacesPartitionAndFailureKeepsIt(t *testing.T) {
 	if _, err := r.Run(context.Background(), run.Request{Config: cfg, AsOf: day}); err != nil {
 		t.Fatal(err)
 	}
-	path := run.PartitionPath(filepath.Join(out, "p"), stages.LayerRaw, schemas.TableSubscribedSkus, day)
+	path := store.ProfileAt(out, "p").Partition(stages.LayerRaw, schemas.TableSubscribedSkus, day)
 	if n := rows(t, path); n != 5 {
 		t.Fatalf("%d rows, want 5", n)
 	}
@@ -178,7 +178,7 @@ func TestInterruptedRunWritesManifestAndUnlocks(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `"status": "interrupted"`) {
 		t.Fatalf("manifest on disk: %v\n%s", err, b)
 	}
-	if _, err := os.Stat(run.PartitionPath(filepath.Join(out, "p"), stages.LayerRaw, schemas.TableSubscribedSkus, day)); !os.IsNotExist(err) {
+	if _, err := os.Stat(store.ProfileAt(out, "p").Partition(stages.LayerRaw, schemas.TableSubscribedSkus, day)); !os.IsNotExist(err) {
 		t.Errorf("an interrupted stage left its snapshot: %v", err)
 	}
 	l, err := store.ProfileAt(out, "p").Lock(context.Background(), store.LockOptions{Command: "run"})
@@ -261,13 +261,13 @@ func TestStageWithSeveralTables(t *testing.T) {
 		good.File != "curated/good/snapshot_date=2026-11-25/part-0.parquet" {
 		t.Errorf("good: %+v", good)
 	}
-	if n := rows(t, run.PartitionPath(root, stages.LayerCurated, "good", day)); n != 2 {
+	if n := rows(t, store.Profile{Root: root}.Partition(stages.LayerCurated, "good", day)); n != 2 {
 		t.Errorf("good has %d rows, want 2", n)
 	}
 	if bad := recs["bad"]; bad.Status != "failed" || bad.Error != "bad broke" || bad.File != "" {
 		t.Errorf("bad: %+v", bad)
 	}
-	if _, err := os.Stat(run.PartitionPath(root, stages.LayerCurated, "bad", day)); !os.IsNotExist(err) {
+	if _, err := os.Stat(store.Profile{Root: root}.Partition(stages.LayerCurated, "bad", day)); !os.IsNotExist(err) {
 		t.Errorf("the failed table was committed: %v", err)
 	}
 	if needy := recs["needy"]; needy.Status != "not_run" || needy.Error != "needs subscribed_skus, which failed" {

@@ -17,6 +17,7 @@ import (
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/graph"
 	"github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 	"github.com/reclaimhq/reclaim/stages/extract"
@@ -112,7 +113,7 @@ func TestExtractEveryRawTable(t *testing.T) {
 		if rec.Status != "ok" || rec.Rows != n {
 			t.Errorf("%s: status %s rows %d, want ok %d (%s)", table, rec.Status, rec.Rows, n, rec.Error)
 		}
-		path := run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, table, asOf)
+		path := store.ProfileAt(out, "demo").Partition(stages.LayerRaw, table, asOf)
 		if c := countRows(t, path); c != n {
 			t.Errorf("%s: file has %d rows, want %d", table, c, n)
 		}
@@ -209,7 +210,7 @@ func TestSignInsIncremental(t *testing.T) {
 	if reqs := ten.Count("signins") - first; reqs != 1 {
 		t.Errorf("second run made %d sign-in requests, want 1 (only new events)", reqs)
 	}
-	path := run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableSignIns, asOf)
+	path := store.ProfileAt(out, "demo").Partition(stages.LayerRaw, schemas.TableSignIns, asOf)
 	ids := readSignInIDs(t, path)
 	seen := map[string]bool{}
 	for _, id := range ids {
@@ -259,7 +260,7 @@ func TestSignInsIncremental(t *testing.T) {
 	if _, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: next}); err != nil {
 		t.Fatal(err)
 	}
-	ids = readSignInIDs(t, run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableSignIns, next))
+	ids = readSignInIDs(t, store.ProfileAt(out, "demo").Partition(stages.LayerRaw, schemas.TableSignIns, next))
 	if len(ids) != 254 {
 		t.Errorf("next day's snapshot holds %d sign-ins, want 254 (253 carried over + 1 new)", len(ids))
 	}
@@ -281,10 +282,10 @@ func TestFailedStageLeavesNoPartialSnapshot(t *testing.T) {
 		t.Fatal("run succeeded despite malformed JSON")
 	}
 	root := filepath.Join(out, "demo")
-	if _, err := os.Stat(run.PartitionPath(root, stages.LayerRaw, schemas.TableGroupMembers, asOf)); !os.IsNotExist(err) {
+	if _, err := os.Stat(store.Profile{Root: root}.Partition(stages.LayerRaw, schemas.TableGroupMembers, asOf)); !os.IsNotExist(err) {
 		t.Errorf("failed stage left a snapshot (%v)", err)
 	}
-	if _, err := os.Stat(run.PartitionPath(root, stages.LayerRaw, schemas.TableUsers, asOf)); err != nil {
+	if _, err := os.Stat(store.Profile{Root: root}.Partition(stages.LayerRaw, schemas.TableUsers, asOf)); err != nil {
 		t.Errorf("users snapshot missing after another stage failed: %v", err)
 	}
 	if ms[0].Status != "failed" {
@@ -311,7 +312,7 @@ func TestUsersWithoutPremiumFallBack(t *testing.T) {
 	if len(ms[0].Stages[0].Warnings) == 0 {
 		t.Error("no warning about signInActivity")
 	}
-	rows, err := parquet.ReadFile[schemas.User](run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableUsers, asOf))
+	rows, err := parquet.ReadFile[schemas.User](store.ProfileAt(out, "demo").Partition(stages.LayerRaw, schemas.TableUsers, asOf))
 	if err != nil || len(rows) != 20 {
 		t.Fatalf("%d users, %v", len(rows), err)
 	}
@@ -339,7 +340,7 @@ func TestConcealedNamesWarn(t *testing.T) {
 			t.Errorf("%s: no concealed-names warning naming the admin setting: %v", rec.Table, rec.Warnings)
 		}
 	}
-	rows, err := parquet.ReadFile[schemas.ReportSettings](run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableReportSettings, asOf))
+	rows, err := parquet.ReadFile[schemas.ReportSettings](store.ProfileAt(out, "demo").Partition(stages.LayerRaw, schemas.TableReportSettings, asOf))
 	if err != nil || len(rows) != 1 || !rows[0].ConcealedNamesDetected || rows[0].DisplayConcealedNames == nil || !*rows[0].DisplayConcealedNames {
 		t.Errorf("report_settings %+v %v", rows, err)
 	}
@@ -358,7 +359,7 @@ func TestSignInBudgetFillsTheGapNextRun(t *testing.T) {
 	r.Now = func() time.Time { return clock }
 	r.Options.SignInRequestBudget = 3
 	sel.Only = []string{schemas.TableSignIns}
-	path := run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, schemas.TableSignIns, asOf)
+	path := store.ProfileAt(out, "demo").Partition(stages.LayerRaw, schemas.TableSignIns, asOf)
 	for i := 0; i < 4; i++ {
 		ms, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
 		if err != nil {

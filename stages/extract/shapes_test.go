@@ -13,6 +13,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/msgraph/msgraphtest"
 	"github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 )
@@ -34,7 +35,7 @@ func microsoftItems(t *testing.T, file string) []map[string]any {
 
 func readRaw[T any](t *testing.T, out, table string) []T {
 	t.Helper()
-	rows, err := parquet.ReadFile[T](run.PartitionPath(filepath.Join(out, "demo"), stages.LayerRaw, table, asOf))
+	rows, err := parquet.ReadFile[T](store.ProfileAt(out, "demo").Partition(stages.LayerRaw, table, asOf))
 	if err != nil {
 		t.Fatalf("%s: %v", table, err)
 	}
