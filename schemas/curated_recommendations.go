@@ -70,23 +70,13 @@ type Recommendation struct {
 	SignalsCounted []string `parquet:"signals_counted,list"`
 	SignalsUnknown []string `parquet:"signals_unknown,list"`
 
-	// Evidence: the last activity per signal (nil: never seen or unknown).
+	// Evidence: the directory's last sign-in timestamps.
 	LastSignInDateTime               *time.Time `parquet:"last_sign_in_date_time,optional,timestamp(microsecond:local)"`
 	LastNonInteractiveSignInDateTime *time.Time `parquet:"last_non_interactive_sign_in_date_time,optional,timestamp(microsecond:local)"`
-	LastOffice365Date                *time.Time `parquet:"last_office365_date,optional,date"`
-	LastEmailDate                    *time.Time `parquet:"last_email_date,optional,date"`
-	LastTeamsDate                    *time.Time `parquet:"last_teams_date,optional,date"`
-	LastOneDriveDate                 *time.Time `parquet:"last_onedrive_date,optional,date"`
-	LastSharePointDate               *time.Time `parquet:"last_sharepoint_date,optional,date"`
-	LastM365AppsDate                 *time.Time `parquet:"last_m365_apps_date,optional,date"`
-	LastDynamicsDate                 *time.Time `parquet:"last_dynamics_date,optional,date"`
-	// Evidence: the refresh date of each report used (nil: report absent).
-	Office365RefreshDate  *time.Time `parquet:"office365_refresh_date,optional,date"`
-	EmailRefreshDate      *time.Time `parquet:"email_refresh_date,optional,date"`
-	TeamsRefreshDate      *time.Time `parquet:"teams_refresh_date,optional,date"`
-	OneDriveRefreshDate   *time.Time `parquet:"onedrive_refresh_date,optional,date"`
-	SharePointRefreshDate *time.Time `parquet:"sharepoint_refresh_date,optional,date"`
-	M365AppsRefreshDate   *time.Time `parquet:"m365_apps_refresh_date,optional,date"`
+	// Signals is the evidence per signal: one entry for every signal of the
+	// catalogue (schemas.Signals), in its order. docs/schemas.md gives the
+	// pivot view back to one column per signal.
+	Signals []SignalActivity `parquet:"signals,list"`
 
 	// DataAtRisk: the licence carries Exchange or OneDrive and the user's
 	// mailbox or OneDrive holds data; DataAtRiskReason says which.
@@ -108,4 +98,30 @@ type Recommendation struct {
 	// assigned than enabled). Empty when undo can put the licence back.
 	// Apply refuses such an action unless the rule sets allow_one_way.
 	OneWayReasons []string `parquet:"one_way_reasons,list"`
+}
+
+// SignalActivity is one signal's evidence in a recommendation.
+type SignalActivity struct {
+	Signal string `parquet:"signal"`
+	// LastActivity is the latest activity seen in the signal: for sign_in
+	// the newer of the directory's two sign-in timestamps, for the others
+	// the date of their latest workload (at midnight); nil when never seen.
+	LastActivity *time.Time `parquet:"last_activity,optional,timestamp(microsecond:local)"`
+	// RefreshDate is the refresh date of the signal's usage report; nil for
+	// a signal that is no usage report or a report absent this run.
+	RefreshDate *time.Time `parquet:"refresh_date,optional,date"`
+	// Unknown: the signal could not be trusted for this user this run (see
+	// signal_status and user_activity.known).
+	Unknown bool `parquet:"unknown"`
+}
+
+// Signal returns the evidence of the signal called name; the zero entry
+// (no activity, no refresh date, known) when the row has none.
+func (r Recommendation) Signal(name string) SignalActivity {
+	for _, s := range r.Signals {
+		if s.Signal == name {
+			return s
+		}
+	}
+	return SignalActivity{Signal: name}
 }

@@ -164,26 +164,22 @@ func evidenceOf(r schemas.Recommendation) plan.Evidence {
 	if !r.AsOf.IsZero() {
 		e.AsOf = r.AsOf.Format(time.DateOnly)
 	}
-	type sig struct {
-		name          string
-		last, refresh *time.Time
-	}
-	all := []sig{
-		{string(config.SignalSignIn), e.LastSignIn, nil},
-		{string(config.SignalOffice365), r.LastOffice365Date, r.Office365RefreshDate},
-		{string(config.SignalEmail), r.LastEmailDate, r.EmailRefreshDate},
-		{string(config.SignalTeams), r.LastTeamsDate, r.TeamsRefreshDate},
-		{string(config.SignalOneDrive), r.LastOneDriveDate, r.OneDriveRefreshDate},
-		{string(config.SignalSharePoint), r.LastSharePointDate, r.SharePointRefreshDate},
-		{string(config.SignalM365Apps), r.LastM365AppsDate, r.M365AppsRefreshDate},
-		{string(config.SignalDynamics), r.LastDynamicsDate, nil},
-	}
-	for _, s := range all {
-		counted := slices.Contains(r.SignalsCounted, s.name)
-		if !counted && s.last == nil {
+	// Signals in catalogue order: those the rule counts and any other with
+	// activity on record. Only a counted signal is unknown to the plan (the
+	// others do not decide it). sign_in shows the directory's timestamps
+	// that the live re-check compares with (the entry the transform writes
+	// holds the same newest one).
+	for _, c := range schemas.Signals {
+		s := r.Signal(c.Name)
+		if c.Name == schemas.SignalSignIn {
+			s.LastActivity = e.LastSignIn
+		}
+		counted := slices.Contains(r.SignalsCounted, c.Name)
+		if !counted && s.LastActivity == nil {
 			continue
 		}
-		e.Signals = append(e.Signals, plan.SignalEvidence{Signal: s.name, LastActivity: s.last, RefreshDate: s.refresh, Unknown: slices.Contains(r.SignalsUnknown, s.name)})
+		e.Signals = append(e.Signals, plan.SignalEvidence{Signal: c.Name, LastActivity: s.LastActivity, RefreshDate: s.RefreshDate,
+			Unknown: slices.Contains(r.SignalsUnknown, c.Name)})
 	}
 	return e
 }

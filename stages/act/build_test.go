@@ -31,7 +31,8 @@ func rec(user, sku, part, action string) schemas.Recommendation {
 		Rule: "inactive", Action: action, Reason: "no sign-in for 91 days", AssignedDirectly: true, DisabledPlans: []string{planB, planA},
 		InactiveDays: 90, LastActivityDate: ptr(time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC)), LastActivitySource: "sign_in_interactive",
 		DaysInactive: ptr(int64(91)), SignalsCounted: []string{"sign_in", "email"}, LastSignInDateTime: &oldSignIn,
-		LastEmailDate: ptr(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)), EmailRefreshDate: ptr(time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)),
+		Signals: []schemas.SignalActivity{{Signal: "sign_in", LastActivity: &oldSignIn},
+			{Signal: "email", LastActivity: ptr(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)), RefreshDate: ptr(time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC))}},
 		MonthlySaving: ptr(36.0), Currency: "USD",
 	}
 }

@@ -97,6 +97,19 @@ func duckType(t reflect.Type, opts []string) (string, error) {
 		return "DOUBLE", nil
 	case reflect.Float32:
 		return "FLOAT", nil
+	case reflect.Struct:
+		// A nested struct (a list element such as
+		// schemas.SignalActivity) is a DuckDB STRUCT of its columns.
+		var fields []string
+		for _, f := range columnFields(t) {
+			opts := strings.Split(f.Tag.Get("parquet"), ",")
+			ft, err := duckType(f.Type, opts[1:])
+			if err != nil {
+				return "", fmt.Errorf("%s.%s: %w", t.Name(), f.Name, err)
+			}
+			fields = append(fields, structFieldName(opts[0])+" "+ft)
+		}
+		return "STRUCT(" + strings.Join(fields, ", ") + ")", nil
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return "BLOB", nil
@@ -109,6 +122,18 @@ func duckType(t reflect.Type, opts []string) (string, error) {
 	}
 	return "", fmt.Errorf("no DuckDB type for Go type %s", t)
 }
+
+// structFieldName spells a STRUCT field as DESCRIBE prints it: quoted when
+// it is a DuckDB keyword. structKeywords holds the keywords our nested
+// structs use; TestStructFieldNames checks it against duckdb_keywords().
+func structFieldName(name string) string {
+	if structKeywords[name] {
+		return quoteIdent(name)
+	}
+	return name
+}
+
+var structKeywords = map[string]bool{"unknown": true}
 
 // columnList renders "a, b, c" for a SELECT list.
 func columnList(cols []Column) string {

@@ -6,6 +6,9 @@ package acttest
 import (
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -14,116 +17,74 @@ import (
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
-// recFixture mirrors schemas.Recommendation column for column, but writes
-// DATE columns through schemas.Date: parquet-go writes time.Time "date"
-// fields wrongly, and fixtures must look like what DuckDB writes.
-// Generated from schemas/curated_recommendations.go; a test keeps it in step.
-type recFixture struct {
-	SnapshotDate                     schemas.Date  `parquet:"snapshot_date,date"`
-	AsOf                             schemas.Date  `parquet:"as_of,date"`
-	UserID                           string        `parquet:"user_id"`
-	UserPrincipalName                string        `parquet:"user_principal_name"`
-	DisplayName                      string        `parquet:"display_name"`
-	UserType                         string        `parquet:"user_type"`
-	SkuID                            string        `parquet:"sku_id"`
-	SkuPartNumber                    string        `parquet:"sku_part_number"`
-	Rule                             string        `parquet:"rule"`
-	Action                           string        `parquet:"action"`
-	Reason                           string        `parquet:"reason"`
-	AssignedDirectly                 bool          `parquet:"assigned_directly"`
-	AssignedByGroup                  string        `parquet:"assigned_by_group"`
-	AssignedByGroups                 []string      `parquet:"assigned_by_groups,list"`
-	DisabledPlans                    []string      `parquet:"disabled_plans,list"`
-	AccountEnabled                   bool          `parquet:"account_enabled"`
-	CreatedDateTime                  *time.Time    `parquet:"created_date_time,optional,timestamp(microsecond:local)"`
-	InactiveDays                     int64         `parquet:"inactive_days"`
-	LastActivityDate                 *schemas.Date `parquet:"last_activity_date,optional,date"`
-	LastActivitySource               string        `parquet:"last_activity_source"`
-	DaysInactive                     *int64        `parquet:"days_inactive,optional"`
-	SignalsCounted                   []string      `parquet:"signals_counted,list"`
-	SignalsUnknown                   []string      `parquet:"signals_unknown,list"`
-	LastSignInDateTime               *time.Time    `parquet:"last_sign_in_date_time,optional,timestamp(microsecond:local)"`
-	LastNonInteractiveSignInDateTime *time.Time    `parquet:"last_non_interactive_sign_in_date_time,optional,timestamp(microsecond:local)"`
-	LastOffice365Date                *schemas.Date `parquet:"last_office365_date,optional,date"`
-	LastEmailDate                    *schemas.Date `parquet:"last_email_date,optional,date"`
-	LastTeamsDate                    *schemas.Date `parquet:"last_teams_date,optional,date"`
-	LastOneDriveDate                 *schemas.Date `parquet:"last_onedrive_date,optional,date"`
-	LastSharePointDate               *schemas.Date `parquet:"last_sharepoint_date,optional,date"`
-	LastM365AppsDate                 *schemas.Date `parquet:"last_m365_apps_date,optional,date"`
-	LastDynamicsDate                 *schemas.Date `parquet:"last_dynamics_date,optional,date"`
-	Office365RefreshDate             *schemas.Date `parquet:"office365_refresh_date,optional,date"`
-	EmailRefreshDate                 *schemas.Date `parquet:"email_refresh_date,optional,date"`
-	TeamsRefreshDate                 *schemas.Date `parquet:"teams_refresh_date,optional,date"`
-	OneDriveRefreshDate              *schemas.Date `parquet:"onedrive_refresh_date,optional,date"`
-	SharePointRefreshDate            *schemas.Date `parquet:"sharepoint_refresh_date,optional,date"`
-	M365AppsRefreshDate              *schemas.Date `parquet:"m365_apps_refresh_date,optional,date"`
-	DataAtRisk                       bool          `parquet:"data_at_risk"`
-	DataAtRiskReason                 string        `parquet:"data_at_risk_reason"`
-	MonthlySaving                    *float64      `parquet:"monthly_saving,optional"`
-	YearlySaving                     *float64      `parquet:"yearly_saving,optional"`
-	Currency                         string        `parquet:"currency"`
-	Suppressed                       bool          `parquet:"suppressed"`
-	SuppressedBy                     string        `parquet:"suppressed_by"`
-	OneWayReasons                    []string      `parquet:"one_way_reasons,list"`
+// fixtureType is t with every time.Time "date" field (at any depth: list
+// elements too) turned into schemas.Date, which parquet-go writes as DuckDB
+// does: parquet-go writes time.Time "date" fields wrongly, and fixtures must
+// look like what the transform writes. Derived from the schemas struct, so
+// it cannot fall out of step with it.
+func fixtureType(t reflect.Type) reflect.Type {
+	switch {
+	case t.Kind() == reflect.Pointer:
+		return reflect.PointerTo(fixtureType(t.Elem()))
+	case t.Kind() == reflect.Slice:
+		return reflect.SliceOf(fixtureType(t.Elem()))
+	case t.Kind() != reflect.Struct || t == timeType:
+		return t
+	}
+	fields := make([]reflect.StructField, t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		if isDate(f) {
+			if f.Type.Kind() == reflect.Pointer {
+				f.Type = reflect.PointerTo(dateType)
+			} else {
+				f.Type = dateType
+			}
+		} else {
+			f.Type = fixtureType(f.Type)
+		}
+		fields[i] = f
+	}
+	return reflect.StructOf(fields)
 }
 
-func toFixture(r schemas.Recommendation) recFixture {
-	return recFixture{
-		SnapshotDate:                     schemas.DateOf(r.SnapshotDate),
-		AsOf:                             schemas.DateOf(r.AsOf),
-		UserID:                           r.UserID,
-		UserPrincipalName:                r.UserPrincipalName,
-		DisplayName:                      r.DisplayName,
-		UserType:                         r.UserType,
-		SkuID:                            r.SkuID,
-		SkuPartNumber:                    r.SkuPartNumber,
-		Rule:                             r.Rule,
-		Action:                           r.Action,
-		Reason:                           r.Reason,
-		AssignedDirectly:                 r.AssignedDirectly,
-		AssignedByGroup:                  r.AssignedByGroup,
-		AssignedByGroups:                 r.AssignedByGroups,
-		DisabledPlans:                    r.DisabledPlans,
-		AccountEnabled:                   r.AccountEnabled,
-		CreatedDateTime:                  r.CreatedDateTime,
-		InactiveDays:                     r.InactiveDays,
-		LastActivityDate:                 datePtr(r.LastActivityDate),
-		LastActivitySource:               r.LastActivitySource,
-		DaysInactive:                     r.DaysInactive,
-		SignalsCounted:                   r.SignalsCounted,
-		SignalsUnknown:                   r.SignalsUnknown,
-		LastSignInDateTime:               r.LastSignInDateTime,
-		LastNonInteractiveSignInDateTime: r.LastNonInteractiveSignInDateTime,
-		LastOffice365Date:                datePtr(r.LastOffice365Date),
-		LastEmailDate:                    datePtr(r.LastEmailDate),
-		LastTeamsDate:                    datePtr(r.LastTeamsDate),
-		LastOneDriveDate:                 datePtr(r.LastOneDriveDate),
-		LastSharePointDate:               datePtr(r.LastSharePointDate),
-		LastM365AppsDate:                 datePtr(r.LastM365AppsDate),
-		LastDynamicsDate:                 datePtr(r.LastDynamicsDate),
-		Office365RefreshDate:             datePtr(r.Office365RefreshDate),
-		EmailRefreshDate:                 datePtr(r.EmailRefreshDate),
-		TeamsRefreshDate:                 datePtr(r.TeamsRefreshDate),
-		OneDriveRefreshDate:              datePtr(r.OneDriveRefreshDate),
-		SharePointRefreshDate:            datePtr(r.SharePointRefreshDate),
-		M365AppsRefreshDate:              datePtr(r.M365AppsRefreshDate),
-		DataAtRisk:                       r.DataAtRisk,
-		DataAtRiskReason:                 r.DataAtRiskReason,
-		MonthlySaving:                    r.MonthlySaving,
-		YearlySaving:                     r.YearlySaving,
-		Currency:                         r.Currency,
-		Suppressed:                       r.Suppressed,
-		SuppressedBy:                     r.SuppressedBy,
-		OneWayReasons:                    r.OneWayReasons,
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	dateType = reflect.TypeOf(schemas.Date(0))
+)
+
+func isDate(f reflect.StructField) bool {
+	t := f.Type
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
+	return t == timeType && slices.Contains(strings.Split(f.Tag.Get("parquet"), ",")[1:], "date")
 }
 
-func datePtr(t *time.Time) *schemas.Date {
-	if t == nil {
-		return nil
+// toFixture copies src into dst, a value of fixtureType(src.Type()).
+func toFixture(dst, src reflect.Value) {
+	switch {
+	case src.Kind() == reflect.Pointer:
+		if !src.IsNil() {
+			dst.Set(reflect.New(dst.Type().Elem()))
+			toFixture(dst.Elem(), src.Elem())
+		}
+	case src.Kind() == reflect.Slice:
+		if !src.IsNil() {
+			dst.Set(reflect.MakeSlice(dst.Type(), src.Len(), src.Len()))
+			for i := 0; i < src.Len(); i++ {
+				toFixture(dst.Index(i), src.Index(i))
+			}
+		}
+	case src.Type() == timeType && dst.Type() == dateType:
+		dst.Set(reflect.ValueOf(schemas.DateOf(src.Interface().(time.Time))))
+	case src.Kind() == reflect.Struct && src.Type() != timeType:
+		for i := 0; i < src.NumField(); i++ {
+			toFixture(dst.Field(i), src.Field(i))
+		}
+	default:
+		dst.Set(src)
 	}
-	d := schemas.DateOf(*t)
-	return &d
 }
 
 // WriteRecommendations commits recs as the curated recommendations
@@ -135,14 +96,15 @@ func WriteRecommendations(out, profile, date, runID string, recs []schemas.Recom
 		return fmt.Errorf("acttest: snapshot date: %w", err)
 	}
 	s, prof := &store.Store{Dir: out}, store.ProfileAt(out, profile)
-	rows := make([]recFixture, len(recs))
-	for i, r := range recs {
-		rows[i] = toFixture(r)
-	}
+	ft := fixtureType(reflect.TypeOf(schemas.Recommendation{}))
 	if err := s.WriteFile(prof.Partition(store.Curated, "recommendations", day), store.KindSnapshot, 0o644, func(f io.Writer) error {
-		w := parquet.NewGenericWriter[recFixture](f)
-		if _, err := w.Write(rows); err != nil {
-			return err
+		w := parquet.NewWriter(f, parquet.SchemaOf(reflect.New(ft).Elem().Interface()))
+		for _, r := range recs {
+			row := reflect.New(ft).Elem()
+			toFixture(row, reflect.ValueOf(r))
+			if err := w.Write(row.Interface()); err != nil {
+				return err
+			}
 		}
 		return w.Close()
 	}); err != nil {

@@ -43,7 +43,8 @@ sig AS (
     arg_min(workload, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS source,
     arg_min(last_activity_date, days_inactive) FILTER (WHERE days_inactive IS NOT NULL) AS last_date,
     -- A report that should list the user does not (user_activity.report_match).
-    min(source) FILTER (WHERE report_match = 'missing') AS missing_from
+    min(source) FILTER (WHERE report_match = 'missing') AS missing_from,
+    max(last_activity_date) AS last_seen
   FROM user_activity GROUP BY user_id, signal
 ),
 status AS (SELECT signal, reason FROM signal_status),
@@ -112,27 +113,21 @@ risk AS (
   LEFT JOIN param.report_listed ml ON ml.user_id = k.user_id AND ml.signal = 'mailbox'
   LEFT JOIN user_activity od ON od.user_id = k.user_id AND od.signal = 'onedrive' AND od.workload = 'onedrive'
 ),
--- Evidence per user: last activity per signal and report refresh dates.
+-- Evidence per user: one entry per signal, in catalogue order (the guard
+-- reports are no signal), with its report's refresh date. Sign-ins keep the
+-- directory's timestamps: the newer of the two.
 ev AS (
-  SELECT user_id,
-    max(last_activity_date) FILTER (WHERE signal = 'office365') AS last_office365_date,
-    max(last_activity_date) FILTER (WHERE signal = 'email') AS last_email_date,
-    max(last_activity_date) FILTER (WHERE signal = 'teams') AS last_teams_date,
-    max(last_activity_date) FILTER (WHERE signal = 'onedrive') AS last_onedrive_date,
-    max(last_activity_date) FILTER (WHERE signal = 'sharepoint') AS last_sharepoint_date,
-    max(last_activity_date) FILTER (WHERE signal = 'm365_apps') AS last_m365_apps_date,
-    max(last_activity_date) FILTER (WHERE signal = 'dynamics') AS last_dynamics_date
-  FROM user_activity GROUP BY user_id
-),
-refresh AS (
-  SELECT
-    max(report_refresh_date) FILTER (WHERE signal = 'office365') AS office365,
-    max(report_refresh_date) FILTER (WHERE signal = 'email') AS email,
-    max(report_refresh_date) FILTER (WHERE signal = 'teams') AS teams,
-    max(report_refresh_date) FILTER (WHERE signal = 'onedrive') AS onedrive,
-    max(report_refresh_date) FILTER (WHERE signal = 'sharepoint') AS sharepoint,
-    max(report_refresh_date) FILTER (WHERE signal = 'm365_apps') AS m365_apps
-  FROM signal_status
+  SELECT g.user_id, list({'signal': g.signal,
+      'last_activity': CASE WHEN g.signal = 'sign_in' THEN greatest(u.last_sign_in, u.last_non_interactive)
+        ELSE g.last_seen::TIMESTAMP END,
+      'refresh_date': st.report_refresh_date,
+      'unknown': NOT coalesce(g.known, false)} ORDER BY o.ord) AS signals
+  FROM sig g
+  JOIN param.signals o ON o.signal = g.signal AND NOT o.guard
+  LEFT JOIN signal_status st ON st.signal = g.signal
+  LEFT JOIN (SELECT DISTINCT user_id, last_sign_in, last_non_interactive FROM cand) u ON u.user_id = g.user_id
+  WHERE g.user_id IN (SELECT user_id FROM cand)
+  GROUP BY g.user_id
 ),
 judged AS (
   SELECT c.*, e.signals_counted, e.signals_unknown, e.unknown_reason, e.days_inactive,
@@ -193,10 +188,7 @@ SELECT run.snapshot_date, run.as_of,
   d.last_activity_date, coalesce(d.last_activity_source, '') AS last_activity_source, d.days_inactive,
   d.signals_counted, d.signals_unknown,
   d.last_sign_in AS last_sign_in_date_time, d.last_non_interactive AS last_non_interactive_sign_in_date_time,
-  ev.last_office365_date, ev.last_email_date, ev.last_teams_date, ev.last_onedrive_date,
-  ev.last_sharepoint_date, ev.last_m365_apps_date, ev.last_dynamics_date,
-  rf.office365 AS office365_refresh_date, rf.email AS email_refresh_date, rf.teams AS teams_refresh_date,
-  rf.onedrive AS onedrive_refresh_date, rf.sharepoint AS sharepoint_refresh_date, rf.m365_apps AS m365_apps_refresh_date,
+  ev.signals,
   d.risk_reason <> '' AS data_at_risk, d.risk_reason AS data_at_risk_reason,
   -- Removing a direct assignment that a group also provides frees nothing.
   CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly END AS monthly_saving,
@@ -229,6 +221,5 @@ LEFT JOIN (SELECT lower(sku_id) AS sku_id, bool_or(is_trial) AS trial,
     max(next_lifecycle_date_time) AS ends FROM raw.subscriptions GROUP BY ALL) sb ON sb.sku_id = d.sku_id
 LEFT JOIN ev ON ev.user_id = d.user_id
 LEFT JOIN param.suppression sp ON sp.user_id = d.user_id AND sp.sku_id = d.sku_id
-CROSS JOIN refresh rf
 CROSS JOIN run
 ORDER BY d.ord, d.user_principal_name, d.sku_part_number, d.sku_id;
