@@ -29,9 +29,14 @@ type Bars struct {
 var _ piperun.Progress = (*Bars)(nil)
 
 // NewBars draws the bars on w (the terminal's stderr).
-func NewBars(w io.Writer) *Bars {
-	return &Bars{p: mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(200*time.Millisecond), mpb.WithWidth(12)),
-		bars: map[string]*mpb.Bar{}}
+func NewBars(w io.Writer) *Bars { return newBars(w) }
+
+// newBars takes extra mpb options for the tests: mpb draws nothing on an
+// output that is not a terminal without WithAutoRefresh, and cuts lines to
+// WithWidth there.
+func newBars(w io.Writer, opts ...mpb.ContainerOption) *Bars {
+	opts = append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithRefreshRate(200 * time.Millisecond), mpb.WithWidth(12)}, opts...)
+	return &Bars{p: mpb.New(opts...), bars: map[string]*mpb.Bar{}}
 }
 
 // Start adds the stage's spinner.
