@@ -123,10 +123,7 @@ func (s *Server) handleGroupMembers(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setMembership(i, g int, member bool) (changed bool, err error) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	u := s.t.user(i)
-	if st := s.state.users[i]; st != nil {
-		u.lic, u.groups = append([]assignment(nil), st.lic...), st.groups
-	}
+	u := s.licensedLocked(i)
 	isMember := u.groups&(1<<g) != 0
 	if isMember == member {
 		return false, nil

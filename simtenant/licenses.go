@@ -342,10 +342,7 @@ func (s *Server) handleAssignLicense(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.state.mu.Lock()
-	u := s.t.user(i)
-	if st := s.state.users[i]; st != nil {
-		u.lic, u.groups = append([]assignment(nil), st.lic...), st.groups
-	}
+	u := s.licensedLocked(i)
 	lic := append([]assignment(nil), u.lic...)
 	fail := func(msg string, details []map[string]string) {
 		s.state.mu.Unlock()

@@ -46,6 +46,17 @@ func newOverlay(concealed bool) *overlay {
 	return &overlay{users: map[int]*userState{}, signedIn: map[int]time.Time{}, failedSignIn: map[int]time.Time{}, patched: map[int]UserAttributes{}, concealed: concealed}
 }
 
+// licensedLocked is user i with the overlay's licences and group
+// memberships (what a licence or membership change starts from); the caller
+// holds s.state.mu.
+func (s *Server) licensedLocked(i int) *user {
+	u := s.t.user(i)
+	if st := s.state.users[i]; st != nil {
+		u.lic, u.groups = append([]assignment(nil), st.lic...), st.groups
+	}
+	return u
+}
+
 // current returns user i with the overlay applied.
 func (s *Server) current(i int) *user {
 	u := s.t.user(i)
