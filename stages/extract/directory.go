@@ -30,78 +30,113 @@ type graphUser struct {
 	} `json:"licenseAssignmentStates"`
 }
 
-// usersStage: GET /users with signInActivity; without it on a 403 (no
-// Entra ID P1/P2 or no AuditLog.Read.All), marking the rows so.
+// usersStage walks GET /users once for two tables: users (the user
+// properties and signInActivity) and user_license_assignments (one row per
+// licenseAssignmentStates entry), so the $select is the union of both. On a
+// 403 for signInActivity (no Entra ID P1/P2 or no AuditLog.Read.All) it walks
+// again without it, marking the users rows so.
 type usersStage struct{}
 
+// usersStageName names the walk; its tables are users and
+// user_license_assignments.
+const usersStageName = "users"
+
 func (usersStage) Info() stages.Info {
-	return rawInfo(schemas.TableUsers, "GET /v1.0/users")
+	info := rawInfo(schemas.TableUsers, "GET /v1.0/users")
+	info.Name = usersStageName
+	info.Tables = append(info.Tables, stages.Table{Name: schemas.TableUserLicenseAssignments, Layer: stages.LayerRaw})
+	return info
+}
+
+// tableWriter is the writer of table when the run writes it, else nil.
+func tableWriter[T any](req *stages.Request, table string) (*stages.Writer[T], error) {
+	if !slices.Contains(req.Tables, table) {
+		return nil, nil // left out by --only: the walk still runs for the other table
+	}
+	return stages.NewTableWriter[T](req, table)
 }
 
 func (usersStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
 	g := req.Client.Graph()
-	w := stages.NewWriter[schemas.User](req)
-	res := &stages.Result{}
+	users, err := tableWriter[schemas.User](req, schemas.TableUsers)
+	if err != nil {
+		return nil, err
+	}
+	licences, err := tableWriter[schemas.UserLicenseAssignment](req, schemas.TableUserLicenseAssignments)
+	if err != nil {
+		return nil, err
+	}
+	var usersRes stages.TableResult
 	withSignIn := true
-	q := url.Values{"$select": {userSelect + ",signInActivity"}, "$top": {"500"}}
-	err := g.Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
-		return decodeItems(items, "user", func(u *graphUser) error { return w.Write(userRow(u, withSignIn)) })
-	})
-	if err != nil && w.Rows() == 0 && msgraph.IsStatus(err, http.StatusForbidden) {
+	write := func(items []json.RawMessage) error {
+		return decodeItems(items, "user", func(u *graphUser) error {
+			if users != nil {
+				if err := users.Write(u.User.Row(withSignIn)); err != nil {
+					return err
+				}
+			}
+			if licences != nil {
+				return writeLicenceStates(licences, u)
+			}
+			return nil
+		})
+	}
+	written := func() int64 {
+		var n int64
+		if users != nil {
+			n += users.Rows()
+		}
+		if licences != nil {
+			n += licences.Rows()
+		}
+		return n
+	}
+	const selectBoth = userSelect + ",licenseAssignmentStates"
+	q := url.Values{"$select": {selectBoth + ",signInActivity"}, "$top": {"500"}}
+	err = g.Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, write)
+	if err != nil && written() == 0 && msgraph.IsStatus(err, http.StatusForbidden) {
 		// Reading signInActivity needs Entra ID P1/P2 and AuditLog.Read.All;
 		// everything else about users does not.
-		res.Warnings = append(res.Warnings, fmt.Sprintf("signInActivity is not readable (%v): users.sign_in_activity_available=false, sign-in dates are unknown, not absent", err))
+		usersRes.Warnings = append(usersRes.Warnings, fmt.Sprintf("signInActivity is not readable (%v): users.sign_in_activity_available=false, sign-in dates are unknown, not absent", err))
 		withSignIn = false
-		q = url.Values{"$select": {userSelect}, "$top": {"999"}}
-		err = g.Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
-			return decodeItems(items, "user", func(u *graphUser) error { return w.Write(userRow(u, withSignIn)) })
-		})
+		q = url.Values{"$select": {selectBoth}, "$top": {"999"}}
+		err = g.Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, write)
 	}
 	if err != nil {
 		return nil, stageErr("reading users", err)
 	}
-	if err := w.Close(); err != nil {
-		return nil, err
+	res := &stages.Result{Tables: map[string]stages.TableResult{}}
+	if users != nil {
+		if err := users.Close(); err != nil {
+			return nil, err
+		}
+		usersRes.Rows = users.Rows()
+		res.Tables[schemas.TableUsers] = usersRes
 	}
-	res.Rows = w.Rows()
+	if licences != nil {
+		if err := licences.Close(); err != nil {
+			return nil, err
+		}
+		res.Tables[schemas.TableUserLicenseAssignments] = stages.TableResult{Rows: licences.Rows()}
+	}
 	return res, nil
 }
 
-func userRow(u *graphUser, signInAvailable bool) schemas.User { return u.User.Row(signInAvailable) }
-
-// licenseAssignmentsStage: one row per licenseAssignmentStates entry.
-type licenseAssignmentsStage struct{}
-
-func (licenseAssignmentsStage) Info() stages.Info {
-	return rawInfo(schemas.TableUserLicenseAssignments, "GET /v1.0/users?$select=id,licenseAssignmentStates")
-}
-
-func (licenseAssignmentsStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
-	w := stages.NewWriter[schemas.UserLicenseAssignment](req)
-	q := url.Values{"$select": {"id,licenseAssignmentStates"}, "$top": {"999"}}
-	err := req.Client.Graph().Pages(ctx, msgraph.ClassDirectory, "/users?"+q.Encode(), nil, func(items []json.RawMessage) error {
-		return decodeItems(items, "user", func(u *graphUser) error {
-			for _, s := range u.LicenseAssignmentStates {
-				e := strings.TrimSpace(str(s.Error))
-				if strings.EqualFold(e, "None") {
-					e = ""
-				}
-				if err := w.Write(schemas.UserLicenseAssignment{UserID: guid(u.ID), SkuID: guid(s.SkuID),
-					AssignedByGroup: guid(str(s.AssignedByGroup)), State: strings.TrimSpace(str(s.State)), Error: e,
-					DisabledPlans: guids(s.DisabledPlans), LastUpdatedDateTime: msgraph.PtrOf(s.LastUpdatedDateTime)}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, stageErr("reading licence assignments", err)
+// writeLicenceStates writes one user_license_assignments row per
+// licenseAssignmentStates entry of u.
+func writeLicenceStates(w *stages.Writer[schemas.UserLicenseAssignment], u *graphUser) error {
+	for _, s := range u.LicenseAssignmentStates {
+		e := strings.TrimSpace(str(s.Error))
+		if strings.EqualFold(e, "None") {
+			e = ""
+		}
+		if err := w.Write(schemas.UserLicenseAssignment{UserID: guid(u.ID), SkuID: guid(s.SkuID),
+			AssignedByGroup: guid(str(s.AssignedByGroup)), State: strings.TrimSpace(str(s.State)), Error: e,
+			DisabledPlans: guids(s.DisabledPlans), LastUpdatedDateTime: msgraph.PtrOf(s.LastUpdatedDateTime)}); err != nil {
+			return err
+		}
 	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return &stages.Result{Rows: w.Rows()}, nil
+	return nil
 }
 
 type subscribedSkusStage struct{}

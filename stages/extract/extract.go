@@ -1,8 +1,9 @@
 // Package extract holds the stages that pull raw tables from Microsoft Graph
-// and Dataverse. Each stage produces one raw table (schemas/), streaming:
-// rows are decoded page by page and written to Parquet row groups as they
-// arrive, so memory stays flat as the tenant grows. All HTTP goes through
-// stages/extract/msgraph.
+// and Dataverse. Each stage produces one raw table (schemas/) — except the
+// walk of /users, which produces users and user_license_assignments from the
+// same pages — streaming: rows are decoded page by page and written to
+// Parquet row groups as they arrive, so memory stays flat as the tenant
+// grows. All HTTP goes through msgraph.
 //
 // New returns the stages as a Set; they share one piece of run state (whether
 // a usage report carried concealed names), so build a Set per run.
@@ -30,7 +31,7 @@ func New() *Set { return &Set{} }
 // Stages lists every extract stage.
 func (s *Set) Stages() []stages.Stage {
 	out := []stages.Stage{
-		usersStage{}, licenseAssignmentsStage{}, subscribedSkusStage{}, subscriptionsStage{}, groupMembersStage{},
+		usersStage{}, subscribedSkusStage{}, subscriptionsStage{}, groupMembersStage{},
 		&reportSettingsStage{set: s}, signInsStage{}, systemUsersStage{}, auditsStage{},
 	}
 	for _, r := range schemas.UsageReports() {

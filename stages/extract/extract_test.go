@@ -385,3 +385,46 @@ func TestSignInBudgetFillsTheGapNextRun(t *testing.T) {
 		t.Errorf("gap still pending after four runs: %s", st)
 	}
 }
+
+// TestUsersAndLicenceStatesFromOneWalk: users and user_license_assignments
+// come from one walk of /users (1234 users: 3 pages of 500), recorded as
+// one stage with the pages on its first table; --only one of them still
+// walks once and writes only that table.
+func TestUsersAndLicenceStatesFromOneWalk(t *testing.T) {
+	ten := msgraphtest.Start(t, msgraphtest.Demo(1234))
+	out := t.TempDir()
+	cfg := testConfig(ten, out)
+	r, sel := runner(t, false)
+	sel.Only = []string{schemas.TableUsers, schemas.TableUserLicenseAssignments}
+	ms, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ten.Count("users"); n != 3 {
+		t.Errorf("%d requests to /users, want the 3 pages of one walk", n)
+	}
+	recs := map[string]run.StageRecord{}
+	for _, rec := range ms[0].Stages {
+		recs[rec.Table] = rec
+	}
+	u, l := recs[schemas.TableUsers], recs[schemas.TableUserLicenseAssignments]
+	if u.Stage != "users" || l.Stage != "users" || u.Pages != 3 || l.Pages != 0 || u.Rows != 1234 || l.Rows != 1234+617 {
+		t.Errorf("records: users %+v\nlicences %+v", u, l)
+	}
+
+	out2 := t.TempDir()
+	sel.Only = []string{schemas.TableUserLicenseAssignments}
+	ms, err = r.Run(context.Background(), run.Request{Config: testConfig(ten, out2), Selection: sel, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ten.Count("users"); n != 6 {
+		t.Errorf("%d requests to /users after the second run, want 3 more", n)
+	}
+	if len(ms[0].Stages) != 1 || ms[0].Stages[0].Table != schemas.TableUserLicenseAssignments || ms[0].Stages[0].Rows != 1234+617 {
+		t.Errorf("--only user_license_assignments: %+v", ms[0].Stages)
+	}
+	if _, err := os.Stat(store.ProfileAt(out2, "demo").Partition(stages.LayerRaw, schemas.TableUsers, asOf)); !os.IsNotExist(err) {
+		t.Errorf("users was written although not selected: %v", err)
+	}
+}
