@@ -11,12 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"golang.org/x/time/rate"
 
-	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
@@ -277,24 +274,4 @@ func confirm(cmd *cobra.Command, autoApprove bool, question string) error {
 		return withExitCode(exitError, errors.New("cancelled: nothing was changed"))
 	}
 	return nil
-}
-
-// newDirectory is the live tenant of a profile for apply and undo, over the
-// shared Graph client.
-// newDirectory builds the live tenant access for apply and undo. The write
-// class of the shared client gets the pace and concurrency the person asked
-// for: its default (10 writes/s, 4 at once) would otherwise cap the flags.
-func newDirectory(p *config.Profile, concurrency int, writesPerSecond float64, log hclog.Logger) (act.Directory, error) {
-	if p == nil {
-		return nil, errors.New("profile not in the configuration")
-	}
-	limits := map[msgraph.Class]msgraph.Limit{}
-	if concurrency > 0 && writesPerSecond > 0 {
-		limits[msgraph.ClassWrite] = msgraph.Limit{Concurrency: concurrency, Rate: rate.Limit(writesPerSecond), Burst: max(1, concurrency)}
-	}
-	client, err := newClient(p, limits, msgraph.RetryPolicy{}, log.Named(p.Name))
-	if err != nil {
-		return nil, err
-	}
-	return act.NewGraphDirectory(client.Graph()), nil
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/time/rate"
 
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/msgraph/azcred"
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/stages/act"
 )
 
 // newClient is the one place a profile becomes a Microsoft client: run's
@@ -34,4 +38,23 @@ func newClient(p *config.Profile, limits map[msgraph.Class]msgraph.Limit, retry 
 func credentials(c config.Credentials) msgraph.Credentials {
 	return msgraph.Credentials{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		CertificateFile: c.CertificateFile, CertificatePassword: c.CertificatePassword}
+}
+
+// newDirectory is the live tenant of a profile for apply and undo: the
+// profile's client, whose write class gets the pace and concurrency the
+// person asked for (its default, 10 writes/s and 4 at once, would otherwise
+// cap the flags).
+func newDirectory(p *config.Profile, concurrency int, writesPerSecond float64, log hclog.Logger) (act.Directory, error) {
+	if p == nil {
+		return nil, errors.New("profile not in the configuration")
+	}
+	limits := map[msgraph.Class]msgraph.Limit{}
+	if concurrency > 0 && writesPerSecond > 0 {
+		limits[msgraph.ClassWrite] = msgraph.Limit{Concurrency: concurrency, Rate: rate.Limit(writesPerSecond), Burst: max(1, concurrency)}
+	}
+	client, err := newClient(p, limits, msgraph.RetryPolicy{}, log.Named(p.Name))
+	if err != nil {
+		return nil, err
+	}
+	return act.NewGraphDirectory(client.Graph()), nil
 }
