@@ -45,16 +45,17 @@ func (s *Server) systemUserID(i int) string {
 
 func (s *Server) businessUnitID() string { return guidFrom(hashOf(uint64(s.opts.Seed), 4242), 4242) }
 
-// sysUser is one systemusers row as property → JSON value.
-type sysUser map[string]any
+// dvRow is one Dataverse row (systemusers, audits) as lower-case property
+// → JSON value; $filter reads it as it is written.
+type dvRow map[string]any
 
-func (r sysUser) get(p string) (any, bool)   { v, ok := r[strings.ToLower(p)]; return v, ok }
-func (r sysUser) each(string) []filterRecord { return nil }
+func (r dvRow) get(p string) (any, bool)   { v, ok := r[strings.ToLower(p)]; return v, ok }
+func (r dvRow) each(string) []filterRecord { return nil }
 
-func (s *Server) systemUserRow(pos int) (sysUser, bool) {
+func (s *Server) systemUserRow(pos int) (dvRow, bool) {
 	if pos < builtinSystemUsers {
 		names := []string{"SYSTEM", "INTEGRATION", "# reclaim"}
-		row := sysUser{"systemuserid": s.systemUserID(-1 - pos), "azureactivedirectoryobjectid": nil,
+		row := dvRow{"systemuserid": s.systemUserID(-1 - pos), "azureactivedirectoryobjectid": nil,
 			"domainname": "", "fullname": names[pos], "internalemailaddress": nil, "isdisabled": false,
 			"accessmode": int64(4), "isintegrationuser": pos == 1, "applicationid": nil,
 			"createdon": s.t.day(2400), "_businessunitid_value": s.businessUnitID()}
@@ -69,23 +70,18 @@ func (s *Server) systemUserRow(pos int) (sysUser, bool) {
 		return nil, false
 	}
 	u := s.current(i)
-	return sysUser{"systemuserid": s.systemUserID(i), "azureactivedirectoryobjectid": u.id, "domainname": u.upn,
+	return dvRow{"systemuserid": s.systemUserID(i), "azureactivedirectoryobjectid": u.id, "domainname": u.upn,
 		"fullname": u.display, "internalemailaddress": u.mail, "isdisabled": !u.enabled, "accessmode": int64(0),
 		"isintegrationuser": false, "applicationid": nil,
 		"createdon":             s.t.created(u).Add(time.Duration(1+hashOf(uint64(i), 9)%30) * 24 * time.Hour),
 		"_businessunitid_value": s.businessUnitID()}, true
 }
 
-type auditRow map[string]any
-
-func (r auditRow) get(p string) (any, bool)   { v, ok := r[strings.ToLower(p)]; return v, ok }
-func (r auditRow) each(string) []filterRecord { return nil }
-
-func (s *Server) auditRowOf(ev event, day int) auditRow {
+func (s *Server) auditRowOf(ev event, day int) dvRow {
 	at := s.t.at(day, int(ev.sec))
 	sid := s.systemUserID(int(ev.user))
 	h := hashOf(uint64(s.opts.Seed), saltAudit, uint64(ev.user), uint64(day), uint64(ev.k))
-	return auditRow{"auditid": guidFrom(h, hashOf(h)), "createdon": at, "action": int64(ev.action), "operation": int64(4),
+	return dvRow{"auditid": guidFrom(h, hashOf(h)), "createdon": at, "action": int64(ev.action), "operation": int64(4),
 		"objecttypecode": "systemuser", "_userid_value": sid, "_callinguserid_value": nil, "_objectid_value": sid,
 		"_regardingobjectid_value": nil, "transactionid": guidFrom(hashOf(h, 1), hashOf(h, 2)), "attributemask": nil, "useradditionalinfo": nil}
 }
@@ -181,7 +177,7 @@ func (s *Server) handleDataverse(w http.ResponseWriter, r *http.Request) {
 			pageNo, _ = strconv.Atoi(pm[1])
 		}
 	}
-	var rows []map[string]any
+	var rows []dvRow
 	more := false
 	scanned := 0
 	switch entity {
