@@ -58,17 +58,15 @@ func ReportCSV(table string, header []string, n int, bad bool) string {
 	return b.String()
 }
 
-// ReportFunctions maps each report table to its Graph function.
-var ReportFunctions = map[string]string{
-	schemas.TableReportOffice365ActiveUser:    "getOffice365ActiveUserDetail",
-	schemas.TableReportEmailActivityUser:      "getEmailActivityUserDetail",
-	schemas.TableReportM365AppUser:            "getM365AppUserDetail",
-	schemas.TableReportMailboxUsage:           "getMailboxUsageDetail",
-	schemas.TableReportOneDriveUsageAccount:   "getOneDriveUsageAccountDetail",
-	schemas.TableReportOffice365Activations:   "getOffice365ActivationsUserDetail",
-	schemas.TableReportTeamsUserActivity:      "getTeamsUserActivityUserDetail",
-	schemas.TableReportSharePointActivityUser: "getSharePointActivityUserDetail",
-}
+// ReportFunctions maps each report table to its Graph function, from the
+// signal catalogue (schemas.UsageReports), so a new report is served too.
+var ReportFunctions = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range schemas.UsageReports() {
+		m[r.Table] = r.Function
+	}
+	return m
+}()
 
 // Demo is a tenant with nUsers users and everything the rules read: two
 // SKUs, licence assignments (direct, and through a group for every other
