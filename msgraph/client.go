@@ -142,7 +142,7 @@ type Client struct {
 	graph *API
 
 	mu   sync.Mutex
-	apis map[string]*API // by base URL: Dataverse environments
+	apis map[string]*API // the Dataverse APIs made so far, by environment URL
 
 	// failingSince is when the current run of failures began (UnixNano; 0:
 	// the last request got an answer). See RetryPolicy.MaxRetryTime.
