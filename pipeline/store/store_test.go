@@ -258,3 +258,30 @@ func assertNoTemp(t *testing.T, dir string) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestOpenAppend: the journal's file is created with its directory and
+// mode, appends go to the end, and no hook hears of them.
+func TestOpenAppend(t *testing.T) {
+	t.Parallel()
+	s, rec := newStore(t)
+	path := s.Profile("p").JournalPath("x")
+	for _, line := range []string{"a\n", "b\n"} {
+		f, err := store.OpenAppend(path, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(line); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if b, _ := os.ReadFile(path); string(b) != "a\nb\n" {
+		t.Errorf("content %q", b)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v (%v)", fi.Mode(), err)
+	}
+	if len(rec.commits) != 0 {
+		t.Errorf("hook heard appends: %v", rec.commits)
+	}
+}

@@ -142,6 +142,23 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	})
 }
 
+// OpenAppend opens path for appending (a journal), creating it and its
+// directory if needed with mode perm, and syncs the directory so a file
+// created just before a crash is found again. Appends are the caller's to
+// fsync; they are not commits and no hook hears of them.
+func OpenAppend(path string, perm fs.FileMode) (*os.File, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, perm)
+	if err != nil {
+		return nil, err
+	}
+	syncDir(dir)
+	return f, nil
+}
+
 // syncDir makes a rename in dir durable. It is best effort: some file
 // systems (network shares, Windows) cannot sync a directory, and the rename
 // has already happened, so failing the write then would misreport it.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -54,26 +53,21 @@ type Journal struct {
 // OpenJournal opens (creating if needed) the journal at path for appending
 // and reads what it already holds.
 func OpenJournal(path string) (*Journal, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("journal directory: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := store.OpenAppend(path, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening journal: %w", err)
 	}
-	// Make the file's directory entry durable too, so a journal created
-	// just before a crash is found again.
-	syncDir(filepath.Dir(path))
 	r, err := readJournal(f, path)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	if len(r.torn) > 0 {
-		// Keep the torn bytes for a person to look at, then cut them so
-		// the next entry starts on a line of its own.
+		// Keep the torn bytes for a person to look at (committed before
+		// the cut, so a crash between the two loses nothing), then cut
+		// them so the next entry starts on a line of its own.
 		aside := fmt.Sprintf("%s.torn-%s", path, time.Now().UTC().Format("20060102T150405.000000000Z"))
-		if err := os.WriteFile(aside, r.torn, 0o600); err != nil {
+		if err := store.WriteFile(aside, r.torn, 0o600); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("setting aside the torn last line of journal %s: %w", path, err)
 		}
@@ -92,13 +86,6 @@ func OpenJournal(path string) (*Journal, error) {
 		j.seq = max(j.seq, e.Seq)
 	}
 	return j, nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }
 
 // ReadJournal reads every complete entry of a journal file, skipping damaged
