@@ -148,12 +148,13 @@ func (r *Runner) log() hclog.Logger {
 	return r.Logger
 }
 
-// OutputDir is the root of all snapshots of a configuration.
+// OutputDir is the root of all snapshots of a configuration (the store's
+// Dir); a configuration built without an output block gets the default.
 func OutputDir(cfg *config.Config) string {
 	if cfg.Output != nil && cfg.Output.Dir != "" {
 		return cfg.Output.Dir
 	}
-	return "./reclaim-data"
+	return config.DefaultOutputDir
 }
 
 func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile) (*Manifest, error) {
