@@ -195,6 +195,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	r := &piperun.Runner{
 		Registry: reg,
 		Report:   reports.write,
+		Hook:     outputStore(piperun.OutputDir(cfg)).Hook,
 		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
 			return newClient(p, nil, msgraph.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
 		},
