@@ -29,7 +29,7 @@ type ReportFormat string
 const ReportCSV ReportFormat = "csv"
 
 // Permission names the Microsoft Graph application permissions reclaim asks
-// for, as validate --connect prints them.
+// for, as validate --connect prints them in its permission table.
 const (
 	PermissionReports   = "Reports.Read.All"
 	PermissionSignInLog = "AuditLog.Read.All + Entra ID P1"

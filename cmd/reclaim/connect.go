@@ -130,7 +130,7 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 	probes := []probe{
 		{task: "users", permission: "User.Read.All", required: true, api: g, path: "/users?$top=1&$select=id", class: msgraph.ClassDirectory},
 		{task: "subscriptions", permission: "Organization.Read.All", required: true, api: g, path: "/subscribedSkus", class: msgraph.ClassDirectory},
-		{task: "sign-in activity", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/users?$top=1&$select=id,signInActivity", class: msgraph.ClassDirectory},
+		{task: "sign-in activity", permission: schemas.PermissionSignInLog, required: false, api: g, path: "/users?$top=1&$select=id,signInActivity", class: msgraph.ClassDirectory},
 	}
 	// graph.RawTables adds report_settings exactly when a usage report is read.
 	if _, hasReport := need[schemas.TableReportSettings]; hasReport {
@@ -143,7 +143,7 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 		probes = append(probes, probe{task: "trial subscriptions", permission: "Organization.Read.All", required: false, api: g, path: "/directory/subscriptions", class: msgraph.ClassDirectory})
 	}
 	if _, ok := need[schemas.TableSignIns]; ok {
-		probes = append(probes, probe{task: "sign-in log", permission: "AuditLog.Read.All + Entra ID P1", required: false, api: g, path: "/auditLogs/signIns?$top=1", class: msgraph.ClassAuditLogs})
+		probes = append(probes, probe{task: "sign-in log", permission: schemas.PermissionSignInLog, required: false, api: g, path: "/auditLogs/signIns?$top=1", class: msgraph.ClassAuditLogs})
 	}
 	if _, ok := need[schemas.TableGroupMembers]; ok {
 		for _, ex := range cfg.Exclusions {
