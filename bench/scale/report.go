@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 type report struct {
@@ -50,23 +51,7 @@ func writeReport(path string, r *report) error {
 	default:
 		doc = "# Benchmarks\n\n" + gen + "\n"
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".benchmarks-*.md")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.WriteString(doc); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return store.WriteFile(path, []byte(doc), 0o644)
 }
 
 func render(r *report) string {

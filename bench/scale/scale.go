@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
 
@@ -31,28 +32,8 @@ type stepResult struct {
 	MinReqs  int64 // the fewest data requests the page sizes allow; -1 unknown
 	MinWall  time.Duration
 	// Stages is the run manifest's per-table record (reclaim run steps).
-	Stages []stageRecord
+	Stages []store.StageRecord
 	Note   string
-}
-
-// stageRecord is the part of pipeline/run.StageRecord the report uses.
-type stageRecord struct {
-	Table           string  `json:"table"`
-	Kind            string  `json:"kind"`
-	Status          string  `json:"status"`
-	Error           string  `json:"error"`
-	Rows            int64   `json:"rows"`
-	Pages           int64   `json:"pages"`
-	Requests        int64   `json:"requests"`
-	Retries         int64   `json:"retries"`
-	ThrottledWaits  int64   `json:"throttled_waits"`
-	DurationSeconds float64 `json:"duration_seconds"`
-}
-
-type manifest struct {
-	RunID  string        `json:"run_id"`
-	Status string        `json:"status"`
-	Stages []stageRecord `json:"stages"`
 }
 
 type scaleResult struct {
@@ -173,13 +154,9 @@ func measureRun(f flags, dir string, n int, step, shown string, args func(vars [
 	if len(after) == len(before) {
 		return r, nil // nothing ran (e.g. no stage of that kind)
 	}
-	b, err := os.ReadFile(after[len(after)-1])
+	m, err := store.ReadManifest(after[len(after)-1])
 	if err != nil {
 		return r, err
-	}
-	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return r, fmt.Errorf("%s: %w", after[len(after)-1], err)
 	}
 	sort.Slice(m.Stages, func(i, j int) bool { return m.Stages[i].Table < m.Stages[j].Table })
 	r.Stages = m.Stages
@@ -192,9 +169,18 @@ func measureRun(f flags, dir string, n int, step, shown string, args func(vars [
 	return r, nil
 }
 
+// manifests lists the run manifests of every profile under data, oldest
+// run first.
 func manifests(data string) []string {
-	m, _ := filepath.Glob(filepath.Join(data, "*", "runs", "*", "manifest.json"))
-	sort.Strings(m) // run ids start with the UTC time
+	var m []string
+	entries, _ := os.ReadDir(data)
+	for _, e := range entries {
+		if e.IsDir() {
+			m = append(m, store.ProfileAt(data, e.Name()).ManifestPaths()...)
+		}
+	}
+	// Across profiles too: run ids start with the UTC time.
+	sort.Slice(m, func(i, j int) bool { return store.RunIDOf(m[i]) < store.RunIDOf(m[j]) })
 	return m
 }
 
@@ -291,7 +277,7 @@ var pageSize = map[string]int64{
 // read the tables a run wrote, from the rows it wrote: one request per page
 // of the largest size, at least one per table; a usage report is a request
 // and a download.
-func minExtractRequests(st []stageRecord) int64 {
+func minExtractRequests(st []store.StageRecord) int64 {
 	var users int64 = -1
 	for _, s := range st {
 		if s.Table == "users" {

@@ -7,16 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
 
 func TestMinExtractRequests(t *testing.T) {
 	tests := []struct {
 		name   string
-		stages []stageRecord
+		stages []store.StageRecord
 		want   int64
 	}{
-		{"pages of the largest size, at least one per table", []stageRecord{
+		{"pages of the largest size, at least one per table", []store.StageRecord{
 			{Table: "users", Status: "ok", Rows: 100_000},                  // 200
 			{Table: "user_license_assignments", Status: "ok", Rows: 1},     // pages of users: 101
 			{Table: "sign_ins", Status: "ok", Rows: 1001},                  // 2
@@ -25,10 +26,10 @@ func TestMinExtractRequests(t *testing.T) {
 			{Table: "report_settings", Status: "ok", Rows: 1},              // 1
 			{Table: "subscribed_skus", Status: "ok", Rows: 19},             // 1
 		}, 200 + 101 + 2 + 1 + 2 + 1 + 1},
-		{"failed stages are not counted", []stageRecord{
+		{"failed stages are not counted", []store.StageRecord{
 			{Table: "users", Status: "ok", Rows: 500}, {Table: "sign_ins", Status: "failed", Rows: 5000},
 		}, 1},
-		{"licence states without users are unknown", []stageRecord{
+		{"licence states without users are unknown", []store.StageRecord{
 			{Table: "user_license_assignments", Status: "ok", Rows: 10},
 		}, -1},
 	}
