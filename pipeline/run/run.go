@@ -236,7 +236,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 				for _, t := range ts {
 					if ch, ok := done[t]; ok {
 						<-ch
-						if v, _ := status.Load(t); v != "ok" {
+						if v, _ := status.Load(t); v != store.StatusOK {
 							return fmt.Sprintf("needs %s, which failed", t)
 						}
 					}
@@ -287,7 +287,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 	m.Finished = r.now().UTC()
 	var failed []string
 	for _, rec := range m.Stages {
-		if rec.Status != "ok" {
+		if rec.Status != store.StatusOK {
 			failed = append(failed, rec.Table)
 		}
 	}
@@ -299,7 +299,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 		// fail on its own.
 		m.Status = StatusInterrupted
 	case len(failed) > 0:
-		m.Status = "failed"
+		m.Status = store.StatusFailed
 	}
 	if err := out.WriteManifest(prof, m); err != nil {
 		return m, fmt.Errorf("writing manifest: %w", err)
@@ -323,7 +323,7 @@ func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile)
 func notRunRecords(n graph.Node, why map[string]string) []StageRecord {
 	var out []StageRecord
 	for _, t := range n.Tables {
-		out = append(out, StageRecord{Table: t.Name, Stage: stageName(n, t.Name), Kind: string(n.Info.Kind), Status: "not_run", Error: why[t.Name]})
+		out = append(out, StageRecord{Table: t.Name, Stage: stageName(n, t.Name), Kind: string(n.Info.Kind), Status: store.StatusNotRun, Error: why[t.Name]})
 	}
 	return out
 }
@@ -438,11 +438,11 @@ func (r *Runner) runStage(ctx context.Context, out *store.Store, prof store.Prof
 		var recs []StageRecord
 		for i, t := range tables {
 			rec := record(i, t)
-			rec.Status = "failed"
+			rec.Status = store.StatusFailed
 			rec.Error = err.Error()
 			rec.Cause = msgraph.SharedCause(err)
 			if why, ok := blocked[t]; ok {
-				rec.Status, rec.Error, rec.Cause = "not_run", why, ""
+				rec.Status, rec.Error, rec.Cause = store.StatusNotRun, why, ""
 			}
 			if len(tables) == 1 {
 				rec.Rows = rows.Load()
@@ -493,7 +493,7 @@ func (r *Runner) runStage(ctx context.Context, out *store.Store, prof store.Prof
 	for i, t := range tables {
 		rec := record(i, t)
 		if why, ok := blocked[t]; ok {
-			rec.Status, rec.Error = "not_run", why
+			rec.Status, rec.Error = store.StatusNotRun, why
 			recs = append(recs, rec)
 			continue
 		}
@@ -511,12 +511,12 @@ func (r *Runner) runStage(ctx context.Context, out *store.Store, prof store.Prof
 		}
 		switch {
 		case errors.Is(tr.Err, stages.ErrNotRun):
-			rec.Status, rec.Error = "not_run", tr.Err.Error()
+			rec.Status, rec.Error = store.StatusNotRun, tr.Err.Error()
 		case tr.Err != nil:
-			rec.Status, rec.Error, rec.File, rec.Bytes, rec.SHA256 = "failed", tr.Err.Error(), "", 0, ""
+			rec.Status, rec.Error, rec.File, rec.Bytes, rec.SHA256 = store.StatusFailed, tr.Err.Error(), "", 0, ""
 			log.Error("table failed", "stage", info.Name, "table", t, "error", tr.Err)
 		default:
-			rec.Status = "ok"
+			rec.Status = store.StatusOK
 			anyOK = true
 		}
 		for _, w := range rec.Warnings {
@@ -542,7 +542,7 @@ func (r *Runner) runStage(ctx context.Context, out *store.Store, prof store.Prof
 func sharedCause(recs []StageRecord) string {
 	var causes []string
 	for _, r := range recs {
-		if r.Status != "failed" {
+		if r.Status != store.StatusFailed {
 			continue
 		}
 		if r.Cause == "" {

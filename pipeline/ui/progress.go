@@ -12,6 +12,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/msgraph"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/stages"
 )
 
@@ -63,7 +64,7 @@ func (b *Bars) Done(profile string, info stages.Info, recs []piperun.StageRecord
 	if bar == nil {
 		return
 	}
-	if !slices.ContainsFunc(recs, func(r piperun.StageRecord) bool { return r.Status != "ok" }) {
+	if !slices.ContainsFunc(recs, func(r piperun.StageRecord) bool { return r.Status != store.StatusOK }) {
 		bar.SetTotal(-1, true)
 	} else {
 		bar.Abort(false)
