@@ -291,11 +291,11 @@ func minExtractRequests(st []store.StageRecord) int64 {
 		case strings.HasPrefix(s.Table, "report_") && s.Table != "report_settings":
 			total += 2
 		case s.Table == "user_license_assignments":
-			// One row per assignment, but the pages are pages of users.
+			// Written from the same walk of /users as users, whose pages
+			// are counted there; alone, how many users it walked is unknown.
 			if users < 0 {
 				return -1
 			}
-			total += max(1, ceilDiv(users, 999))
 		case pageSize[s.Table] > 0:
 			total += max(1, ceilDiv(s.Rows, pageSize[s.Table]))
 		default: // subscribedSkus, reportSettings: one page
