@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
@@ -31,13 +32,17 @@ type Stage struct {
 	SQLStages []SQLStage
 }
 
+// builtinQueries are the embedded curated queries, parsed once: Info is
+// called often and must be cheap.
+var builtinQueries = sync.OnceValues(curatedQueries)
+
 // Info lists the curated tables, then the SQL stages' tables. A table's
 // Needs are the raw tables it requires (and, for a SQL stage, those its
 // query names): when one failed in this run the runner blocks that table
 // alone. The stage waits for every raw extract of the run; a failed
 // optional input only makes its signal unknown.
 func (s *Stage) Info() stages.Info {
-	qs, err := curatedQueries()
+	qs, err := builtinQueries()
 	if err != nil {
 		// The SQL is embedded: this is a build defect, caught by the tests.
 		panic(err)
