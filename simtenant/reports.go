@@ -15,45 +15,66 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
-// report describes one usage report: its CSV header (exactly as Microsoft
-// documents it, graph-api-detail.md §4.2), its refresh lag, which parameter
-// forms it accepts and how a user becomes a row.
+// report is one usage report as the simulator serves it: the function and
+// the parameter forms it accepts come from the signal catalogue
+// (schemas.UsageReports); the CSV header, the refresh lag and the rows are
+// the simulator's (reportSims).
 type report struct {
-	name    string
-	header  []string
-	lag     int  // days between Today and Report Refresh Date
-	period  bool // accepts (period='Dn')
-	date    bool // accepts (date=YYYY-MM-DD)
-	noParam bool // takes no parameter
-	rows    func(s *Server, rc *reportCtx, u *user, emit func([]string) error) error
+	name string
+	form schemas.ReportForm
+	reportSim
 }
 
-var reports = map[string]*report{}
+// reportSim is what only the simulator knows of a usage report: its CSV
+// header (exactly as Microsoft documents it, graph-api-detail.md §4.2), its
+// refresh lag and how a user becomes a row.
+type reportSim struct {
+	header []string
+	lag    int // days between Today and Report Refresh Date
+	rows   func(s *Server, rc *reportCtx, u *user, emit func([]string) error) error
+}
 
-func init() {
-	for _, r := range []*report{
-		{name: "getOffice365ActiveUserDetail", lag: 2, period: true, date: true, rows: rowsActiveUser,
-			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products", ",")},
-		{name: "getEmailActivityUserDetail", lag: 2, period: true, date: true, rows: rowsEmail,
-			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count,Receive Count,Read Count,Meeting Created Count,Meeting Interacted Count,Assigned Products,Report Period", ",")},
-		{name: "getM365AppUserDetail", lag: 3, period: true, date: true, rows: rowsM365Apps,
-			header: strings.Split("Report Refresh Date,User Principal Name,Last Activation Date,Last Activity Date,Report Period,Windows,Mac,Mobile,Web,Outlook,Word,Excel,PowerPoint,OneNote,Teams,Outlook (Windows),Word (Windows),Excel (Windows),PowerPoint (Windows),OneNote (Windows),Teams (Windows),Outlook (Mac),Word (Mac),Excel (Mac),PowerPoint (Mac),OneNote (Mac),Teams (Mac),Outlook (Mobile),Word (Mobile),Excel (Mobile),PowerPoint (Mobile),OneNote (Mobile),Teams (Mobile),Outlook (Web),Word (Web),Excel (Web),PowerPoint (Web),OneNote (Web),Teams (Web)", ",")},
-		{name: "getMailboxUsageDetail", lag: 2, period: true, rows: rowsMailbox,
-			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Created Date,Last Activity Date,Item Count,Storage Used (Byte),Issue Warning Quota (Byte),Prohibit Send Quota (Byte),Prohibit Send/Receive Quota (Byte),Deleted Item Count,Deleted Item Size (Byte),Deleted Item Quota (Byte),Has Archive,Report Period", ",")},
-		{name: "getOneDriveUsageAccountDetail", lag: 2, period: true, date: true, rows: rowsOneDrive,
-			header: strings.Split("Report Refresh Date,Site URL,Owner Display Name,Is Deleted,Last Activity Date,File Count,Active File Count,Storage Used (Byte),Storage Allocated (Byte),Owner Principal Name,Report Period", ",")},
-		{name: "getOffice365ActivationsUserDetail", lag: 2, noParam: true, rows: rowsActivations,
-			header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Product Type,Last Activated Date,Windows,Mac,Windows 10 Mobile,iOS,Android,Activated On Shared Computer", ",")},
-		{name: "getTeamsUserActivityUserDetail", lag: 3, period: true, date: true, rows: rowsTeams,
-			header: strings.Split("Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,Post Messages,Reply Messages,Urgent Messages,Meetings Organized Count,Meetings Attended Count,Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,Report Period", ",")},
-		{name: "getSharePointActivityUserDetail", lag: 2, period: true, date: true, rows: rowsSharePoint,
-			header: strings.Split("Report Refresh Date,User Principal Name,Is Deleted,Deleted Date,Last Activity Date,Viewed Or Edited File Count,Synced File Count,Shared Internally File Count,Shared Externally File Count,Visited Page Count,Assigned Products,Report Period", ",")},
-	} {
-		reports[strings.ToLower(r.name)] = r
+// reportSims holds the simulator's half of every catalogue report, by
+// function name: a new usage-report signal adds one entry and its row
+// function here.
+var reportSims = map[string]reportSim{
+	"getOffice365ActiveUserDetail": {lag: 2, rows: rowsActiveUser,
+		header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products", ",")},
+	"getEmailActivityUserDetail": {lag: 2, rows: rowsEmail,
+		header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count,Receive Count,Read Count,Meeting Created Count,Meeting Interacted Count,Assigned Products,Report Period", ",")},
+	"getM365AppUserDetail": {lag: 3, rows: rowsM365Apps,
+		header: strings.Split("Report Refresh Date,User Principal Name,Last Activation Date,Last Activity Date,Report Period,Windows,Mac,Mobile,Web,Outlook,Word,Excel,PowerPoint,OneNote,Teams,Outlook (Windows),Word (Windows),Excel (Windows),PowerPoint (Windows),OneNote (Windows),Teams (Windows),Outlook (Mac),Word (Mac),Excel (Mac),PowerPoint (Mac),OneNote (Mac),Teams (Mac),Outlook (Mobile),Word (Mobile),Excel (Mobile),PowerPoint (Mobile),OneNote (Mobile),Teams (Mobile),Outlook (Web),Word (Web),Excel (Web),PowerPoint (Web),OneNote (Web),Teams (Web)", ",")},
+	"getMailboxUsageDetail": {lag: 2, rows: rowsMailbox,
+		header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Created Date,Last Activity Date,Item Count,Storage Used (Byte),Issue Warning Quota (Byte),Prohibit Send Quota (Byte),Prohibit Send/Receive Quota (Byte),Deleted Item Count,Deleted Item Size (Byte),Deleted Item Quota (Byte),Has Archive,Report Period", ",")},
+	"getOneDriveUsageAccountDetail": {lag: 2, rows: rowsOneDrive,
+		header: strings.Split("Report Refresh Date,Site URL,Owner Display Name,Is Deleted,Last Activity Date,File Count,Active File Count,Storage Used (Byte),Storage Allocated (Byte),Owner Principal Name,Report Period", ",")},
+	"getOffice365ActivationsUserDetail": {lag: 2, rows: rowsActivations,
+		header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Product Type,Last Activated Date,Windows,Mac,Windows 10 Mobile,iOS,Android,Activated On Shared Computer", ",")},
+	"getTeamsUserActivityUserDetail": {lag: 3, rows: rowsTeams,
+		header: strings.Split("Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,Post Messages,Reply Messages,Urgent Messages,Meetings Organized Count,Meetings Attended Count,Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,Report Period", ",")},
+	"getSharePointActivityUserDetail": {lag: 2, rows: rowsSharePoint,
+		header: strings.Split("Report Refresh Date,User Principal Name,Is Deleted,Deleted Date,Last Activity Date,Viewed Or Edited File Count,Synced File Count,Shared Internally File Count,Shared Externally File Count,Visited Page Count,Assigned Products,Report Period", ",")},
+}
+
+// reports are the catalogue's usage reports by lower-cased function name
+// (Graph matches function names case-insensitively).
+var reports = func() map[string]*report {
+	m := map[string]*report{}
+	for _, r := range schemas.UsageReports() {
+		// A catalogue report without an entry is not served (Graph's 400 for
+		// an unknown function); TestReportsAreTheCatalogues fails on it.
+		sim, ok := reportSims[r.Function]
+		if !ok {
+			continue
+		}
+		m[strings.ToLower(r.Function)] = &report{name: r.Function, form: r.Form, reportSim: sim}
 	}
-}
+	return m
+}()
 
 // ReportHeaders returns the CSV header of a usage report, for tests.
 func ReportHeaders(name string) []string {
@@ -138,12 +159,12 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	t := reportTicket{Report: rep.name, Expires: time.Now().Add(downloadTTL).Unix()}
 	refresh := s.t.day(rep.lag)
 	switch {
-	case rep.noParam:
+	case rep.form == schemas.ReportNoParam:
 		if arg != "" {
 			s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The parameter '%s' is not supported by %s.", arg, rep.name))
 			return
 		}
-	case arg == "period" && rep.period:
+	case arg == "period" && rep.form != schemas.ReportNoParam:
 		n := 0
 		switch strings.ToUpper(val) {
 		case "D7":
@@ -159,7 +180,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t.Period = n
-	case arg == "date" && rep.date:
+	case arg == "date" && rep.form == schemas.ReportPeriodOrDate:
 		d, err := time.Parse(time.DateOnly, val)
 		if err != nil {
 			s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid value '%s' for parameter 'date': expected YYYY-MM-DD.", val))
@@ -171,7 +192,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		}
 		t.Date = val
 	default:
-		s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("%s requires exactly one of its parameters (%s).", rep.name, map[bool]string{true: "period or date", false: "period"}[rep.date]))
+		s.graphError(w, r, http.StatusBadRequest, "BadRequest", fmt.Sprintf("%s requires exactly one of its parameters (%s).", rep.name, map[bool]string{true: "period or date", false: "period"}[rep.form == schemas.ReportPeriodOrDate]))
 		return
 	}
 	s.state.mu.RLock()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // fetchReport requests a report, checks the 302 and downloads the CSV
@@ -36,6 +38,29 @@ func fetchReport(t *testing.T, srv *Server, tok, call string) (header []string, 
 		t.Fatalf("%s: CSV: %v", call, err)
 	}
 	return recs[0], recs[1:]
+}
+
+// The simulator serves exactly the catalogue's usage reports, each with the
+// catalogue's parameter forms, and holds no row builder for a report the
+// catalogue does not name.
+func TestReportsAreTheCatalogues(t *testing.T) {
+	catalogue := map[string]bool{}
+	for _, r := range schemas.UsageReports() {
+		catalogue[r.Function] = true
+		got := reports[strings.ToLower(r.Function)]
+		if got == nil {
+			t.Errorf("usage report %s (table %s) is not simulated: add its reportSims entry and row function", r.Function, r.Table)
+			continue
+		}
+		if got.name != r.Function || got.form != r.Form {
+			t.Errorf("%s served as %s with form %q, catalogue says %q", r.Function, got.name, got.form, r.Form)
+		}
+	}
+	for name := range reportSims {
+		if !catalogue[name] {
+			t.Errorf("reportSims has %s, which the signal catalogue does not name", name)
+		}
+	}
 }
 
 func TestReportsShapeAndRefreshDate(t *testing.T) {
