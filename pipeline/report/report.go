@@ -88,6 +88,23 @@ type FindingLine struct {
 
 // TableLine is one curated table's outcome.
 type TableLine struct {
-	Name, Status, Reason string
-	Rows                 int64
+	Name string
+	// Status is one of the Table* words below.
+	Status, Reason string
+	Rows           int64
 }
+
+// A curated table's outcome, as the transform records it and the report
+// shows every one that is not TableWritten.
+const (
+	TableWritten = "written"
+	// TableMissing: an input was missing; Reason names it.
+	TableMissing = "missing"
+	// TableFailed: the SQL or the write failed; Reason has the error.
+	TableFailed = "failed"
+	// TableNotRun: it was blocked, or a table it reads was not run; Reason
+	// says which.
+	TableNotRun = "not_run"
+	// TableComputed: computed for the tables that read it but not written.
+	TableComputed = "computed"
+)

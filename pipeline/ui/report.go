@@ -70,7 +70,7 @@ func WriteRunSummary(w io.Writer, r *report.Summary) error {
 		b.WriteString(strings.Join(unknown, "\n") + "\n")
 	}
 	for _, t := range r.Tables {
-		if t.Status != "written" {
+		if t.Status != report.TableWritten {
 			fmt.Fprintf(&b, "\nTable %s %s: %s", Terminal(t.Name), Terminal(t.Status), Terminal(t.Reason))
 		}
 	}

@@ -25,3 +25,27 @@ func TestReportEscapes(t *testing.T) {
 		t.Errorf("Markdown cell not escaped:\n%s", m.String())
 	}
 }
+
+// TestRunSummaryNamesTablesNotWritten: the terminal summary names each
+// curated table whose outcome is not report.TableWritten, with its reason,
+// and is silent about the written ones.
+func TestRunSummaryNamesTablesNotWritten(t *testing.T) {
+	r := &report.Summary{Profile: "p", Tables: []report.TableLine{
+		{Name: "user_activity", Status: report.TableWritten, Rows: 3},
+		{Name: "recommendations", Status: report.TableFailed, Reason: "boom"},
+		{Name: "consolidation", Status: report.TableNotRun, Reason: "recommendations failed"},
+	}}
+	var b bytes.Buffer
+	if err := WriteRunSummary(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"Table recommendations failed: boom", "Table consolidation not_run: recommendations failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Table user_activity") {
+		t.Errorf("summary names a written table:\n%s", out)
+	}
+}

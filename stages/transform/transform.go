@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
@@ -76,19 +77,20 @@ type Request struct {
 	Logger hclog.Logger
 }
 
-// Table statuses.
+// Table statuses: pipeline/report's words, which its summary carries to
+// the views.
 const (
-	StatusWritten = "written"
+	StatusWritten = report.TableWritten
 	// StatusMissing: an input was missing; Reason names it.
-	StatusMissing = "missing"
+	StatusMissing = report.TableMissing
 	// StatusFailed: the SQL or the write failed; Reason has the error.
-	StatusFailed = "failed"
+	StatusFailed = report.TableFailed
 	// StatusNotRun: Request.Blocked named it, or a table it reads was not
 	// run; Reason says which.
-	StatusNotRun = "not_run"
+	StatusNotRun = report.TableNotRun
 	// StatusComputed: computed for the tables that read it but not written
 	// (Request.Output gave no path).
-	StatusComputed = "computed"
+	StatusComputed = report.TableComputed
 )
 
 // TableStatus is the outcome for one curated table.
