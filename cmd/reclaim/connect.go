@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,12 +46,6 @@ type probe struct {
 	header     http.Header
 }
 
-type probeResult struct {
-	probe
-	status string // ok, missing, optional-missing, error
-	detail string
-}
-
 // run checks every profile; it returns an error carrying exit code 1 when a
 // required permission is missing or a profile cannot authenticate.
 func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
@@ -65,32 +58,22 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 	failed := 0
 	for _, name := range cfg.ProfileNames() {
 		p := cfg.Profiles[name]
-		fmt.Fprintf(out, "\nConnecting profile %s (tenant %s):\n", p.Name, p.TenantID)
+		var results []ui.ProbeLine
 		client, err := newClient(p, nil, msgraph.RetryPolicy{MaxAttempts: 3}, nil)
+		if err == nil {
+			results, err = connectProfile(ctx, cfg, p, client)
+		}
 		if err != nil {
-			fmt.Fprintf(out, "  %s\n", ui.TerminalText(err.Error()))
 			failed++
-			continue
 		}
-		results, authErr := connectProfile(ctx, cfg, p, client)
-		if authErr != nil {
-			fmt.Fprintf(out, "  %s\n", ui.TerminalText(authErr.Error()))
-			failed++
-			continue
-		}
-		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  TASK\tPERMISSION\tRESULT")
 		for _, r := range results {
-			line := r.status
-			if r.detail != "" {
-				line += " (" + ui.Terminal(r.detail) + ")"
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.task, r.permission, line)
-			if r.status == "missing" || r.status == "error" {
+			if r.Failed() {
 				failed++
 			}
 		}
-		tw.Flush()
+		if werr := ui.WriteConnectProfile(out, p.Name, p.TenantID, err, results); werr != nil {
+			return werr
+		}
 	}
 	if failed > 0 {
 		return withExitCode(exitError, fmt.Errorf("%s failed; grant the permissions listed (Entra ID → App registrations → API permissions, then admin consent)", ui.Plural(failed, "connection check")))
@@ -124,7 +107,7 @@ func reportProbes(need map[string]string, g func() (*msgraph.API, error)) []prob
 
 // connectProfile builds the probes the profile's configuration needs (the
 // same selection `reclaim run` makes) and runs them.
-func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, client *msgraph.Client) ([]probeResult, error) {
+func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, client *msgraph.Client) ([]ui.ProbeLine, error) {
 	need, _ := graph.RawTables(cfg, p, true)
 	g := func() (*msgraph.API, error) { return client.Graph(), nil }
 	probes := []probe{
@@ -164,9 +147,9 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 				probe{task: "dynamics " + env.Name + " audit", permission: "prvReadAuditSummary", required: true, api: dv, path: "/audits?$top=1&$select=auditid", class: msgraph.ClassDataverse, header: hdr})
 		}
 	}
-	var out []probeResult
+	var out []ui.ProbeLine
 	for _, pr := range probes {
-		r := probeResult{probe: pr, status: "ok"}
+		r := ui.ProbeLine{Task: pr.task, Permission: pr.permission, Status: ui.ProbeOK}
 		api, err := pr.api()
 		if err == nil {
 			var resp *http.Response
@@ -184,25 +167,25 @@ func connectProfile(ctx context.Context, cfg *config.Config, p *config.Profile, 
 		case errors.As(err, &ae):
 			return nil, err
 		case msgraph.IsStatus(err, http.StatusForbidden):
-			r.status = "missing"
+			r.Status = ui.ProbeMissing
 			if !pr.required {
-				r.status = "optional-missing"
-				r.detail = "reclaim falls back; see docs"
+				r.Status = ui.ProbeOptionalMissing
+				r.Detail = "reclaim falls back; see docs"
 			}
 			var ge *msgraph.Error
 			if errors.As(err, &ge) && ge.Code != "" {
-				r.detail = ge.Code
+				r.Detail = ge.Code
 			}
 		case msgraph.IsStatus(err, http.StatusNotFound) && pr.task == "exclusion groups":
-			r.status, r.detail = "error", "group not found"
+			r.Status, r.Detail = ui.ProbeError, "group not found"
 		default:
-			r.status, r.detail = "error", err.Error()
+			r.Status, r.Detail = ui.ProbeError, err.Error()
 		}
 		out = append(out, r)
 	}
 	if p.Tasks.ReclaimSubscriptions {
-		out = append(out, probeResult{probe: probe{task: "reclaim (assignLicense)", permission: "LicenseAssignment.ReadWrite.All"},
-			status: "not checked", detail: "a write; apply checks it on its first call"})
+		out = append(out, ui.ProbeLine{Task: "reclaim (assignLicense)", Permission: "LicenseAssignment.ReadWrite.All",
+			Status: ui.ProbeNotChecked, Detail: "a write; apply checks it on its first call"})
 	}
 	return out, nil
 }
