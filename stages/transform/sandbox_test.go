@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,28 +120,38 @@ func TestConfigSQLRefusedAtRun(t *testing.T) {
 		}
 	}
 
-	// The stages are refused before they run: an empty curated snapshot
-	// will do.
+	// The stages are refused before they run, in a real run over the
+	// fixture: each fails alone, at its line, and writes nothing.
 	out := t.TempDir()
-	curated := filepath.Join(out, "p", "curated")
-	for _, q := range []string{
+	var stages []SQLStage
+	for i, q := range []string{
 		"SELECT 1 AS n; COPY (SELECT 1) TO " + quoteString(pwned),
 		read,
 		"SELECT * FROM " + quoteString(secret),
 		"SELECT n FROM range(1) r(n), (" + read + ")",
 		"SELECT * FROM read_parquet(" + quoteString(filepath.Join(out, "p", "raw", "*", "*", "*.parquet")) + ")",
 	} {
-		stage := SQLStage{Name: "leak", Query: "\n" + q, QueryRange: hcl.Range{Filename: "stages.hcl", Start: hcl.Pos{Line: 7}}}
-		_, err := RunSQLStages(context.Background(), SQLStageRequest{CuratedDir: curated, SnapshotDate: asOf, Stages: []SQLStage{stage}})
+		stages = append(stages, SQLStage{Name: fmt.Sprintf("leak%d", i), Query: "\n" + q, QueryRange: hcl.Range{Filename: "stages.hcl", Start: hcl.Pos{Line: 7}}})
+	}
+	res, err := runStages(t, out, stages)
+	if err != nil && strings.Contains(err.Error(), content) {
+		t.Errorf("the run's error quotes the file: %v", err)
+	}
+	curated := filepath.Join(out, "p", "curated")
+	for _, s := range stages {
+		st, ok := res.Table(s.Name)
 		// Line 8 holds the text; a second statement has no place of its own.
-		if err == nil || !strings.Contains(err.Error(), `sql_stage "leak": stages.hcl:`) || !strings.Contains(err.Error(), "refused: the query") {
-			t.Errorf("sql_stage %q: error %v; want it refused at stages.hcl:LINE", q, err)
+		if !ok || st.Status != StatusFailed || !strings.Contains(st.Reason, `sql_stage "`+s.Name+`": stages.hcl:`) || !strings.Contains(st.Reason, "refused: the query") {
+			t.Errorf("sql_stage %q: status %+v; want it refused at stages.hcl:LINE", s.Query, st)
 		}
-		if err != nil && strings.Contains(err.Error(), content) {
-			t.Errorf("sql_stage %q: the error quotes the file: %v", q, err)
+		if err == nil || !strings.Contains(err.Error(), `sql_stage "`+s.Name+`"`) {
+			t.Errorf("sql_stage %q: the run's error %v does not name it", s.Query, err)
 		}
-		if left, _ := filepath.Glob(filepath.Join(curated, "leak", "*", "*")); len(left) > 0 {
-			t.Errorf("sql_stage %q wrote %v", q, left)
+		if strings.Contains(st.Reason, content) {
+			t.Errorf("sql_stage %q: the error quotes the file: %v", s.Query, st.Reason)
+		}
+		if left, _ := filepath.Glob(filepath.Join(curated, s.Name, "*", "*")); len(left) > 0 {
+			t.Errorf("sql_stage %q wrote %v", s.Query, left)
 		}
 	}
 	if _, err := os.Stat(pwned); err == nil {

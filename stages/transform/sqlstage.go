@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/sqlcheck"
-	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 )
 
@@ -112,70 +109,4 @@ func runStage(ctx context.Context, e *engine, s SQLStage, output func(string) (s
 		return fmt.Errorf("sql_stage %q: %w", s.Name, err)
 	}
 	return nil
-}
-
-// SQLStageRequest runs SQL stages over a curated snapshot already on disk.
-type SQLStageRequest struct {
-	// CuratedDir is OUT/<profile>/curated; every table directory holding
-	// the SnapshotDate partition is visible to the query by its name.
-	CuratedDir   string
-	SnapshotDate time.Time
-	Stages       []SQLStage
-	DuckDB       Settings
-	// Compression: see Request.Compression.
-	Compression string
-}
-
-// RunSQLStages runs each stage in order (a stage can read the ones before
-// it) and writes each one's partition of CuratedDir (store.PartitionPath).
-// It stops at the first failing stage; the statuses so far are returned
-// with the error, which names the stage's file and line.
-func RunSQLStages(ctx context.Context, req SQLStageRequest) ([]TableStatus, error) {
-	if req.SnapshotDate.IsZero() {
-		return nil, fmt.Errorf("sql stages: SnapshotDate is required")
-	}
-	snapshot := dayOf(req.SnapshotDate)
-	e, err := openEngine(ctx, req.DuckDB)
-	if err != nil {
-		return nil, err
-	}
-	defer e.close()
-	if e.codec, err = duckDBCodec(req.Compression); err != nil {
-		return nil, err
-	}
-	output := (&Request{CuratedDir: req.CuratedDir, SnapshotDate: snapshot}).output
-	dirs, _ := filepath.Glob(filepath.Join(store.PartitionDir(req.CuratedDir, "*", snapshot), "*.parquet"))
-	seen := map[string]bool{}
-	var tables []string
-	for _, f := range dirs {
-		name := filepath.Base(filepath.Dir(filepath.Dir(f)))
-		if seen[name] || !stageNameRe.MatchString(name) {
-			continue
-		}
-		seen[name] = true
-		tables = append(tables, name)
-		glob := filepath.Join(store.PartitionDir(req.CuratedDir, name, snapshot), "*.parquet")
-		if err := e.exec(ctx, fmt.Sprintf("CREATE VIEW main.%s AS SELECT * FROM read_parquet(%s)", quoteIdent(name), quoteString(glob))); err != nil {
-			return nil, fmt.Errorf("opening curated table %s: %w", name, err)
-		}
-	}
-	// The stages' SQL may read the curated snapshot and nothing else.
-	if err := e.sandbox(ctx, snapshotDirs(req.CuratedDir, snapshot, req.DuckDB.TempDirectory, tables, stageNames(req.Stages))); err != nil {
-		return nil, err
-	}
-	var out []TableStatus
-	for _, s := range req.Stages {
-		st := TableStatus{Name: s.Name}
-		start := time.Now()
-		// A stage replaces the view of its own previous output.
-		e.exec(ctx, "DROP VIEW IF EXISTS main."+quoteIdent(s.Name))
-		err := runStage(ctx, e, s, output, &st)
-		st.Duration = time.Since(start)
-		if err != nil {
-			st.Status, st.Reason = StatusFailed, err.Error()
-			return append(out, st), err
-		}
-		out = append(out, st)
-	}
-	return out, nil
 }

@@ -16,10 +16,11 @@ FROM recommendations r JOIN user_licenses l USING (user_id, sku_id)
 JOIN (SELECT user_principal_name, CASE WHEN user_principal_name LIKE 'oscar%' THEN 'Board' ELSE 'Staff' END AS department FROM user_licenses GROUP BY 1) u
   ON u.user_principal_name = r.user_principal_name
 WHERE NOT r.suppressed GROUP BY 1 ORDER BY 1;`}
-	res, out := runFixture(t, baseFixture(), baseConfig(), func(r *Request) {
+	res, _ := runFixture(t, baseFixture(), baseConfig(), func(r *Request) {
 		r.SQLStages = []SQLStage{stage,
 			{Name: "for_p", Profiles: []string{"other", "p"}, Query: "SELECT 1 AS n"},
-			{Name: "for_other", Profiles: []string{"other"}, Query: "SELECT 1 AS n"}}
+			{Name: "for_other", Profiles: []string{"other"}, Query: "SELECT 1 AS n"},
+			{Name: "total", Query: "SELECT sum(monthly_saving) AS monthly_saving FROM savings_by_department"}}
 	})
 	st, ok := res.Table("savings_by_department")
 	if !ok || st.Status != StatusWritten || st.Rows != 1 {
@@ -39,22 +40,15 @@ WHERE NOT r.suppressed GROUP BY 1 ORDER BY 1;`}
 		t.Fatalf("stage output:\n%s", got)
 	}
 
-	// The same query as a standalone stage over the files on disk, chained
-	// with a second stage reading the first.
-	curated := filepath.Join(out, "p", "curated")
-	sts, err := RunSQLStages(context.Background(), SQLStageRequest{CuratedDir: curated, SnapshotDate: asOf, Stages: []SQLStage{
-		stage,
-		{Name: "total", Query: "SELECT sum(monthly_saving) AS monthly_saving FROM savings_by_department"},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := dumpParquet(t, sts[1].Path); got != "monthly_saving\n247.00\n" {
+	// A stage reads the ones before it by name.
+	if got := dumpParquet(t, chained(t, res).Path); got != "monthly_saving\n247.00\n" {
 		t.Errorf("chained stage:\n%s", got)
 	}
 
-	// Errors name the HCL file and the line inside the query.
-	for _, c := range []struct {
+	// Errors name the HCL file and the line inside the query. Each failing
+	// stage fails alone, in one run: its status carries the error, and the
+	// run's error joins them all.
+	cases := []struct {
 		stage SQLStage
 		want  string
 	}{
@@ -64,10 +58,47 @@ WHERE NOT r.suppressed GROUP BY 1 ORDER BY 1;`}
 			`stages.hcl:4: Catalog Error: Table with name no_such_table does not exist`},
 		{SQLStage{Name: "Bad-Name", Query: "SELECT 1"}, `the name must be lowercase letters`},
 		{SQLStage{Name: "recommendations", Query: "SELECT 1"}, `the name is a built-in curated table`},
-	} {
-		_, err := RunSQLStages(context.Background(), SQLStageRequest{CuratedDir: curated, SnapshotDate: asOf, Stages: []SQLStage{c.stage}})
+	}
+	var bad []SQLStage
+	for _, c := range cases {
+		bad = append(bad, c.stage)
+	}
+	res, err := runStages(t, t.TempDir(), bad)
+	for i, c := range cases {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("stage %s: error %v, want %q", c.stage.Name, err, c.want)
+			t.Errorf("stage %s: run error %v, want %q", c.stage.Name, err, c.want)
+		}
+		// The built-in recommendations come first; the stages' statuses
+		// follow in order.
+		st := res.Tables[len(res.Tables)-len(cases)+i]
+		if st.Name != c.stage.Name || st.Status != StatusFailed || !strings.Contains(st.Reason, c.want) {
+			t.Errorf("stage %s: status %+v, want failed with %q", c.stage.Name, st, c.want)
 		}
 	}
+}
+
+// chained is the status of the "total" stage TestSQLStages adds after
+// savings_by_department, reading it.
+func chained(t *testing.T, res *Result) TableStatus {
+	t.Helper()
+	st, ok := res.Table("total")
+	if !ok || st.Status != StatusWritten {
+		t.Fatalf("total: %+v, %t", st, ok)
+	}
+	return st
+}
+
+// runStages runs the transform of profile p over the base fixture, written
+// to out/p/raw, with stages as the configuration's sql stages, and returns
+// the run's error (which runFixture treats as fatal).
+func runStages(t *testing.T, out string, stages []SQLStage) (*Result, error) {
+	t.Helper()
+	raw := filepath.Join(out, "p", "raw")
+	baseFixture().write(t, raw)
+	res, err := Run(context.Background(), Request{Profile: "p", RawDir: raw, CuratedDir: filepath.Join(out, "p", "curated"),
+		AsOf: asOf, Config: baseConfig(), DuckDB: Settings{Threads: 1, MemoryLimit: "512MB"}, SQLStages: stages})
+	if res == nil {
+		t.Fatalf("Run: no result: %v", err)
+	}
+	return res, err
 }
