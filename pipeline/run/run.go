@@ -45,11 +45,13 @@ type Progress interface {
 	Done(profile string, info stages.Info, recs []StageRecord)
 }
 
-// Runner runs stages. Registry and NewClient are required.
+// Runner runs stages. Registry is required.
 type Runner struct {
 	Registry *stages.Registry
-	// NewClient builds the Graph/Dataverse client of a profile; it is called
-	// once per profile, and only when an extract stage runs.
+	// NewClient builds the Graph/Dataverse client of a profile; the runner
+	// builds none itself. It is called once per profile, and only when an
+	// extract stage runs; nil hands extract stages no client (tests of
+	// stages that need none).
 	NewClient func(p *config.Profile) (*msgraph.Client, error)
 	Options   stages.Options
 	Logger    hclog.Logger

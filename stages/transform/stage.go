@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/schemas"
 	"github.com/reclaimhq/reclaim/stages"
 )
@@ -78,9 +78,9 @@ func (s *Stage) Run(ctx context.Context, req *stages.Request) (*stages.Result, e
 	if req.Config != nil && req.Config.Output != nil {
 		compression = req.Config.Output.Compression
 	}
+	prof := store.Profile{Root: req.Root}
 	res, err := Run(ctx, Request{
-		Profile: req.Profile.Name, RawDir: filepath.Join(req.Root, string(stages.LayerRaw)),
-		CuratedDir: filepath.Join(req.Root, string(stages.LayerCurated)),
+		Profile: req.Profile.Name, RawDir: prof.Layer(store.Raw), CuratedDir: prof.Layer(store.Curated),
 		Output: func(table string) (string, error) {
 			if !slices.Contains(req.Tables, table) {
 				return "", nil // not selected: computed for its readers only
