@@ -225,7 +225,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		if sum := reports.of(m.RunID); sum != nil {
 			fmt.Fprintln(out)
 			ui.WriteRunSummary(out, sum)
-			fmt.Fprintf(out, "  report: %s/%s/runs/%s/report.html\n\n", piperun.OutputDir(cfg), m.Profile, m.RunID)
+			fmt.Fprintf(out, "  report: %s\n\n", filepath.Join(store.ProfileAt(piperun.OutputDir(cfg), m.Profile).RunDir(m.RunID), store.ReportHTMLFile))
 		}
 	}
 	if err != nil {

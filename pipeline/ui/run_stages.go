@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
 // WriteManifestSummary prints what one run of one profile did, a line per
@@ -52,7 +53,7 @@ func WriteManifestSummary(w io.Writer, outDir string, m *piperun.Manifest) {
 	for _, s := range m.Skipped {
 		fmt.Fprintf(w, "  %-42s skipped: %s\n", s.Table, TerminalText(s.Reason))
 	}
-	fmt.Fprintf(w, "  manifest: %s/%s/runs/%s/manifest.json\n", outDir, m.Profile, m.RunID)
+	fmt.Fprintf(w, "  manifest: %s\n", store.ProfileAt(outDir, m.Profile).ManifestPath(m.RunID))
 }
 
 // Plural is "1 word" or "N words", for words whose plural adds an s.
