@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -64,7 +63,7 @@ func (rr *runReports) write(st *store.Store, prof store.Profile, runID string, s
 		name   string
 		render func(io.Writer, *report.Summary) error
 	}{{store.ReportMarkdownFile, ui.WriteReportMarkdown}, {store.ReportHTMLFile, ui.WriteReportHTML}} {
-		if err := st.WriteFile(filepath.Join(prof.RunDir(runID), f.name), store.KindReport, 0o600,
+		if err := st.WriteFile(prof.RunFile(runID, f.name), store.KindReport, 0o600,
 			func(w io.Writer) error { return f.render(w, sum) }); err != nil {
 			return err
 		}
@@ -219,13 +218,13 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	if bars != nil {
 		bars.Wait()
 	}
-	out := cmd.OutOrStdout()
+	out, outDir := cmd.OutOrStdout(), piperun.OutputDir(cfg)
 	for _, m := range ms {
-		ui.WriteManifestSummary(out, piperun.OutputDir(cfg), m)
+		ui.WriteManifestSummary(out, outDir, m)
 		if sum := reports.of(m.RunID); sum != nil {
 			fmt.Fprintln(out)
 			ui.WriteRunSummary(out, sum)
-			fmt.Fprintf(out, "  report: %s\n\n", filepath.Join(store.ProfileAt(piperun.OutputDir(cfg), m.Profile).RunDir(m.RunID), store.ReportHTMLFile))
+			fmt.Fprintf(out, "  report: %s\n\n", store.Display(outDir, store.ProfileAt(outDir, m.Profile).RunFile(m.RunID, store.ReportHTMLFile)))
 		}
 	}
 	if err != nil {

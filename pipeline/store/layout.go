@@ -107,9 +107,23 @@ func PartitionName(day time.Time) string { return partitionPrefix + day.Format(t
 // RunDir is the directory of one run: its manifest and reports.
 func (p Profile) RunDir(runID string) string { return filepath.Join(p.Root, "runs", runID) }
 
+// RunFile is the file name (ManifestFile, ReportHTMLFile…) of one run.
+func (p Profile) RunFile(runID, name string) string { return filepath.Join(p.RunDir(runID), name) }
+
 // ManifestPath is the manifest of one run.
-func (p Profile) ManifestPath(runID string) string {
-	return filepath.Join(p.RunDir(runID), ManifestFile)
+func (p Profile) ManifestPath(runID string) string { return p.RunFile(runID, ManifestFile) }
+
+// Display is path, made by this layout under the output directory out, as
+// the person wrote out: filepath.Join cleans a leading "./" away, and the
+// CLI prints paths the way the configuration names the directory
+// (./reclaim-data/p/runs/…, not reclaim-data/p/runs/…).
+func Display(out, path string) string {
+	dot := "." + string(filepath.Separator)
+	written := out == "." || strings.HasPrefix(out, "./") || strings.HasPrefix(out, dot)
+	if written && !filepath.IsAbs(path) && !strings.HasPrefix(path, dot) && !strings.HasPrefix(path, "..") {
+		return dot + path
+	}
+	return path
 }
 
 // ManifestPaths lists the profile's run manifests, oldest first (run ids

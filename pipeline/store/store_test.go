@@ -54,6 +54,24 @@ func TestLayout(t *testing.T) {
 	}
 }
 
+// TestDisplay: a printed path keeps the "./" the output directory was
+// written with, and only then.
+func TestDisplay(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ out, want string }{
+		{"./reclaim-data", "./reclaim-data/p/runs/r1/report.html"},
+		{".", "./p/runs/r1/report.html"},
+		{"reclaim-data", "reclaim-data/p/runs/r1/report.html"},
+		{"/srv/reclaim", "/srv/reclaim/p/runs/r1/report.html"},
+		{"../data", "../data/p/runs/r1/report.html"},
+	} {
+		path := store.ProfileAt(c.out, "p").RunFile("r1", store.ReportHTMLFile)
+		if got := store.Display(c.out, path); got != filepath.FromSlash(c.want) {
+			t.Errorf("Display(%q, %q) = %q, want %q", c.out, path, got, c.want)
+		}
+	}
+}
+
 // TestPartitions: only dated directories holding the part file count, in
 // date order; LatestPartition stops at its day.
 func TestPartitions(t *testing.T) {

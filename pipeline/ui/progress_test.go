@@ -9,6 +9,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/msgraph"
 	piperun "github.com/reclaimhq/reclaim/pipeline/run"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/stages"
 )
 
@@ -37,6 +38,22 @@ func TestBarsShowEachStage(t *testing.T) {
 	for _, want := range []string{"prod users", "prod subscribed_skus", "1234 rows  7 pages  2 retries  0 throttled", "done", "a log line"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("bars lack %q:\n%q", want, text)
+		}
+	}
+}
+
+// TestManifestSummaryPath: the manifest line names the run's manifest the
+// way the output directory was written (its "./" kept), and only so.
+func TestManifestSummaryPath(t *testing.T) {
+	m := &piperun.Manifest{Profile: "prod", RunID: "20260307T150400Z-abcdef", SnapshotDate: "2026-03-07", Status: store.StatusOK}
+	for out, want := range map[string]string{
+		"./reclaim-data": "  manifest: ./reclaim-data/prod/runs/20260307T150400Z-abcdef/manifest.json\n",
+		"/srv/reclaim":   "  manifest: /srv/reclaim/prod/runs/20260307T150400Z-abcdef/manifest.json\n",
+	} {
+		var b bytes.Buffer
+		WriteManifestSummary(&b, out, m)
+		if !strings.HasSuffix(b.String(), want) {
+			t.Errorf("output dir %s:\n%s\nwant it to end %q", out, b.String(), want)
 		}
 	}
 }

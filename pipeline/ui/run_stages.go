@@ -53,7 +53,7 @@ func WriteManifestSummary(w io.Writer, outDir string, m *piperun.Manifest) {
 	for _, s := range m.Skipped {
 		fmt.Fprintf(w, "  %-42s skipped: %s\n", s.Table, TerminalText(s.Reason))
 	}
-	fmt.Fprintf(w, "  manifest: %s\n", store.ProfileAt(outDir, m.Profile).ManifestPath(m.RunID))
+	fmt.Fprintf(w, "  manifest: %s\n", store.Display(outDir, store.ProfileAt(outDir, m.Profile).ManifestPath(m.RunID)))
 }
 
 // Plural is "1 word" or "N words", for words whose plural adds an s.
