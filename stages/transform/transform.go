@@ -1,9 +1,12 @@
 // Package transform turns one raw Parquet snapshot into the curated tables
 // with embedded DuckDB SQL: one .sql file per curated table (sql/*.sql),
-// run in dependency order over the raw tables loaded once into DuckDB, with the config's
-// rules, exclusions and prices loaded as parameter tables. It owns the
-// meaning of "inactive": which signals count, how report lags and unknown
-// signals are handled, and what a recommendation may ask for.
+// run in dependency order over the raw tables loaded once into DuckDB, with
+// the config's rules, exclusions and prices and the signal catalogue loaded
+// as parameter tables, and one fragment per activity signal
+// (sql/signals/<name>.sql) feeding the one activity view user_activity reads
+// (param.signal_activity). It owns the meaning of "inactive": which signals
+// count, how report lags and unknown signals are handled, and what a
+// recommendation may ask for.
 //
 // Entry points: Run, or Stage, the one pipeline stage "reclaim run"
 // registers, which produces every curated table (and the user SQL stages'
