@@ -106,9 +106,18 @@ func (p Profile) Lock(ctx context.Context, o LockOptions) (*Lock, error) {
 	}
 }
 
+// holderWait bounds how long lockedError waits for a holder to write its
+// name: the holder takes the flock and then writes the file, so a refused
+// process can read it empty in between.
+const holderWait = 500 * time.Millisecond
+
 func lockedError(path string, waited time.Duration) *LockedError {
 	e := &LockedError{Path: path, Waited: waited}
 	b, _ := os.ReadFile(path)
+	for deadline := time.Now().Add(holderWait); len(strings.TrimSpace(string(b))) == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		b, _ = os.ReadFile(path)
+	}
 	if err := json.Unmarshal(b, &e.Holder); err != nil || e.Holder.PID == 0 {
 		e.Holder = Holder{}
 		e.Raw = strings.TrimSpace(string(b))
