@@ -25,8 +25,12 @@ type Config struct {
 	// Files lists the HCL files read, in the order read, for digests.
 	Files []string
 
-	Variables          map[string]*Variable
-	Profiles           map[string]*Profile
+	Variables map[string]*Variable
+	// Profiles holds every profile by name: each declared on its own, and
+	// each instance of a profile set (SET.KEY).
+	Profiles map[string]*Profile
+	// ProfileSets are the profile blocks with for_each, by label.
+	ProfileSets        map[string]*ProfileSet
 	Exclusions         []*Exclusion
 	ReclaimRules       []*ReclaimRule
 	ConsolidationRules []*ConsolidationRule
@@ -85,7 +89,12 @@ type Credentials struct {
 
 // Profile is one Microsoft 365 tenant and what reclaim does with it.
 type Profile struct {
-	Name     string
+	// Name is the block's label, or SET.KEY for an instance of a profile
+	// set (a profile block with for_each).
+	Name string
+	// Set and Key are the profile set's label and this instance's
+	// for_each key; both empty for a profile declared on its own.
+	Set, Key string
 	TenantID string
 	Credentials
 

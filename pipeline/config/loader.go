@@ -182,6 +182,7 @@ var rootSchema = &hcl.BodySchema{
 // fileConfig is one file decoded as written, before the merge.
 type fileConfig struct {
 	profiles       []*Profile
+	profileSets    []*ProfileSet
 	exclusions     []*Exclusion
 	reclaimRules   []*ReclaimRule
 	consolidations []*ConsolidationRule
@@ -194,12 +195,13 @@ type fileConfig struct {
 func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string]string) (*Config, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	cfg := &Config{
-		Dir:       dir,
-		Variables: map[string]*Variable{},
-		Profiles:  map[string]*Profile{},
-		Prices:    map[string]*Price{},
-		Output:    defaultOutput(),
-		Transform: defaultTransform(),
+		Dir:         dir,
+		Variables:   map[string]*Variable{},
+		Profiles:    map[string]*Profile{},
+		ProfileSets: map[string]*ProfileSet{},
+		Prices:      map[string]*Price{},
+		Output:      defaultOutput(),
+		Transform:   defaultTransform(),
 	}
 	h := sha256.New()
 	syntaxErrors := false
@@ -293,9 +295,13 @@ func decodeFile(content *hcl.BodyContent, ctx *hcl.EvalContext, baseDir string) 
 		var ds hcl.Diagnostics
 		switch b.Type {
 		case "profile":
-			var p *Profile
-			p, ds = decodeProfileBlock(b, ctx, baseDir)
-			fc.profiles = append(fc.profiles, p)
+			var ps []*Profile
+			var set *ProfileSet
+			ps, set, ds = decodeProfileBlocks(b, ctx, baseDir)
+			fc.profiles = append(fc.profiles, ps...)
+			if set != nil {
+				fc.profileSets = append(fc.profileSets, set)
+			}
 		case "exclude":
 			var e *Exclusion
 			e, ds = decodeExcludeBlock(b, ctx)
@@ -334,10 +340,21 @@ func decodeFile(content *hcl.BodyContent, ctx *hcl.EvalContext, baseDir string) 
 // twice with the place of the first declaration.
 func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for _, p := range fc.profiles {
-		if first, dup := c.Profiles[p.Name]; dup {
-			diags = append(diags, duplicateDiag("profile", p.Name, first.DeclRange, p.DeclRange))
+	for _, s := range fc.profileSets {
+		if first := c.profileDecl(s.Name); first != nil {
+			diags = append(diags, duplicateDiag("profile", s.Name, *first, s.DeclRange))
 			continue
+		}
+		c.ProfileSets[s.Name] = s
+	}
+	for _, p := range fc.profiles {
+		if p.Set == "" {
+			if first := c.profileDecl(p.Name); first != nil {
+				diags = append(diags, duplicateDiag("profile", p.Name, *first, p.DeclRange))
+				continue
+			}
+		} else if c.ProfileSets[p.Set] == nil || c.ProfileSets[p.Set].DeclRange != p.DeclRange {
+			continue // the set itself was a duplicate, reported above
 		}
 		c.Profiles[p.Name] = p
 	}

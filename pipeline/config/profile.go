@@ -21,6 +21,7 @@ var profileSchema = &hcl.BodySchema{
 		{Name: "ca_file"},
 		{Name: "activity_since"},
 		{Name: "lookback_days"},
+		{Name: "for_each"}, // read by decodeProfileBlocks
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "tasks"},

@@ -13,7 +13,7 @@ import (
 // names that refer to other blocks, and combinations that cannot work.
 func (c *Config) checkReferences() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if len(c.Profiles) == 0 {
+	if len(c.Profiles) == 0 && len(c.ProfileSets) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No profile",
@@ -21,9 +21,16 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 		})
 	}
 	names := c.ProfileNames()
+	for s := range c.ProfileSets {
+		names = append(names, s)
+	}
+	sort.Strings(names)
 	checkProfiles := func(kind, name string, profiles []string, ranges []hcl.Range, declRange hcl.Range) {
 		for i, p := range profiles {
 			if _, ok := c.Profiles[p]; ok {
+				continue
+			}
+			if _, ok := c.ProfileSets[p]; ok {
 				continue
 			}
 			rng := declRange
@@ -120,6 +127,18 @@ func (r *ReclaimRule) usesActivitySignal() bool {
 	return false
 }
 
+// profileDecl is where a profile or profile set named name is declared,
+// or nil.
+func (c *Config) profileDecl(name string) *hcl.Range {
+	if p := c.Profiles[name]; p != nil {
+		return &p.DeclRange
+	}
+	if s := c.ProfileSets[name]; s != nil {
+		return &s.DeclRange
+	}
+	return nil
+}
+
 // Profile returns the profile with the given name, or nil.
 func (c *Config) Profile(name string) *Profile { return c.Profiles[name] }
 
@@ -187,11 +206,16 @@ func (r *ConsolidationRule) AppliesTo(profile string) bool { return CoversProfil
 
 // CoversProfile is what a block's `profiles = [...]` means: an empty list
 // covers every profile, otherwise the list covers exactly the profiles it
-// names. The match is exact and case-sensitive, like the checks that
+// names, where naming a profile set ("customers") names each of its
+// instances ("customers.contoso", see InstanceName). The match is exact and case-sensitive, like the checks that
 // validated the list (checkReferences accepts only a name that is a declared
 // profile's label, and labels are case-sensitive map keys): "Prod" and "prod"
 // are two profiles, and every stage — extract, transform, plan and the live
 // re-check before a change — agrees on which one a block covers.
 func CoversProfile(profiles []string, profile string) bool {
-	return len(profiles) == 0 || slices.Contains(profiles, profile)
+	if len(profiles) == 0 || slices.Contains(profiles, profile) {
+		return true
+	}
+	set := ProfileSetOf(profile)
+	return set != "" && slices.Contains(profiles, set)
 }
