@@ -168,9 +168,9 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// Start generates the certificate, binds the listener and serves in the
-// background. Close stops it.
-func Start(o Options) (*Server, error) {
+// newServer is a tenant with its defaults filled in, not yet serving:
+// Start binds it to a listener of its own, StartFleet puts many behind one.
+func newServer(o Options) (*Server, error) {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
@@ -235,27 +235,57 @@ func Start(o Options) (*Server, error) {
 		}
 	}
 	s.thr = newThrottler(o.TimeScale, o.Users)
+	return s, nil
+}
 
-	ln, err := net.Listen("tcp", o.Addr)
+// Start generates the certificate, binds the listener and serves in the
+// background. Close stops it.
+func Start(o Options) (*Server, error) {
+	s, err := newServer(o)
 	if err != nil {
-		return nil, fmt.Errorf("simtenant: listen on %s: %w", o.Addr, err)
+		return nil, err
 	}
-	s.ln = ln
-	cert, certPEM, err := selfSignedCert()
+	l, err := listenTLS(s.opts.Addr, s.opts.CertDir)
 	if err != nil {
+		return nil, err
+	}
+	s.ln, s.url, s.caFile, s.tmpDir = l.ln, l.url, l.caFile, l.tmpDir
+	s.handler = s.routes()
+	s.http = l.serve(s.handler)
+	return s, nil
+}
+
+// listener is a bound loopback HTTPS listener with its self-signed
+// certificate written out for clients to trust.
+type listener struct {
+	ln                  net.Listener
+	cert                tls.Certificate
+	url, caFile, tmpDir string // tmpDir: "" unless made here (removed on Close)
+}
+
+// listenTLS binds addr and writes the CA file into certDir ("": a new
+// temporary directory).
+func listenTLS(addr, certDir string) (*listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("simtenant: listen on %s: %w", addr, err)
+	}
+	l := &listener{ln: ln}
+	var certPEM []byte
+	if l.cert, certPEM, err = selfSignedCert(); err != nil {
 		ln.Close()
 		return nil, err
 	}
-	dir := o.CertDir
+	dir := certDir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "simtenant-"); err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("simtenant: temp dir for CA file: %w", err)
 		}
-		s.tmpDir = dir
+		l.tmpDir = dir
 	}
-	s.caFile = filepath.Join(dir, "simtenant-ca.pem")
-	if err := store.WriteFile(s.caFile, certPEM, 0o600); err != nil {
+	l.caFile = filepath.Join(dir, "simtenant-ca.pem")
+	if err := store.WriteFile(l.caFile, certPEM, 0o600); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("simtenant: %w", err)
 	}
@@ -266,17 +296,20 @@ func Start(o Options) (*Server, error) {
 	} else if ip.To4() == nil {
 		host = "[" + host + "]"
 	}
-	s.url = fmt.Sprintf("https://%s:%d", host, port)
+	l.url = fmt.Sprintf("https://%s:%d", host, port)
+	return l, nil
+}
 
-	s.handler = s.routes()
-	s.http = &http.Server{
-		Handler:           s.handler,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+// serve answers with h in the background.
+func (l *listener) serve(h http.Handler) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{l.cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
-	go s.http.ServeTLS(ln, "", "")
-	return s, nil
+	go srv.ServeTLS(l.ln, "", "")
+	return srv
 }
 
 // URL is the base URL (https://127.0.0.1:PORT): login authority host, Graph
@@ -314,9 +347,11 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		err = s.http.Shutdown(ctx)
-		if err != nil {
-			err = s.http.Close()
+		if s.http != nil { // nil for a tenant of a Fleet, which owns the listener
+			err = s.http.Shutdown(ctx)
+			if err != nil {
+				err = s.http.Close()
+			}
 		}
 		if s.tmpDir != "" {
 			os.RemoveAll(s.tmpDir)

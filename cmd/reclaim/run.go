@@ -90,6 +90,10 @@ type runFlags struct {
 	parallel     int
 	progress     string
 	lockTimeout  time.Duration
+	// profileIndex < 0: not given.
+	profileIndex     int
+	shard            string
+	parallelProfiles int
 }
 
 func newRunCmd() *cobra.Command {
@@ -126,8 +130,22 @@ holder (command, pid, host, since), or waits up to --lock-timeout.
 SIGINT or SIGTERM stops the run cleanly: unfinished stages are discarded, the
 manifest is written with status "interrupted", the lock is released, exit 1.
 
+Many profiles (a profile set declared with for_each, see
+docs/configuration.md) run one after another, or --parallel-profiles at once
+on one host: Microsoft throttles per app per tenant, so tenants extract side
+by side; the transforms share the DuckDB memory (transform { memory_limit },
+or 80% of RAM) and cores equally. A profile that fails (its app not
+consented, a token refused) fails alone: the others run, and a closing line
+lists which failed and why. To fan out over machines, every worker sees the
+profiles sorted by name (an instance is SET.KEY) and takes a share:
+--profile-index N runs the profile at 0-based position N (a Kubernetes
+Indexed Job passes $(JOB_COMPLETION_INDEX)); --shard K/N runs positions i
+with i mod N = K (N workers for any number of tenants; a worker with none
+exits 0). --profile narrows the list first and accepts a set's name.
+
 Exit codes: 0 every stage succeeded; 1 a stage failed, the run was
-interrupted or could not start (the manifest names the failed stages).
+interrupted or could not start (the manifest names the failed stages);
+2 some profiles failed and others succeeded (the closing line lists them).
 
 ` + configFlagsHelp,
 		Example: `  # everything, against the simulated tenant
@@ -149,7 +167,10 @@ interrupted or could not start (the manifest names the failed stages).
 	fl.StringVar(&rf.stage, "stage", "", "run only this kind of stage: extract or transform (default: all)")
 	fl.StringSliceVar(&rf.only, "only", nil, "run only the stages producing these tables (comma-separated)")
 	fl.StringVar(&rf.asOf, "as-of", "", "snapshot date YYYY-MM-DD (default: today, UTC)")
-	fl.StringArrayVar(&rf.profiles, "profile", nil, "run only this profile (repeatable; default: all)")
+	fl.StringArrayVar(&rf.profiles, "profile", nil, "run only this profile, or every instance of this profile set (repeatable; default: all)")
+	fl.IntVar(&rf.profileIndex, "profile-index", -1, "run only the profile at this 0-based position in name order (e.g. $(JOB_COMPLETION_INDEX))")
+	fl.StringVar(&rf.shard, "shard", "", "run only the profiles at positions i in name order with i mod N = K, given as K/N")
+	fl.IntVar(&rf.parallelProfiles, "parallel-profiles", 1, "profiles run at once on this host (each transform gets an equal share of DuckDB memory and threads)")
 	fl.BoolVar(&rf.signInLog, "sign-in-log", true, "read the sign-in log (auditLogs/signIns) when a rule counts sign_in")
 	fl.IntVar(&rf.signInBudget, "sign-in-budget", 200, "most sign-in log pages read per run (the API allows 5 requests per 10 s)")
 	fl.StringVar(&rf.reportPeriod, "report-period", "D30", "usage report period: D7, D30, D90 or D180")
@@ -186,7 +207,36 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	default:
 		return withExitCode(exitError, fmt.Errorf("invalid --report-period %q: want D7, D30, D90 or D180", rf.reportPeriod))
 	}
-	reg, err := newRegistry(newTransformStage(cfg))
+	pick := piperun.ProfileSelection{Names: rf.profiles, Index: rf.profileIndex, HasIndex: rf.profileIndex >= 0}
+	if cmd.Flags().Changed("profile-index") && rf.profileIndex < 0 {
+		return withExitCode(exitError, fmt.Errorf("invalid --profile-index %d: want 0 or more", rf.profileIndex))
+	}
+	if rf.shard != "" {
+		if pick.ShardK, pick.ShardN, err = piperun.ParseShard(rf.shard); err != nil {
+			return withExitCode(exitError, err)
+		}
+	}
+	if rf.parallelProfiles < 1 {
+		return withExitCode(exitError, fmt.Errorf("invalid --parallel-profiles %d: want 1 or more", rf.parallelProfiles))
+	}
+	names, err := pick.Pick(cfg)
+	if err != nil {
+		return withExitCode(exitError, err)
+	}
+	if len(names) == 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "No profile in shard %s: the configuration has %s, fewer than the shards.\n", rf.shard, ui.Plural(len(cfg.Profiles), "profile"))
+		return nil
+	}
+	ts := newTransformStage(cfg)
+	par := min(rf.parallelProfiles, len(names))
+	if par > 1 {
+		ts.DuckDB, err = shareDuckDB(ts.DuckDB, par)
+		if err != nil {
+			return withExitCode(exitError, err)
+		}
+		log.Info("transforms share DuckDB", "profiles_at_once", par, "memory_limit_each", ts.DuckDB.MemoryLimit, "threads_each", ts.DuckDB.Threads)
+	}
+	reg, err := newRegistry(ts)
 	if err != nil {
 		return err
 	}
@@ -200,9 +250,10 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		},
 		Options: stages.Options{ReportPeriod: rf.reportPeriod,
 			SignInRequestBudget: rf.signInBudget},
-		Logger:      log,
-		Parallel:    rf.parallel,
-		LockTimeout: rf.lockTimeout,
+		Logger:           log,
+		Parallel:         rf.parallel,
+		ParallelProfiles: par,
+		LockTimeout:      rf.lockTimeout,
 	}
 	var bars *ui.Bars
 	useBars := rf.progress == "bars" || (rf.progress == "auto" && isTerminal(cmd.ErrOrStderr()))
@@ -214,7 +265,7 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 	}
 	ctx, stop := stopContext(cmd.Context())
 	defer stop()
-	ms, err := r.Run(ctx, piperun.Request{Config: cfg, Profiles: rf.profiles, Selection: sel, AsOf: asOf})
+	ms, err := r.Run(ctx, piperun.Request{Config: cfg, Profiles: names, Selection: sel, AsOf: asOf})
 	if bars != nil {
 		bars.Wait()
 	}
@@ -227,9 +278,16 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 			fmt.Fprintf(out, "  report: %s\n\n", store.Display(outDir, store.ProfileAt(outDir, m.Profile).RunFile(m.RunID, store.ReportHTMLFile)))
 		}
 	}
+	failed := piperun.FailedProfiles(err)
+	if len(names) > 1 {
+		ui.WriteProfilesOutcome(out, len(names), failed)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return withExitCode(exitError, fmt.Errorf("interrupted (%v): the manifest says %q, snapshots of unfinished stages were discarded and the profile lock is released", context.Cause(ctx), piperun.StatusInterrupted))
+		}
+		if len(names) > 1 && len(failed) > 0 && len(failed) < len(names) {
+			return withExitCode(exitPartial, fmt.Errorf("%d of %d profiles failed: %w", len(failed), len(names), err))
 		}
 		return withExitCode(exitError, err)
 	}

@@ -56,8 +56,10 @@ type Runner struct {
 	Options   stages.Options
 	Logger    hclog.Logger
 	Progress  Progress
-	// Parallel is how many stages run at once (default 4).
+	// Parallel is how many stages of one profile run at once (default 4).
 	Parallel int
+	// ParallelProfiles is how many profiles run at once (default 1).
+	ParallelProfiles int
 	// Hook, if set, is told about each file the run commits (see store.Hook).
 	Hook store.Hook
 	// Report, if set, is handed the summary a stage returned (the
@@ -115,25 +117,76 @@ func (r *Runner) Run(ctx context.Context, req Request) ([]*Manifest, error) {
 		}
 		sort.Strings(names)
 	}
-	var out []*Manifest
-	var errs []error
 	for _, n := range names {
-		p, ok := req.Config.Profiles[n]
-		if !ok {
-			return out, fmt.Errorf("no profile %q in the configuration", n)
+		if _, ok := req.Config.Profiles[n]; !ok {
+			return nil, fmt.Errorf("no profile %q in the configuration", n)
 		}
-		m, err := r.runProfile(ctx, req, p)
-		if m != nil {
-			out = append(out, m)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("profile %q: %w", n, err))
-		}
+	}
+	// Profiles run side by side up to ParallelProfiles: each has its own
+	// lock, state, output directory and Graph client, and Microsoft
+	// throttles per app per tenant, so one tenant's waits never slow
+	// another. Results are reported in name order whatever order they end.
+	par := max(r.ParallelProfiles, 1)
+	ms := make([]*Manifest, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, n := range names {
 		if ctx.Err() != nil {
 			break
 		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if ctx.Err() != nil {
+				return
+			}
+			m, err := r.runProfile(ctx, req, req.Config.Profiles[n])
+			ms[i] = m
+			if err != nil {
+				errs[i] = &ProfileError{Profile: n, Err: err}
+			}
+		}()
+	}
+	wg.Wait()
+	var out []*Manifest
+	for _, m := range ms {
+		if m != nil {
+			out = append(out, m)
+		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// ProfileError is one profile's failure in Run's joined error: a run over
+// many tenants fails tenant by tenant, and the caller lists which.
+type ProfileError struct {
+	Profile string
+	Err     error
+}
+
+func (e *ProfileError) Error() string { return fmt.Sprintf("profile %q: %v", e.Profile, e.Err) }
+func (e *ProfileError) Unwrap() error { return e.Err }
+
+// FailedProfiles lists the profile failures joined in an error Run
+// returned, in name order.
+func FailedProfiles(err error) []*ProfileError {
+	var out []*ProfileError
+	var walk func(error)
+	walk = func(err error) {
+		if pe, ok := err.(*ProfileError); ok {
+			out = append(out, pe)
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	return out
 }
 
 func (r *Runner) now() time.Time {

@@ -60,3 +60,18 @@ func WriteManifestSummary(w io.Writer, outDir string, m *piperun.Manifest) {
 func Plural(n int, word string) string {
 	return count(n, word, word+"s")
 }
+
+// WriteProfilesOutcome closes a run over several profiles: how many ran,
+// and each that failed with why (its first line; the manifest has the
+// rest), so a run over many tenants says at a glance which need attention.
+func WriteProfilesOutcome(w io.Writer, ran int, failed []*piperun.ProfileError) {
+	if len(failed) == 0 {
+		fmt.Fprintf(w, "%s: all succeeded\n", Plural(ran, "profile"))
+		return
+	}
+	fmt.Fprintf(w, "%s: %d succeeded, %d failed:\n", Plural(ran, "profile"), ran-len(failed), len(failed))
+	for _, f := range failed {
+		why, _, _ := strings.Cut(f.Err.Error(), "\n")
+		fmt.Fprintf(w, "  %s: %s\n", f.Profile, Terminal(why))
+	}
+}
