@@ -121,6 +121,9 @@ func (a *API) Do(ctx context.Context, req Request) (*http.Response, error) {
 	refreshed := false
 	for attempt := 1; ; attempt++ {
 		resp, err := a.once(ctx, req, u, st)
+		if err == nil {
+			a.c.limiter(req.Class).pace.observe(resp.StatusCode, resp.Header, time.Now())
+		}
 		var wait time.Duration
 		var retry bool
 		switch {

@@ -208,8 +208,8 @@ func (a *API) pause(ctx context.Context, st *Stats, wait time.Duration, cause er
 }
 
 type classLimiter struct {
-	sem chan struct{}
-	lim *rate.Limiter
+	sem  chan struct{}
+	pace *pace
 }
 
 // New builds a Client. It does not contact Microsoft: the first call gets the
@@ -250,7 +250,7 @@ func New(o Options) (*Client, error) {
 		lims[cl] = d
 	}
 	for cl, l := range lims {
-		c.classes[cl] = &classLimiter{sem: make(chan struct{}, l.Concurrency), lim: rate.NewLimiter(l.Rate, l.Burst)}
+		c.classes[cl] = &classLimiter{sem: make(chan struct{}, l.Concurrency), pace: newPace(l)}
 	}
 	c.graph, err = c.newAPI(service{name: "Microsoft Graph", base: o.GraphEndpoint + "/v1.0", scope: o.GraphEndpoint + "/.default"}, o.Credentials)
 	if err != nil {
@@ -309,18 +309,23 @@ func (c *Client) Dataverse(envURL string) (*API, error) {
 
 var userAgent = "reclaim/" + version.Version
 
+// limiter is class cl's limiter (the directory's for an unknown class).
+func (c *Client) limiter(cl Class) *classLimiter {
+	if l := c.classes[cl]; l != nil {
+		return l
+	}
+	return c.classes[ClassDirectory]
+}
+
 // acquire waits for a concurrency slot and a rate token of class cl.
 func (c *Client) acquire(ctx context.Context, cl Class) (release func(), err error) {
-	l := c.classes[cl]
-	if l == nil {
-		l = c.classes[ClassDirectory]
-	}
+	l := c.limiter(cl)
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if err := l.lim.Wait(ctx); err != nil {
+	if err := l.pace.lim.Wait(ctx); err != nil {
 		<-l.sem
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

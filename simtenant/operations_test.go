@@ -189,3 +189,22 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 		t.Errorf("state file of another seed accepted: %v", err)
 	}
 }
+
+// TestThrottleLimitPercentage: above 0.8 of a limit a served answer carries
+// Graph's early warning x-ms-throttle-limit-percentage (the share in use, as
+// throttling-limits.md describes "regular responses"); below it, none.
+func TestThrottleLimitPercentage(t *testing.T) {
+	srv, c := startSim(t, Options{Users: 50, Throttle: true})
+	tok := tokenFor(t, srv, c, "")
+	resp, b := get(t, c, srv.URL()+"/v1.0/users?$top=1", tok)
+	if resp.StatusCode != 200 || resp.Header.Get("x-ms-throttle-limit-percentage") != "" {
+		t.Fatalf("fresh budget: %d, percentage %q %s", resp.StatusCode, resp.Header.Get("x-ms-throttle-limit-percentage"), b)
+	}
+	// Another client of the app used 85 % of the 5,000 units per 10 s.
+	srv.thr.take("directory", 4250)
+	resp, b = get(t, c, srv.URL()+"/v1.0/users?$top=1", tok)
+	pct, err := strconv.ParseFloat(resp.Header.Get("x-ms-throttle-limit-percentage"), 64)
+	if resp.StatusCode != 200 || err != nil || pct < 0.85 || pct > 0.9 {
+		t.Fatalf("near the limit: %d, percentage %q %s", resp.StatusCode, resp.Header.Get("x-ms-throttle-limit-percentage"), b)
+	}
+}

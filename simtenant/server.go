@@ -695,12 +695,18 @@ func (s *Server) wrap(ep endpoint, fn http.HandlerFunc) http.Handler {
 		}
 		if s.opts.Throttle && ep.cost != nil {
 			bucket, units := ep.cost(r)
-			if wait, scope, info := s.thr.take(bucket, units); wait > 0 {
-				s.throttled(rec, r, ep, wait, scope, info)
+			ans := s.thr.take(bucket, units)
+			if ans.Wait > 0 {
+				s.throttled(rec, r, ep, ans.Wait, ans.Scope, ans.Info)
 				return
 			}
-			if bucket == "directory" {
+			if bucket == "directory" || bucket == "write" {
 				rec.Header().Set("x-ms-resource-unit", strconv.Itoa(int(units)))
+				if ans.Used > 0.8 {
+					// Graph's early warning (throttling-limits.md,
+					// "regular responses"): above 0.8 of a limit.
+					rec.Header().Set("x-ms-throttle-limit-percentage", strconv.FormatFloat(ans.Used, 'f', 2, 64))
+				}
 			}
 		}
 		if mode := s.bodyFaultFor(ep, r); mode != "" {

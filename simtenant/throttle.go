@@ -69,10 +69,22 @@ func newThrottler(scale float64, users int) *throttler {
 	return &throttler{scale: scale, users: users, buckets: map[string]*bucket{}, now: time.Now}
 }
 
+// throttleAnswer is what take decides for one request.
+type throttleAnswer struct {
+	// Wait is how long to wait when the budget is exhausted (0: served).
+	Wait time.Duration
+	// Scope and Info are the 429's x-ms-throttle-scope prefix and
+	// x-ms-throttle-information value.
+	Scope, Info string
+	// Used is the highest share of a charged bucket's capacity in use after
+	// a served request: Graph's x-ms-throttle-limit-percentage, which it
+	// sends once it is above 0.8.
+	Used float64
+}
+
 // take charges units to the named bucket (writes also charge the directory
-// bucket). It returns how long to wait when the budget is exhausted, the
-// x-ms-throttle-scope prefix and x-ms-throttle-information value.
-func (t *throttler) take(name string, units float64) (time.Duration, string, string) {
+// bucket).
+func (t *throttler) take(name string, units float64) throttleAnswer {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -95,12 +107,15 @@ func (t *throttler) take(name string, units float64) (time.Duration, string, str
 		if name == "write" {
 			info = "WriteLimitExceeded"
 		}
-		return wait, "Tenant_Application/ReadWrite", info
+		return throttleAnswer{Wait: wait, Scope: "Tenant_Application/ReadWrite", Info: info}
 	}
+	var used float64
 	for _, n := range charge {
-		t.get(n, now).tokens -= units
+		b := t.get(n, now)
+		b.tokens -= units
+		used = max(used, 1-b.tokens/b.limit.capacity)
 	}
-	return 0, "", ""
+	return throttleAnswer{Used: used}
 }
 
 func (t *throttler) get(name string, now time.Time) *bucket {

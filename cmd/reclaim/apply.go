@@ -41,8 +41,8 @@ func (f *applyFlags) register(cmd *cobra.Command) {
 	f.cf.register(cmd)
 	cmd.Flags().StringVar(&f.configPath, "config", "", "configuration to load (default: the one the plan was made from)")
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "do not ask for confirmation (required when stdin is not a terminal)")
-	cmd.Flags().IntVar(&f.concurrency, "concurrency", 4, "users worked on at once")
-	cmd.Flags().Float64Var(&f.writesPerS, "writes-per-second", 10, "pace of changes (Graph allows 3,000 writes per 150 s per app and tenant)")
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", act.DefaultConcurrency, "users worked on at once")
+	cmd.Flags().Float64Var(&f.writesPerS, "writes-per-second", act.DefaultWritesPerSecond, "pace of changes (Graph allows 3,000 writes per 150 s per app and tenant, 20/s; apply slows down by itself when Graph answers 429 or says the budget is over 90 % used)")
 	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, lockTimeoutUsage)
 }
 
@@ -120,6 +120,7 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	ctx, stop := stopContext(cmd.Context())
 	defer stop()
 	approval := f.approval.String()
+	progress := progressPrinter(out)
 	res, err := act.Apply(ctx, act.ApplyRequest{Plan: p, Config: cfg, OutDir: outDir, Store: outputStore(outDir),
 		ExpectDigest: f.expectDigest, MaxAge: maxAge, Approval: f.approval, AllowOneWay: f.allowOneWay,
 		Lock: f.locker(cfg, "apply"),
@@ -147,8 +148,9 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 			Warnings:  func(w []string) { printWarnings(errw, w) },
 			Begin: func(b act.ApplyBegin) {
 				ui.WriteApplyBegin(out, b.Profile, b.Approved, b.NotApproved, b.Journal, approval)
+				progress.begin(b.Approved)
 			},
-			Progress: progressPrinter(out),
+			Progress: progress.outcome,
 			End: func(e act.ApplyEnd) error {
 				if e.ExportErr != nil {
 					ui.WriteExportWarning(errw, e.ExportErr)
@@ -244,11 +246,35 @@ func (f *applyFlags) loadConfig(cmd *cobra.Command, recorded string) (*config.Co
 	return f.cf.load(cmd, []string{path})
 }
 
-func progressPrinter(w io.Writer) func(act.Outcome) {
-	return func(o act.Outcome) {
-		e := o.Entry
-		ui.WriteApplyLine(w, ui.ApplyLine{Phase: o.Phase, Earlier: o.Earlier, Operation: e.Operation, User: e.UserPrincipalName,
-			SKU: e.SkuPartNumber, GroupID: e.GroupID, Detail: o.Detail})
+// heartbeatEvery is how often a long apply or undo prints a progress line
+// (finished of total, rate, time left) between its outcome lines.
+var heartbeatEvery = 10 * time.Second
+
+// applyProgress prints each outcome of apply or undo as it happens and, on a
+// long run, a heartbeat every heartbeatEvery. begin starts a profile's count.
+type applyProgress struct {
+	w               io.Writer
+	total, finished int
+	start, last     time.Time
+}
+
+func progressPrinter(w io.Writer) *applyProgress { return &applyProgress{w: w} }
+
+func (p *applyProgress) begin(total int) {
+	p.total, p.finished = total, 0
+	p.start = time.Now()
+	p.last = p.start
+}
+
+// outcome is act's Progress: called once per outcome, never concurrently.
+func (p *applyProgress) outcome(o act.Outcome) {
+	e := o.Entry
+	ui.WriteApplyLine(p.w, ui.ApplyLine{Phase: o.Phase, Earlier: o.Earlier, Operation: e.Operation, User: e.UserPrincipalName,
+		SKU: e.SkuPartNumber, GroupID: e.GroupID, Detail: o.Detail})
+	p.finished++
+	if now := time.Now(); p.total > 0 && p.finished < p.total && now.Sub(p.last) >= heartbeatEvery {
+		p.last = now
+		ui.WriteApplyProgress(p.w, ui.ApplyProgress{Finished: p.finished, Total: p.total, Elapsed: now.Sub(p.start)})
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/hashicorp/go-hclog"
-	"golang.org/x/time/rate"
 
 	"github.com/reclaimhq/reclaim/msgraph"
 	"github.com/reclaimhq/reclaim/msgraph/azcred"
@@ -48,11 +47,7 @@ func newDirectory(p *config.Profile, concurrency int, writesPerSecond float64, l
 	if p == nil {
 		return nil, errors.New("profile not in the configuration")
 	}
-	limits := map[msgraph.Class]msgraph.Limit{}
-	if concurrency > 0 && writesPerSecond > 0 {
-		limits[msgraph.ClassWrite] = msgraph.Limit{Concurrency: concurrency, Rate: rate.Limit(writesPerSecond), Burst: max(1, concurrency)}
-	}
-	client, err := newClient(p, limits, msgraph.RetryPolicy{}, log.Named(p.Name))
+	client, err := newClient(p, act.ClientLimits(concurrency, writesPerSecond), msgraph.RetryPolicy{}, log.Named(p.Name))
 	if err != nil {
 		return nil, err
 	}

@@ -56,13 +56,18 @@ interrupted.`,
 			ctx, stop := stopContext(cmd.Context())
 			defer stop()
 			log := actLogger(cmd).Named("undo")
+			progress := progressPrinter(out)
 			res, err := act.Undo(ctx, act.UndoRequest{Journal: jpath, Profile: src.Profile, Config: cfg, Store: outputStore(outDir),
 				ActionIDs: actions, Lock: f.locker(cfg, "undo"),
 				Directory: func(profile string) (act.Directory, error) {
 					return newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, log)
 				},
 				Confirm: func(n int, profile string) error {
-					return confirm(cmd, f.autoApprove, fmt.Sprintf("Do you want to undo %d change(s) in profile %q?", n, profile))
+					if err := confirm(cmd, f.autoApprove, fmt.Sprintf("Do you want to undo %d change(s) in profile %q?", n, profile)); err != nil {
+						return err
+					}
+					progress.begin(n)
+					return nil
 				},
 				View: act.UndoView{
 					Warnings: func(w []string) { printWarnings(errw, w) },
@@ -70,7 +75,7 @@ interrupted.`,
 						ui.WriteUndoListed(out, e.SkuPartNumber, e.UserPrincipalName, e.GroupID, e.ActionID)
 					},
 					NothingToUndo: func() { ui.WriteNothingToUndo(out) },
-					Progress:      progressPrinter(out),
+					Progress:      progress.outcome,
 					End: func(e act.UndoEnd) error {
 						if e.ExportErr != nil {
 							ui.WriteExportWarning(errw, e.ExportErr)

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/reclaimhq/reclaim/pipeline/plan"
 	"github.com/reclaimhq/reclaim/schemas"
@@ -119,4 +120,30 @@ func WriteNothingToUndo(w io.Writer) error {
 func WriteExportWarning(w io.Writer, err error) error {
 	_, werr := fmt.Fprintf(w, "Warning: journal Parquet export failed: %s\n", TerminalText(err.Error()))
 	return werr
+}
+
+// ApplyProgress is the heartbeat of a long apply or undo: how many of its
+// actions have an outcome and how fast they come.
+type ApplyProgress struct {
+	Finished, Total int
+	Elapsed         time.Duration
+}
+
+// WriteApplyProgress prints one heartbeat line: finished of total, the rate
+// so far and the time left at that rate.
+func WriteApplyProgress(w io.Writer, p ApplyProgress) error {
+	line := fmt.Sprintf("… %s of %s action(s) finished", Thousands(p.Finished), Thousands(p.Total))
+	if p.Total > 0 {
+		line += fmt.Sprintf(" (%.0f%%)", 100*float64(p.Finished)/float64(p.Total))
+	}
+	line += " in " + p.Elapsed.Round(time.Second).String()
+	if secs := p.Elapsed.Seconds(); secs > 0 && p.Finished > 0 {
+		perSec := float64(p.Finished) / secs
+		line += fmt.Sprintf(", %.1f per second", perSec)
+		if left := p.Total - p.Finished; left > 0 {
+			line += ", about " + time.Duration(float64(left)/perSec*float64(time.Second)).Round(time.Second).String() + " left"
+		}
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
 }

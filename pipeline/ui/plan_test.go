@@ -128,3 +128,27 @@ func checkGolden(t *testing.T, name string, render func(*bytes.Buffer) error) []
 	}
 	return b.Bytes()
 }
+
+// TestApplyProgressLine: the heartbeat says how many of how many, the share,
+// the rate so far and the time left at that rate, with thousands separated.
+func TestApplyProgressLine(t *testing.T) {
+	for _, c := range []struct {
+		p    ApplyProgress
+		want string
+	}{
+		{ApplyProgress{Finished: 1900, Total: 53000, Elapsed: 100 * time.Second},
+			"… 1,900 of 53,000 action(s) finished (4%) in 1m40s, 19.0 per second, about 44m49s left\n"},
+		{ApplyProgress{Finished: 0, Total: 10, Elapsed: 10 * time.Second},
+			"… 0 of 10 action(s) finished (0%) in 10s\n"},
+		{ApplyProgress{Finished: 10, Total: 10, Elapsed: 2 * time.Second},
+			"… 10 of 10 action(s) finished (100%) in 2s, 5.0 per second\n"},
+	} {
+		var b strings.Builder
+		if err := WriteApplyProgress(&b, c.p); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != c.want {
+			t.Errorf("%+v:\n got %q\nwant %q", c.p, b.String(), c.want)
+		}
+	}
+}

@@ -17,7 +17,7 @@ func ptr[T any](v T) *T { return &v }
 
 // writeRecommendations writes a snapshot fixture the way the transform lays
 // it out, with a run manifest, and returns the output directory.
-func writeRecommendations(t *testing.T, out, profile, date, runID string, recs []schemas.Recommendation) {
+func writeRecommendations(t testing.TB, out, profile, date, runID string, recs []schemas.Recommendation) {
 	t.Helper()
 	if err := acttest.WriteRecommendations(out, profile, date, runID, recs); err != nil {
 		t.Fatal(err)

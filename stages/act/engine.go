@@ -71,11 +71,11 @@ func (r *Result) ExitCode() int {
 
 // RunOptions tune execution; the zero value is usable.
 type RunOptions struct {
-	// Concurrency is how many users are worked on at once (default 4, the
-	// per-host limit Graph guidance suggests).
+	// Concurrency is how many users are worked on at once (default
+	// DefaultConcurrency).
 	Concurrency int
-	// WritesPerSecond paces changes (default 10: half of Graph's
-	// 3,000 writes per 150 s per app and tenant, leaving room for others).
+	// WritesPerSecond paces changes (default DefaultWritesPerSecond, 95 % of
+	// Graph's 3,000 writes per 150 s per app and tenant).
 	WritesPerSecond float64
 	// MaxAttempts bounds attempts of one change whose failure was ambiguous
 	// and which a live re-read showed was not made (default 3).
@@ -99,10 +99,10 @@ type RunOptions struct {
 
 func (o *RunOptions) defaults() {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+		o.Concurrency = DefaultConcurrency
 	}
 	if o.WritesPerSecond <= 0 {
-		o.WritesPerSecond = 10
+		o.WritesPerSecond = DefaultWritesPerSecond
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3

@@ -39,7 +39,7 @@ func startSimSeed(t *testing.T, users int, seed int64) *simEnv {
 	return startSimWith(t, simtenant.Options{Users: users, Seed: seed})
 }
 
-func startSimWith(t *testing.T, o simtenant.Options) *simEnv {
+func startSimWith(t testing.TB, o simtenant.Options) *simEnv {
 	t.Helper()
 	o.Today, o.CertDir = simToday, t.TempDir()
 	users := o.Users
@@ -107,7 +107,7 @@ func (e *simEnv) licences() map[string][]simtenant.TruthLicense {
 // recommend writes a recommendations snapshot for up to max direct-only
 // licences and one group licence, with evidence read live (as extract and
 // transform would have seen it), and returns the planned action count.
-func (e *simEnv) recommend(t *testing.T, out string, max int) (direct, group int) {
+func (e *simEnv) recommend(t testing.TB, out string, max int) (direct, group int) {
 	t.Helper()
 	recs := e.recommendations(t, max)
 	writeRecommendations(t, out, "sim", "2026-11-24", "20261124T060000Z", recs)
@@ -123,7 +123,7 @@ func (e *simEnv) recommend(t *testing.T, out string, max int) (direct, group int
 
 // recommendations builds rows for up to max direct-only licences and one
 // group licence, one licence per user.
-func (e *simEnv) recommendations(t *testing.T, max int) []schemas.Recommendation {
+func (e *simEnv) recommendations(t testing.TB, max int) []schemas.Recommendation {
 	t.Helper()
 	var recs []schemas.Recommendation
 	direct, group := 0, 0
