@@ -215,3 +215,36 @@ type ReportSharePointActivityUserDetail struct {
 	AssignedProducts          string `parquet:"assigned_products"`
 	ReportPeriod              *int64 `parquet:"report_period,optional"`
 }
+
+// ReportM365CopilotUsageUserDetail is raw table
+// "report_m365_copilot_usage_user_detail"
+// (GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period,version)),
+// headers as MicrosoftDocs/m365copilot-docs
+// docs/api/admin-settings/reports/copilotreportroot-getmicrosoft365copilotusageuserdetail.md
+// lists them. The report lists only users holding a Microsoft 365 Copilot
+// licence. The columns after ReportPeriod come with version v2 only and are
+// NULL in a v1 report; Microsoft may also leave them empty in a v2 one.
+type ReportM365CopilotUsageUserDetail struct {
+	ReportRefreshDate                  *Date  `parquet:"report_refresh_date,optional,date"`
+	UserPrincipalName                  string `parquet:"user_principal_name"`
+	DisplayName                        string `parquet:"display_name"`
+	LastActivityDate                   *Date  `parquet:"last_activity_date,optional,date"`
+	CopilotChatLastActivityDate        *Date  `parquet:"copilot_chat_last_activity_date,optional,date"`
+	MicrosoftTeamsCopilotLastActivity  *Date  `parquet:"microsoft_teams_copilot_last_activity_date,optional,date"`
+	WordCopilotLastActivityDate        *Date  `parquet:"word_copilot_last_activity_date,optional,date"`
+	ExcelCopilotLastActivityDate       *Date  `parquet:"excel_copilot_last_activity_date,optional,date"`
+	PowerPointCopilotLastActivityDate  *Date  `parquet:"powerpoint_copilot_last_activity_date,optional,date"`
+	OutlookCopilotLastActivityDate     *Date  `parquet:"outlook_copilot_last_activity_date,optional,date"`
+	OneNoteCopilotLastActivityDate     *Date  `parquet:"onenote_copilot_last_activity_date,optional,date"`
+	LoopCopilotLastActivityDate        *Date  `parquet:"loop_copilot_last_activity_date,optional,date"`
+	ReportPeriod                       *int64 `parquet:"report_period,optional"`
+	PromptsSubmittedForAllApps         *int64 `parquet:"prompts_submitted_for_all_apps,optional"`
+	PromptsSubmittedForCopilotChatWork *int64 `parquet:"prompts_submitted_for_copilot_chat_work,optional"`
+	PromptsSubmittedForCopilotChatWeb  *int64 `parquet:"prompts_submitted_for_copilot_chat_web,optional"`
+	ActiveUsageDaysForAllApps          *int64 `parquet:"active_usage_days_for_all_apps,optional"`
+	CopilotChatWorkLastActivityDate    *Date  `parquet:"copilot_chat_work_last_activity_date,optional,date"`
+	CopilotChatWebLastActivityDate     *Date  `parquet:"copilot_chat_web_last_activity_date,optional,date"`
+	Microsoft365CopilotLastActivity    *Date  `parquet:"microsoft_365_copilot_last_activity_date,optional,date"`
+	EdgeLastActivityDate               *Date  `parquet:"edge_last_activity_date,optional,date"`
+	CopilotAgentLastActivityDate       *Date  `parquet:"copilot_agent_last_activity_date,optional,date"`
+}

@@ -20,6 +20,9 @@ const (
 	ReportPeriodOrDate ReportForm = "period_or_date"
 	// ReportNoParam: the function takes no parameter.
 	ReportNoParam ReportForm = "none"
+	// ReportPeriodVersion: (period='D30',version='v1'); the version's period
+	// set may differ (ReportVersion.Periods).
+	ReportPeriodVersion ReportForm = "period_version"
 )
 
 // ReportFormat is what a usage report's download holds.
@@ -37,15 +40,22 @@ const (
 )
 
 // Report is one Microsoft 365 usage report and the raw table it is written
-// to: GET /v1.0/reports/<Function>(period='D30').
+// to: GET /v1.0/<Root>/<Function>(period='D30').
 type Report struct {
 	Table    string
 	Function string
-	Form     ReportForm
-	Format   ReportFormat
+	// Root is the path the function hangs off: "/reports" (reportRoot)
+	// unless set ("/copilot/reports" for copilotReportRoot).
+	Root   string
+	Form   ReportForm
+	Format ReportFormat
 	// Redirect: Microsoft answers 302 with a pre-authenticated download URL
-	// (the client follows it without the bearer token).
+	// (the client follows it without the bearer token); false: 200 with the
+	// CSV as the body. msgraph's Download accepts both.
 	Redirect bool
+	// Versions are the versions of a ReportPeriodVersion function, the
+	// default (version omitted) first.
+	Versions []ReportVersion
 	// UPNColumn is the column naming the user (matched to users by UPN).
 	UPNColumn string
 	// UserIDColumn, when set, holds the user's Entra object id; rows are
@@ -55,12 +65,56 @@ type Report struct {
 	Row any
 }
 
-// Path is the report's Graph path for period (D7, D30, D90, D180).
-func (r Report) Path(period string) string {
-	if r.Form == ReportNoParam {
-		return "/reports/" + r.Function
+// ReportVersion is one version of a versioned report function.
+type ReportVersion struct {
+	Name string // as the function's version parameter takes it: "v1"
+	// Periods maps reclaim's report periods (D7, D30, D90, D180) to the
+	// nearest this version accepts (v2 has D28, not D30).
+	Periods map[string]string
+	// Columns is how many leading columns of the row struct this version's
+	// CSV has; 0: all of them. The others stay NULL without a warning.
+	Columns int
+}
+
+// ReportParams are a report request's parameters: the period (D7, D30,
+// D90, D180) and, for a versioned report, the version ("" is the default).
+type ReportParams struct {
+	Period, Version string
+}
+
+// Version returns the report version called name ("" the default).
+func (r Report) Version(name string) (ReportVersion, bool) {
+	for i, v := range r.Versions {
+		if v.Name == name || name == "" && i == 0 {
+			return v, true
+		}
 	}
-	return fmt.Sprintf("/reports/%s(period='%s')", r.Function, period)
+	return ReportVersion{}, false
+}
+
+// Path is the report's Graph path for p. A versioned report's period is
+// mapped to the version's period set (an unknown version or period is
+// passed as given: Graph's 400 then says so).
+func (r Report) Path(p ReportParams) string {
+	root := r.Root
+	if root == "" {
+		root = "/reports"
+	}
+	switch r.Form {
+	case ReportNoParam:
+		return root + "/" + r.Function
+	case ReportPeriodVersion:
+		v, ok := r.Version(p.Version)
+		if !ok {
+			return fmt.Sprintf("%s/%s(period='%s',version='%s')", root, r.Function, p.Period, p.Version)
+		}
+		period := p.Period
+		if m, ok := v.Periods[period]; ok {
+			period = m
+		}
+		return fmt.Sprintf("%s/%s(period='%s',version='%s')", root, r.Function, period, v.Name)
+	}
+	return fmt.Sprintf("%s/%s(period='%s')", root, r.Function, p.Period)
 }
 
 // Workload is one source of activity within a signal: a signal counts the
@@ -113,6 +167,7 @@ const (
 	SignalSignIn   = "sign_in"
 	SignalOneDrive = "onedrive"
 	SignalDynamics = "dynamics"
+	SignalCopilot  = "copilot"
 	GuardMailbox   = "mailbox" // not a signal: the status name of the mailbox guard report
 )
 
@@ -153,10 +208,27 @@ var Signals = []Signal{
 		Workloads: append(workloads(TableReportM365AppUser, "m365_apps_windows", "m365_apps_mac", "m365_apps_mobile", "m365_apps_web", "m365_apps"),
 			Workload{"activations", TableReportOffice365Activations}),
 		LicensedBy: []string{"OFFICESUBSCRIPTION%", "OFFICE_BUSINESS%"}},
+	reportSignal(SignalCopilot, "Microsoft 365 Copilot usage report: the latest Copilot activity in any app",
+		CopilotReport, "M365_COPILOT_%"),
 	{Name: SignalDynamics, Doc: "Dataverse user-access audit",
 		Tables: []string{TableDataverseSystemUsers, TableDataverseAudits}, Permission: PermissionDataverse,
 		Workloads: []Workload{{"dynamics", TableDataverseAudits}}},
 }
+
+// CopilotReport is Microsoft 365 Copilot's usage report (the profile's
+// copilot_report_version picks one of its Versions): under
+// /copilot/reports, answered 200 with the CSV as the body (no download
+// URL), in two versions: v1's 13 columns, and v2's, which add prompt
+// counts, active-usage days and more per-app dates and take D28, not D30
+// (MicrosoftDocs/m365copilot-docs,
+// docs/api/admin-settings/reports/copilotreportroot-getmicrosoft365copilotusageuserdetail.md).
+var CopilotReport = Report{Table: TableReportM365CopilotUsage, Function: "getMicrosoft365CopilotUsageUserDetail",
+	Root: "/copilot/reports", Form: ReportPeriodVersion, Format: ReportCSV, UPNColumn: "user_principal_name",
+	Row: ReportM365CopilotUsageUserDetail{},
+	Versions: []ReportVersion{
+		{Name: "v1", Columns: 13, Periods: map[string]string{"D7": "D7", "D30": "D30", "D90": "D90", "D180": "D180"}},
+		{Name: "v2", Periods: map[string]string{"D7": "D7", "D30": "D28", "D90": "D90", "D180": "D180"}},
+	}}
 
 // reportSignal is a signal read from one usage report, whose one workload
 // is named after the signal.

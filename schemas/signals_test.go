@@ -53,12 +53,18 @@ func TestSignalCatalogue(t *testing.T) {
 func TestReportPath(t *testing.T) {
 	for _, tc := range []struct {
 		r    Report
+		p    ReportParams
 		want string
 	}{
-		{Report{Function: "getEmailActivityUserDetail", Form: ReportPeriodOrDate}, "/reports/getEmailActivityUserDetail(period='D7')"},
-		{Report{Function: "getOffice365ActivationsUserDetail", Form: ReportNoParam}, "/reports/getOffice365ActivationsUserDetail"},
+		{Report{Function: "getEmailActivityUserDetail", Form: ReportPeriodOrDate}, ReportParams{Period: "D7"}, "/reports/getEmailActivityUserDetail(period='D7')"},
+		{Report{Function: "getOffice365ActivationsUserDetail", Form: ReportNoParam}, ReportParams{Period: "D7"}, "/reports/getOffice365ActivationsUserDetail"},
+		// Microsoft's v1.0 path (m365copilot-docs copilotreportroot-getmicrosoft365copilotusageuserdetail.md).
+		{CopilotReport, ReportParams{Period: "D30"}, "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D30',version='v1')"},
+		// v2 has no D30: the nearest period it takes is D28.
+		{CopilotReport, ReportParams{Period: "D30", Version: "v2"}, "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D28',version='v2')"},
+		{CopilotReport, ReportParams{Period: "D90", Version: "v2"}, "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')"},
 	} {
-		if got := tc.r.Path("D7"); got != tc.want {
+		if got := tc.r.Path(tc.p); got != tc.want {
 			t.Errorf("Path = %q, want %q", got, tc.want)
 		}
 	}

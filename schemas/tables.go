@@ -32,6 +32,7 @@ const (
 	TableReportOffice365Activations   = "report_office365_activations_user_detail"
 	TableReportTeamsUserActivity      = "report_teams_user_activity_user_detail"
 	TableReportSharePointActivityUser = "report_sharepoint_activity_user_detail"
+	TableReportM365CopilotUsage       = "report_m365_copilot_usage_user_detail"
 )
 
 // RawTables lists every raw table, in documentation order: the directory

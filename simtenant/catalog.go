@@ -27,6 +27,7 @@ const (
 	wProject
 	wVisio
 	wFlow
+	wCopilot
 )
 
 // ServicePlan is one service plan of the catalogue.
@@ -64,7 +65,19 @@ var servicePlans = []ServicePlan{
 	{"d56f3deb-50d8-465a-bedb-f079817ccac1", "DYN365_ENTERPRISE_P1", wDynamics},                 // 24
 	{"c0454a3d-32b5-4740-b090-78c32f48f0ad", "DYNAMICS_365_FOR_RETAIL_TEAM_MEMBERS", wDynamics}, // 25
 	{"2789c901-c14e-48ab-a76a-be334d9d793a", "FORMS_PLAN_E3", 0},                                // 26
+	// Microsoft 365 Copilot's plans (entra-docs licensing-service-plan-reference.md, 2025-10-29).
+	{"a62f8878-de10-42f3-b68f-6149a25ceb97", "M365_COPILOT_APPS", wCopilot},               // 27
+	{"3f30311c-6b1e-48a4-ab79-725b469da960", "M365_COPILOT_BUSINESS_CHAT", wCopilot},      // 28
+	{"b95945de-b3bd-46db-8437-f2beb6ea2347", "M365_COPILOT_TEAMS", wCopilot},              // 29
+	{"0aedf20c-091d-420b-aadf-30c042609612", "M365_COPILOT_SHAREPOINT", wCopilot},         // 30
+	{"931e4a88-a67f-48b5-814f-16a5f1e6028d", "M365_COPILOT_INTELLIGENT_SEARCH", wCopilot}, // 31
+	{"89f1c4c8-0878-40f7-804d-869c9128ab5d", "M365_COPILOT_CONNECTORS", wCopilot},         // 32
+	{"82d30987-df9b-4486-b146-198b21d164c7", "GRAPH_CONNECTORS_COPILOT", 0},               // 33
+	{"fe6c28b3-d468-44ea-bbd0-a10a5167435c", "COPILOT_STUDIO_IN_COPILOT_FOR_M365", 0},     // 34
 }
+
+// copilotPlans are the plans of Microsoft_365_Copilot.
+var copilotPlans = []int{27, 28, 29, 30, 31, 32, 33, 34}
 
 // Indices of plans the generator disables on some users.
 const (
@@ -106,6 +119,8 @@ const (
 	skuD365SalesCS
 	skuD365TeamMembers
 	skuEntraP1
+	skuCopilot
+	skuE7
 )
 
 var skus = []SKU{
@@ -128,6 +143,11 @@ var skus = []SKU{
 	{"8edc2cf8-6438-4fa9-b6e3-aa1660c640cc", "DYN365_ENTERPRISE_SALES_CUSTOMERSERVICE", "DYNAMICS 365 SALES AND CUSTOMER SERVICE ENTERPRISE EDITION", []int{24, 2}, false},
 	{"7ac9fe77-66b7-4e5e-9e46-10eed1cff547", "DYN365_TEAM_MEMBERS", "DYNAMICS 365 TEAM MEMBERS", []int{25, 2}, false},
 	{"078d2b04-f1bd-4111-bbd4-b4b1b354cef4", "AAD_PREMIUM", "MICROSOFT ENTRA ID P1", []int{11}, false},
+	{"639dec6b-bb19-468b-871c-c5c441c4b0cb", "Microsoft_365_Copilot", "MICROSOFT 365 COPILOT", copilotPlans, false},
+	// A suite bundling Copilot. Microsoft's reference (2025-10-29) has no
+	// Microsoft 365 E7 row yet: the part number and GUID are the
+	// simulator's stand-ins (E5's plans plus Copilot's).
+	{"5f1e3c2a-7e07-4c0b-9e7a-000000000e07", "Microsoft_365_E7", "MICROSOFT 365 E7", append([]int{0, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 26}, copilotPlans...), false},
 }
 
 // Group is a licensing group with a fixed id; membership is derived per user.

@@ -25,6 +25,7 @@ import (
 // the simulator's (reportSims).
 type report struct {
 	name string
+	root string // "" for /reports, else the catalogue's Root
 	form schemas.ReportForm
 	reportSim
 }
@@ -56,6 +57,12 @@ var reportSims = map[string]reportSim{
 		header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Product Type,Last Activated Date,Windows,Mac,Windows 10 Mobile,iOS,Android,Activated On Shared Computer", ",")},
 	"getTeamsUserActivityUserDetail": {lag: 3, rows: rowsTeams,
 		header: strings.Split("Report Refresh Date,Tenant Display Name,Shared Channel Tenant Display Names,User Id,User Principal Name,Last Activity Date,Is Deleted,Deleted Date,Assigned Products,Team Chat Message Count,Private Chat Message Count,Call Count,Meeting Count,Post Messages,Reply Messages,Urgent Messages,Meetings Organized Count,Meetings Attended Count,Ad Hoc Meetings Organized Count,Ad Hoc Meetings Attended Count,Scheduled One-time Meetings Organized Count,Scheduled One-time Meetings Attended Count,Scheduled Recurring Meetings Organized Count,Scheduled Recurring Meetings Attended Count,Audio Duration,Video Duration,Screen Share Duration,Audio Duration In Seconds,Video Duration In Seconds,Screen Share Duration In Seconds,Has Other Action,Is Licensed,Report Period", ",")},
+	// Copilot's report lags up to 72 hours; its header is v2's, of which a
+	// v1 report has the first 13 columns (the v1 ones verbatim from
+	// Microsoft's example response).
+	"getMicrosoft365CopilotUsageUserDetail": {lag: 3, rows: rowsCopilot,
+		header: strings.Split("Report Refresh Date,User Principal Name,Display Name,Last Activity Date,Copilot Chat Last Activity Date,Microsoft Teams Copilot Last Activity Date,Word Copilot Last Activity Date,Excel Copilot Last Activity Date,PowerPoint Copilot Last Activity Date,Outlook Copilot Last Activity Date,OneNote Copilot Last Activity Date,Loop Copilot Last Activity Date,Report Period,"+
+			"Prompts submitted for all apps,Prompts submitted for Copilot Chat (work),Prompts submitted for Copilot Chat (web),Active Usage Days for all apps,Copilot Chat (work) Last Activity Date,Copilot Chat (web) Last Activity Date,Microsoft 365 Copilot Last Activity Date,Edge Last Activity Date,Copilot Agent Last Activity Date", ",")},
 	"getSharePointActivityUserDetail": {lag: 2, rows: rowsSharePoint,
 		header: strings.Split("Report Refresh Date,User Principal Name,Is Deleted,Deleted Date,Last Activity Date,Viewed Or Edited File Count,Synced File Count,Shared Internally File Count,Shared Externally File Count,Visited Page Count,Assigned Products,Report Period", ",")},
 }
@@ -71,7 +78,7 @@ var reports = func() map[string]*report {
 		if !ok {
 			continue
 		}
-		m[strings.ToLower(r.Function)] = &report{name: r.Function, form: r.Form, reportSim: sim}
+		m[strings.ToLower(r.Function)] = &report{name: r.Function, root: r.Root, form: r.Form, reportSim: sim}
 	}
 	return m
 }()
@@ -90,6 +97,7 @@ type reportTicket struct {
 	Period    int    `json:"p,omitempty"` // days of a period form
 	Date      string `json:"d,omitempty"` // date form
 	Concealed bool   `json:"c,omitempty"`
+	Version   string `json:"v,omitempty"` // a versioned report's version
 	Expires   int64  `json:"e"`
 }
 
@@ -127,7 +135,7 @@ func (s *Server) parseTicket(tok string) (reportTicket, bool) {
 func parseReportCall(seg string) (r *report, arg, val string, err error) {
 	name, args, hasParen := strings.Cut(seg, "(")
 	r = reports[strings.ToLower(name)]
-	if r == nil {
+	if r == nil || r.root != "" { // not a reportRoot function (Copilot's is under /copilot/reports)
 		return nil, "", "", fmt.Errorf("Resource not found for the segment '%s'.", name)
 	}
 	if hasParen {
@@ -229,6 +237,12 @@ func (s *Server) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("The download link is invalid or has expired. Request the report again.\n"))
 		return
 	}
+	s.writeReport(w, r, t)
+}
+
+// writeReport writes the CSV of report t.Report: the body of a download
+// URL, or of the report call itself (Copilot's).
+func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, t reportTicket) {
 	rep := reports[strings.ToLower(t.Report)]
 	rc := &reportCtx{rep: rep, refresh: s.t.day(rep.lag).Format(time.DateOnly), concealed: t.Concealed}
 	switch {
@@ -247,10 +261,14 @@ func (s *Server) handleReportDownload(w http.ResponseWriter, r *http.Request) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("\ufeff") // Microsoft's CSVs start with a UTF-8 byte-order mark
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(rep.header); err != nil {
+	header := rep.header
+	if n := copilotReportColumns(t.Version); t.Version != "" && n > 0 {
+		header = header[:n] // an older version's CSV has fewer columns
+	}
+	if err := cw.Write(header); err != nil {
 		return
 	}
-	emit := func(row []string) error { return cw.Write(row) }
+	emit := func(row []string) error { return cw.Write(row[:min(len(row), len(header))]) }
 	// Rows are produced user by user and flushed as the buffer fills, so a
 	// million-user report is never held in memory.
 	n := s.t.n

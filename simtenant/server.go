@@ -540,6 +540,7 @@ func (s *Server) routes() http.Handler {
 	h("POST /v1.0/groups/{gid}/members/$ref", endpoint{class: "groupMembers", auth: "graph", perms: groupWrite, cost: writeCost}, s.handleAddMember)
 	h("DELETE /v1.0/groups/{gid}/members/{uid}/$ref", endpoint{class: "groupMembers", auth: "graph", perms: groupWrite, cost: writeCost}, s.handleRemoveMember)
 	h("GET /v1.0/reports/{fn}", endpoint{class: "reports", auth: "graph", perms: []string{"Reports.Read.All"}, cost: reportCost}, s.handleReport)
+	h("GET /v1.0/copilot/reports/{fn}", endpoint{class: "reports", auth: "graph", perms: []string{"Reports.Read.All"}, cost: reportCost}, s.handleCopilotReport)
 	h("GET /data/download/{token}", endpoint{class: "reportDownload"}, s.handleReportDownload)
 	h("GET /v1.0/admin/reportSettings", endpoint{class: "reportSettings", auth: "graph", perms: []string{"ReportSettings.Read.All", "ReportSettings.ReadWrite.All"}}, s.handleReportSettings)
 	h("PATCH /v1.0/admin/reportSettings", endpoint{class: "reportSettings", auth: "graph", perms: []string{"ReportSettings.ReadWrite.All"}}, s.handlePatchReportSettings)

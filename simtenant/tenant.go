@@ -55,6 +55,7 @@ const (
 	WorkSharePoint     = "sharepoint"
 	WorkM365Apps       = "m365_apps"
 	WorkDynamics       = "dynamics"
+	WorkCopilot        = "copilot" // latest Copilot use in any app
 )
 
 // activity slots in user.act
@@ -117,6 +118,8 @@ type user struct {
 	failedSignIn time.Time
 	act          [nAct]int
 	mobileOnly   bool
+	// copilot is the last Copilot use per app (copilot.go).
+	copilot copilotUse
 }
 
 // Tenant is the deterministic generator: every user is a function of
@@ -344,7 +347,11 @@ func (t *Tenant) user(i int) *user {
 	u := t.core(i)
 	t.names(u, newRNG(t.seed, uint64(i), saltID))
 	t.licences(u, newRNG(t.seed, uint64(i), saltUser, 2))
+	// Copilot draws from streams of its own: adding it changed no other
+	// user's data.
+	t.copilotLicences(u, newRNG(t.seed, uint64(i), saltUser, 13))
 	u.maskActivity()
+	t.copilotActivity(u, newRNG(t.seed, uint64(i), saltUser, 14))
 	return u
 }
 
@@ -692,6 +699,7 @@ func (t *Tenant) truth(u *user) UserTruth {
 	set(WorkM365Apps, u.act[actApps])
 	set(WorkDynamics, u.act[actDynamics])
 	set(WorkOffice365, u.lastOffice365())
+	set(WorkCopilot, u.lastCopilot())
 	for _, a := range u.lic {
 		l := TruthLicense{SkuID: skus[a.sku].ID, SkuPartNumber: skus[a.sku].PartNumber, Direct: a.group < 0}
 		if a.group >= 0 {

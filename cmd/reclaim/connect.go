@@ -95,11 +95,11 @@ func reportProbes(need map[string]string, g func() (*msgraph.API, error)) []prob
 		i, seen := at[r.Permission]
 		if !seen {
 			at[r.Permission] = len(out)
-			out = append(out, probe{task: "usage reports", permission: r.Permission, required: true, api: g, path: r.Path("D7"), class: msgraph.ClassReports})
+			out = append(out, probe{task: "usage reports", permission: r.Permission, required: true, api: g, path: r.Path(schemas.ReportParams{Period: "D7"}), class: msgraph.ClassReports})
 			continue
 		}
 		if r.Form == schemas.ReportNoParam {
-			out[i].path = r.Path("D7")
+			out[i].path = r.Path(schemas.ReportParams{Period: "D7"})
 		}
 	}
 	return out

@@ -15,6 +15,7 @@
 //	GET  /v1.0/groups/{id}/transitiveMembers  pages of 999
 //	GET  /v1.0/admin/reportSettings           flat shape
 //	GET  /v1.0/reports/{fn}(...)              302 to /download/{fn} (which rejects a bearer token)
+//	GET  /v1.0/copilot/reports/{fn}(...)      200 with the CSV as the body (Copilot's report)
 //	GET  /v1.0/auditLogs/signIns              $filter createdDateTime ge/le, newest first, pages of Page
 //	POST /v1.0/users/{id}/assignLicense      echoes the id
 //	GET  /dataverse/{org}/api/data/v9.2/systemusers|audits  pages of Page
@@ -240,6 +241,13 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Location", t.srv.URL+"/download/"+fn)
 		w.WriteHeader(http.StatusFound)
+	case strings.HasPrefix(p, "/v1.0/copilot/reports/"):
+		fn, _, _ := strings.Cut(strings.TrimPrefix(p, "/v1.0/copilot/reports/"), "(")
+		if _, ok := t.Reports[fn]; !ok {
+			graphErr(w, 400, "BadRequest", "unknown report "+fn)
+			return
+		}
+		t.body(w, "application/octet-stream", []byte(t.Reports[fn]))
 	case p == "/v1.0/auditLogs/signIns":
 		t.page(w, r, t.signIns(q.Get("$filter")), t.Page)
 	case strings.HasPrefix(p, "/dataverse/"):
@@ -257,7 +265,7 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 
 func classOf(p string) string {
 	switch {
-	case strings.HasPrefix(p, "/v1.0/reports/"):
+	case strings.HasPrefix(p, "/v1.0/reports/"), strings.HasPrefix(p, "/v1.0/copilot/reports/"):
 		return "reports"
 	case strings.HasPrefix(p, "/v1.0/auditLogs/"):
 		return "signins"

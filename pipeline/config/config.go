@@ -109,6 +109,9 @@ type Profile struct {
 	// means LookbackDays before the run date.
 	ActivitySince time.Time
 	LookbackDays  int // default 90
+	// CopilotReportVersion is the version of the Copilot usage report read
+	// ("v1", "v2"); "" is Microsoft's default, v1.
+	CopilotReportVersion string
 
 	Dynamics []*DynamicsEnvironment
 

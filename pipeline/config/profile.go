@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 var profileSchema = &hcl.BodySchema{
@@ -22,6 +24,7 @@ var profileSchema = &hcl.BodySchema{
 		{Name: "activity_since"},
 		{Name: "lookback_days"},
 		{Name: "for_each"}, // read by decodeProfileBlocks
+		{Name: "copilot_report_version"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "tasks"},
@@ -119,6 +122,16 @@ func decodeProfileBlock(block *hcl.Block, ctx *hcl.EvalContext, baseDir string) 
 				Subject:  attr.Range.Ptr(),
 			})
 		}
+	}
+
+	p.CopilotReportVersion, d = decodeString(attrs["copilot_report_version"], ctx, "")
+	diags = append(diags, d...)
+	if attr := attrs["copilot_report_version"]; attr != nil && !d.HasErrors() {
+		var versions []string
+		for _, v := range schemas.CopilotReport.Versions {
+			versions = append(versions, v.Name)
+		}
+		diags = append(diags, oneOf(attr, p.CopilotReportVersion, versions)...)
 	}
 
 	var tasksSeen *hcl.Block

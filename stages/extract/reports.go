@@ -27,7 +27,11 @@ type reportStage struct {
 }
 
 func (s *reportStage) Info() stages.Info {
-	return rawInfo(s.r.Table, "GET /v1.0/reports/"+s.r.Function)
+	root := s.r.Root
+	if root == "" {
+		root = "/reports"
+	}
+	return rawInfo(s.r.Table, "GET /v1.0"+root+"/"+s.r.Function)
 }
 
 func (s *reportStage) Run(ctx context.Context, req *stages.Request) (*stages.Result, error) {
@@ -43,6 +47,19 @@ func (s *reportStage) Run(ctx context.Context, req *stages.Request) (*stages.Res
 	if s.r.Format != schemas.ReportCSV {
 		return nil, fmt.Errorf("%s: report format %q is not read yet", s.r.Function, s.r.Format)
 	}
+	params := schemas.ReportParams{Period: period}
+	columns := 0 // every column of the row is expected
+	if len(s.r.Versions) > 0 {
+		// The one versioned report is Copilot's (copilot_report_version).
+		if req.Profile != nil {
+			params.Version = req.Profile.CopilotReportVersion
+		}
+		v, ok := s.r.Version(params.Version)
+		if !ok {
+			return nil, fmt.Errorf("%s: unknown report version %q", s.r.Function, params.Version)
+		}
+		columns = v.Columns
+	}
 	// Download whole (retrying from scratch if the connection drops), then
 	// parse: a half-read CSV must never become half a snapshot.
 	tmp, err := os.CreateTemp("", "reclaim-report-*.csv")
@@ -50,14 +67,14 @@ func (s *reportStage) Run(ctx context.Context, req *stages.Request) (*stages.Res
 		return nil, err
 	}
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	if _, err := req.Client.Graph().Download(ctx, msgraph.ClassReports, s.r.Path(period), tmp); err != nil {
+	if _, err := req.Client.Graph().Download(ctx, msgraph.ClassReports, s.r.Path(params), tmp); err != nil {
 		return nil, stageErr("downloading "+s.r.Function, err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
 	w := stages.NewWriterOf(req, s.r.Row)
-	res, err := parseReport(tmp, s.r, w.Write)
+	res, err := parseReport(tmp, s.r, columns, w.Write)
 	if err != nil {
 		return nil, stageErr("parsing "+s.r.Function, err)
 	}
@@ -82,9 +99,10 @@ var concealedRE = regexp.MustCompile(`^[0-9A-F]{32}$`)
 // parseReport reads a usage-report CSV and calls emit with one row (a value
 // of rep.Row's type) per record. Columns are found by header name (schemas.ColumnName), never by
 // position; unknown headers are ignored with a warning and missing ones stay
-// NULL. A record with the wrong number of fields or a value that does not
+// NULL, with a warning when one of the first `columns` fields (all when 0:
+// those the report's version has) is missing. A record with the wrong number of fields or a value that does not
 // parse is quarantined: counted, named in a warning, and not emitted.
-func parseReport(r io.Reader, rep schemas.Report, emit func(any) error) (*reportResult, error) {
+func parseReport(r io.Reader, rep schemas.Report, columns int, emit func(any) error) (*reportResult, error) {
 	res := &reportResult{}
 	tail := &lastByte{r: r}
 	br := bufio.NewReaderSize(tail, 64<<10)
@@ -130,7 +148,7 @@ func parseReport(r io.Reader, rep schemas.Report, emit func(any) error) (*report
 	}
 	var missing []string
 	for col, f := range fieldByCol {
-		if !seen[f] {
+		if !seen[f] && (columns == 0 || f < columns) {
 			missing = append(missing, col)
 		}
 	}

@@ -31,7 +31,7 @@ func TestReportPartialLastLine(t *testing.T) {
 	} {
 		var got []schemas.ReportMailboxUsageDetail
 		mailbox := schemas.GuardReports[0].Report
-		res, err := parseReport(strings.NewReader("\ufeff"+tc.csv), mailbox, func(r any) error {
+		res, err := parseReport(strings.NewReader("\ufeff"+tc.csv), mailbox, 0, func(r any) error {
 			got = append(got, r.(schemas.ReportMailboxUsageDetail))
 			return nil
 		})
