@@ -49,3 +49,38 @@ func TestReportPartialLastLine(t *testing.T) {
 		}
 	}
 }
+
+// TestCopilotReportMicrosoftExample parses Microsoft's own v1.0 example of
+// the Copilot usage report (testdata/microsoft): its hashed names are
+// detected as concealed, its empty dates are NULL, and a v1 report's
+// missing v2 columns are no warning, while a v2 report without them is.
+func TestCopilotReportMicrosoftExample(t *testing.T) {
+	t.Parallel()
+	body, err := os.ReadFile("../../testdata/microsoft/getmicrosoft365copilotusageuserdetail-v1.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []string{"v1", "v2"} {
+		v, _ := schemas.CopilotReport.Version(version)
+		var got []schemas.ReportM365CopilotUsageUserDetail
+		res, err := parseReport(strings.NewReader(string(body)), schemas.CopilotReport, v.Columns, func(r any) error {
+			got = append(got, r.(schemas.ReportM365CopilotUsageUserDetail))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !res.concealed || res.Quarantined != 0 || res.ReportRefreshDate != "2026-07-03" {
+			t.Fatalf("%s: %d rows, concealed %v, %d quarantined, refresh %q", version, len(got), res.concealed, res.Quarantined, res.ReportRefreshDate)
+		}
+		r := got[0]
+		if r.UserPrincipalName != "E58EEF6A6BBD3D0293CB306D24A42057" || r.LastActivityDate != nil || r.CopilotChatLastActivityDate != nil ||
+			r.ReportPeriod == nil || *r.ReportPeriod != 7 || r.PromptsSubmittedForAllApps != nil {
+			t.Errorf("%s: row %+v", version, r)
+		}
+		warned := strings.Contains(strings.Join(res.Warnings, " "), "prompts_submitted_for_all_apps")
+		if warned != (version == "v2") {
+			t.Errorf("%s: warnings %v", version, res.Warnings)
+		}
+	}
+}
