@@ -29,6 +29,8 @@ type AuthError struct {
 	Scope    string
 	ClientID string
 	TenantID string
+	// Auth is the credential's kind (Credentials.Auth), for the hint.
+	Auth string
 	// Code is Microsoft's AADSTS code ("AADSTS7000215"), empty when the
 	// failure happened before Microsoft answered.
 	Code        string
@@ -64,6 +66,9 @@ func (e *AuthError) Unwrap() error { return e.Err }
 // reference-error-codes.md; testdata/aadsts/README.md).
 func (e *AuthError) hint() string {
 	app := fmt.Sprintf("app %s in tenant %s", e.ClientID, e.TenantID)
+	if e.ClientID == "" {
+		app = "the app in tenant " + e.TenantID
+	}
 	switch e.Code {
 	case "AADSTS7000215":
 		// InvalidClientSecretProvided: not a current secret of the app —
@@ -76,7 +81,14 @@ func (e *AuthError) hint() string {
 		return "no application " + e.ClientID + " in tenant " + e.TenantID + "; check client_id and tenant_id (and that the app is consented in that tenant)"
 	case "AADSTS90002", "AADSTS900023":
 		return "tenant_id " + e.TenantID + " is not a known tenant; check tenant_id and that login_endpoint is the tenant's cloud"
-	case "AADSTS700027", "AADSTS700024", "AADSTS7000274":
+	case "AADSTS70021":
+		return "no federated identity credential of " + app + " matches the token's issuer, subject and audience (named above); add one with exactly those under Entra ID → App registrations → Certificates & secrets → Federated credentials"
+	case "AADSTS700024", "AADSTS700027":
+		if federated(e.Auth) {
+			return "the federated token presented for " + app + " was rejected (expired, not yet valid, or not signed by its issuer's published keys); check that its issuer refreshes it (a projected service account token, a fresh CI job token) and the machine clock"
+		}
+		fallthrough
+	case "AADSTS7000274":
 		return "the certificate assertion of " + app + " was rejected; check that the certificate uploaded to the app registration matches certificate_file and the machine clock"
 	case "AADSTS70011", "AADSTS1002012":
 		// invalid_scope: the resource is not one this authority issues
@@ -91,6 +103,12 @@ func (e *AuthError) hint() string {
 	return ""
 }
 
+// federated reports whether an auth kind signs in with a token from an
+// external issuer (workload identity federation).
+func federated(auth string) bool {
+	return auth == "workload_identity" || auth == "github_oidc" || auth == "azure_pipelines"
+}
+
 var aadstsRE = regexp.MustCompile(`AADSTS\d+`)
 
 // traceRE starts the trace part Microsoft appends to error_description.
@@ -100,7 +118,7 @@ var traceRE = regexp.MustCompile(`\s*Trace ID:`)
 // login endpoint's whole answer in a *LoginError) into one line: the code
 // and Microsoft's description, without the trace and correlation ids.
 func newAuthError(ts *tokenSource, err error) *AuthError {
-	ae := &AuthError{Profile: ts.profile, Scope: ts.scope, ClientID: ts.clientID, TenantID: ts.tenantID, Err: err}
+	ae := &AuthError{Profile: ts.profile, Scope: ts.scope, ClientID: ts.clientID, TenantID: ts.tenantID, Auth: ts.auth, Err: err}
 	var le *LoginError
 	if errors.As(err, &le) {
 		ae.Status = le.Status
@@ -157,6 +175,7 @@ func oneLine(s string) string {
 type tokenSource struct {
 	profile, scope     string
 	clientID, tenantID string
+	auth               string
 	newCred            func() (azcore.TokenCredential, error)
 
 	mu     sync.Mutex

@@ -277,7 +277,7 @@ func (c *Client) newAPI(svc service, creds Credentials) (*API, error) {
 		return nil, err
 	}
 	return &API{c: c, base: svc.base, service: svc.name,
-		tokens: &tokenSource{profile: c.opts.Profile, scope: svc.scope, clientID: creds.ClientID, tenantID: c.opts.TenantID, newCred: newCred}}, nil
+		tokens: &tokenSource{profile: c.opts.Profile, scope: svc.scope, clientID: creds.ClientID, tenantID: c.opts.TenantID, auth: creds.Auth, newCred: newCred}}, nil
 }
 
 // Graph is the Microsoft Graph v1.0 API of the tenant.

@@ -14,9 +14,18 @@ import (
 // certificate. The zero value has neither, and building a client with it
 // fails. Secrets stay secret.Secret, which never prints its value.
 type Credentials struct {
-	ClientID        string
-	ClientSecret    secret.Secret
-	CertificateFile string // PEM or PKCS#12 with certificate and private key
+	// Auth is how the app signs in, in the config's words (client_secret,
+	// certificate, workload_identity, managed_identity, github_oidc,
+	// azure_pipelines, azure_cli); empty means a client secret or
+	// certificate, whichever is set. The secretless kinds take what they
+	// need from where reclaim runs when the Authenticator builds them.
+	Auth string
+	// TokenFile (workload_identity) and ServiceConnectionID
+	// (azure_pipelines) override their environment variables.
+	TokenFile, ServiceConnectionID string
+	ClientID                       string
+	ClientSecret                   secret.Secret
+	CertificateFile                string // PEM or PKCS#12 with certificate and private key
 	// CertificatePassword protects a PKCS#12 or encrypted PEM file, if any.
 	CertificatePassword secret.Secret
 }
@@ -61,13 +70,14 @@ func (e *LoginError) Unwrap() error { return e.Err }
 
 // check refuses a request no Authenticator can serve, naming what to set.
 func (r CredentialRequest) check() error {
-	if r.TenantID == "" || r.Credentials.ClientID == "" {
+	secretKind := r.Credentials.Auth == "" || r.Credentials.Auth == "client_secret" || r.Credentials.Auth == "certificate"
+	if r.TenantID == "" || (secretKind && r.Credentials.ClientID == "") {
 		return fmt.Errorf("profile %q: tenant_id and client_id are required", r.Profile)
 	}
 	if u, err := url.Parse(r.LoginEndpoint); err != nil || u.Host == "" {
 		return fmt.Errorf("profile %q: login_endpoint %q is not a URL", r.Profile, r.LoginEndpoint)
 	}
-	if !r.Credentials.ClientSecret.IsSet() && r.Credentials.CertificateFile == "" {
+	if secretKind && !r.Credentials.ClientSecret.IsSet() && r.Credentials.CertificateFile == "" {
 		return fmt.Errorf("profile %q: no client_secret or certificate_file", r.Profile)
 	}
 	return nil

@@ -194,7 +194,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			s.oauthError(w, http.StatusBadRequest, "invalid_request", 700025, "Client assertion type is invalid; expected 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.")
 			return
 		}
-		if code, msg := s.verifyAssertion(assertion, clientID, tenant); code != 0 {
+		// An assertion the app signed itself names the app as issuer; any
+		// other issuer is an external identity provider (workload identity
+		// federation), checked against the federated identity credentials.
+		if fc, ok := peekClaims(assertion); ok && fc.Iss != "" && !strings.EqualFold(fc.Iss, clientID) {
+			if status, oerr, code, msg := s.verifyFederated(r.Context(), assertion, fc); code != 0 {
+				s.oauthError(w, status, oerr, code, msg)
+				return
+			}
+		} else if code, msg := s.verifyAssertion(assertion, clientID, tenant); code != 0 {
 			s.oauthError(w, http.StatusUnauthorized, "invalid_client", code, msg)
 			return
 		}
@@ -262,6 +270,21 @@ func (s *Server) resourceOf(scope, tenant string) (string, int, string) {
 		return strings.ToLower(aud), 0, ""
 	}
 	return "", 500011, fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", aud, tenant)
+}
+
+// peekClaims reads an assertion's claims without verifying it, to choose
+// how to verify it.
+func peekClaims(raw string) (federatedClaims, bool) {
+	var c federatedClaims
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return c, false
+	}
+	body, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(body, &c) != nil {
+		return c, false
+	}
+	return c, true
 }
 
 // verifyAssertion checks a certificate client assertion: signature by a

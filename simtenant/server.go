@@ -66,6 +66,16 @@ type Options struct {
 	TenantID, ClientID, ClientSecret string
 	// ClientCertificates are accepted for client_assertion (certificate) auth.
 	ClientCertificates []*x509.Certificate
+	// FederatedCredentials are the external issuers (GitHub Actions, a
+	// Kubernetes cluster, Azure Pipelines) whose tokens the app accepts as
+	// client assertions; IssuerHTTP fetches their discovery documents and
+	// keys (nil: a plain client with a 10 s timeout).
+	FederatedCredentials []FederatedCredential
+	IssuerHTTP           *http.Client
+	// ManagedIdentityClientIDs are the user-assigned managed identities the
+	// local identity endpoint (IdentityEndpoint) issues tokens for, besides
+	// the system-assigned one.
+	ManagedIdentityClientIDs []string
 	// Permissions are the granted application permissions (nil: DefaultPermissions).
 	Permissions []string
 	// TokenTTL is the access-token lifetime (default 3599 s).
@@ -520,6 +530,7 @@ func (s *Server) routes() http.Handler {
 	h("POST /{tenant}/oauth2/v2.0/token", endpoint{class: "token"}, s.handleToken)
 	h("GET /{tenant}/v2.0/.well-known/openid-configuration", endpoint{class: "discovery"}, s.handleOpenID)
 	h("GET /common/discovery/instance", endpoint{class: "discovery"}, s.handleInstanceDiscovery)
+	h("GET /msi/token", endpoint{class: "token"}, s.handleManagedIdentity)
 	// Graph.
 	h("GET /v1.0/users", endpoint{class: "users", auth: "graph", perms: userRead, cost: dirCost(2)}, s.handleUsers)
 	h("GET /v1.0/users/{id}", endpoint{class: "user", auth: "graph", perms: userRead, cost: dirCost(1)}, s.handleUser)

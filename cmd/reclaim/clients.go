@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/reclaimhq/reclaim/msgraph"
@@ -35,8 +36,32 @@ func newClient(p *config.Profile, limits map[msgraph.Class]msgraph.Limit, retry 
 
 // credentials is the config's app identity as the client takes it.
 func credentials(c config.Credentials) msgraph.Credentials {
-	return msgraph.Credentials{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+	return msgraph.Credentials{Auth: c.Auth, TokenFile: c.TokenFile, ServiceConnectionID: c.ServiceConnectionID,
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		CertificateFile: c.CertificateFile, CertificatePassword: c.CertificatePassword}
+}
+
+// credentialRequest is the profile's own identity (not a Dynamics
+// environment's) as azcred takes it.
+func credentialRequest(p *config.Profile) msgraph.CredentialRequest {
+	return msgraph.CredentialRequest{Profile: p.Name, TenantID: p.TenantID, LoginEndpoint: p.LoginEndpoint,
+		Credentials: credentials(p.Credentials)}
+}
+
+// profileCredential is the profile's one token credential for services
+// other than Microsoft Graph and Dataverse (object storage): the identity
+// newClient's APIs use, asked for each service's own scope. It uses the
+// system's trust roots, not the profile's ca_file (which is for the
+// Microsoft endpoints).
+func profileCredential(p *config.Profile) (azcore.TokenCredential, error) {
+	return azcred.Credential(credentialRequest(p))
+}
+
+// credentialSource says which credential a profile signs in with and why
+// ("workload identity: token file …, client id … (from AZURE_CLIENT_ID)"),
+// never a token: what validate --connect prints.
+func credentialSource(p *config.Profile) (string, error) {
+	return azcred.Explain(credentialRequest(p))
 }
 
 // newDirectory is the live tenant of a profile for apply and undo: the

@@ -59,9 +59,12 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 	for _, name := range cfg.ProfileNames() {
 		p := cfg.Profiles[name]
 		var results []ui.ProbeLine
-		client, err := newClient(p, nil, msgraph.RetryPolicy{MaxAttempts: 3}, nil)
+		why, err := credentialSource(p)
 		if err == nil {
-			results, err = connectProfile(ctx, cfg, p, client)
+			var client *msgraph.Client
+			if client, err = newClient(p, nil, msgraph.RetryPolicy{MaxAttempts: 3}, nil); err == nil {
+				results, err = connectProfile(ctx, cfg, p, client)
+			}
 		}
 		if err != nil {
 			failed++
@@ -71,7 +74,7 @@ func (c *connectFlag) run(cmd *cobra.Command, cfg *config.Config) error {
 				failed++
 			}
 		}
-		if werr := ui.WriteConnectProfile(out, p.Name, p.TenantID, err, results); werr != nil {
+		if werr := ui.WriteConnectProfile(out, p.Name, p.TenantID, why, err, results); werr != nil {
 			return werr
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/simtenant"
 )
 
@@ -59,5 +60,19 @@ func TestValidateConnect(t *testing.T) {
 				t.Error("output shows the secret")
 			}
 		})
+	}
+}
+
+// TestEveryAuthKindIsBuilt: each auth kind the config accepts is one azcred
+// builds (an unknown kind would only fail when a profile used it).
+func TestEveryAuthKindIsBuilt(t *testing.T) {
+	t.Parallel()
+	for _, kind := range config.AuthKinds {
+		p := &config.Profile{Name: "p", TenantID: "11111111-1111-1111-1111-111111111111", LoginEndpoint: config.DefaultLoginEndpoint,
+			Credentials: config.Credentials{Auth: kind, ClientID: "22222222-2222-2222-2222-222222222222", CertificateFile: "app.pem"}}
+		_, err := credentialSource(p)
+		if err != nil && strings.Contains(err.Error(), "unknown auth") {
+			t.Errorf("auth %q: %v", kind, err)
+		}
 	}
 }

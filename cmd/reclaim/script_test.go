@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/pflag"
@@ -38,7 +40,8 @@ var update = flag.Bool("update", false, "rewrite what testdata/script/*.txtar co
 //	sim start [FLAGS]
 //	    start a simulated tenant (the flags of `reclaim sim serve`) over
 //	    loopback HTTPS for the rest of the script, and set SIM_URL, SIM_CA,
-//	    SIM_TENANT_ID, SIM_CLIENT_ID and SIM_SECRET
+//	    SIM_TENANT_ID, SIM_CLIENT_ID, SIM_SECRET, and SIM_IDENTITY_ENDPOINT
+//	    and SIM_IDENTITY_HEADER (its managed identity endpoint)
 //	scrub
 //	    replace what differs from one run to the next in the last command's
 //	    stdout and stderr (run ids, and the plan and action ids and the
@@ -48,6 +51,18 @@ var update = flag.Bool("update", false, "rewrite what testdata/script/*.txtar co
 //	grab NAME REGEXP
 //	    set $NAME to the first group REGEXP matches in the last command's
 //	    stdout (a path or id the next command needs)
+//	sim az-token FILE
+//	    write to FILE what `az account get-access-token -o json` prints,
+//	    with a token of the script's tenant (for a fake az on PATH)
+//	issuer start
+//	    start a local OpenID Connect issuer (before sim start, whose
+//	    --federated-issuer names it) and set ISSUER_URL, GH_REQUEST_URL,
+//	    GH_REQUEST_TOKEN, GH_SUBJECT (its GitHub Actions endpoint) and
+//	    ADO_OIDC_URI, ADO_ACCESS_TOKEN, ADO_SUBJECT (its Azure Pipelines one)
+//	issuer token FILE SUBJECT [TTL]
+//	    write a token of the issuer for SUBJECT (audience
+//	    api://AzureADTokenExchange, valid TTL, default 10m, negative: expired)
+//	    to FILE, as Kubernetes projects a service account token
 //	sim requests CLASS
 //	    print how many requests of that endpoint class (token, users, …:
 //	    the classes of simtenant.Stats) the script's tenant has answered
@@ -69,10 +84,11 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": scriptExits,
-			"sim":   scriptSim,
-			"scrub": scriptScrub,
-			"grab":  scriptGrab,
+			"exits":  scriptExits,
+			"sim":    scriptSim,
+			"scrub":  scriptScrub,
+			"grab":   scriptGrab,
+			"issuer": scriptIssuer,
 		},
 	})
 }
@@ -152,7 +168,7 @@ var scriptSims sync.Map // *testscript.TestScript → *simtenant.Server
 // scriptSim is the sim command.
 func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: sim start [FLAGS] | sim requests CLASS")
+		ts.Fatalf("usage: sim start [FLAGS] | sim requests CLASS | sim az-token FILE")
 	}
 	switch args[0] {
 	case "start":
@@ -167,8 +183,14 @@ func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
 			n += c
 		}
 		fmt.Fprintln(ts.Stdout(), n)
+	case "az-token":
+		v, ok := scriptSims.Load(ts)
+		if !ok || len(args) != 2 {
+			ts.Fatalf("usage: sim az-token FILE, after sim start")
+		}
+		scriptSimAzToken(ts, v.(*simtenant.Server), args[1])
 	default:
-		ts.Fatalf("unknown: sim %s (want start or requests)", args[0])
+		ts.Fatalf("unknown: sim %s (want start, requests or az-token)", args[0])
 	}
 }
 
@@ -198,4 +220,64 @@ func scriptSimStart(ts *testscript.TestScript, args []string) {
 	ts.Setenv("SIM_TENANT_ID", srv.TenantID())
 	ts.Setenv("SIM_CLIENT_ID", srv.ClientID())
 	ts.Setenv("SIM_SECRET", srv.ClientSecret())
+	ts.Setenv("SIM_IDENTITY_ENDPOINT", srv.IdentityEndpoint())
+	ts.Setenv("SIM_IDENTITY_HEADER", srv.IdentityHeader())
+}
+
+// scriptSimAzToken is `sim az-token FILE`: what `az account get-access-token
+// -o json` prints (accessToken, expiresOn in local time, expires_on in Unix
+// seconds, subscription, tenant, tokenType — the shape of Azure CLI 2.54+,
+// which azidentity's AzureCLICredential parses), with a Graph token of the
+// script's tenant, for a fake az on PATH.
+func scriptSimAzToken(ts *testscript.TestScript, srv *simtenant.Server, file string) {
+	tok, exp, err := srv.AccessToken(srv.GraphEndpoint())
+	ts.Check(err)
+	body, err := json.MarshalIndent(map[string]any{
+		"accessToken": tok, "expiresOn": exp.Local().Format("2006-01-02 15:04:05.000000"), "expires_on": exp.Unix(),
+		"subscription": "00000000-0000-0000-0000-000000000000", "tenant": srv.TenantID(), "tokenType": "Bearer",
+	}, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(file), body, 0o600))
+}
+
+// scriptIssuers holds each running script's OpenID Connect issuer.
+var scriptIssuers sync.Map // *testscript.TestScript → *simtenant.Issuer
+
+// scriptIssuer is the issuer command.
+func scriptIssuer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: issuer start | issuer token FILE SUBJECT [TTL]")
+	}
+	switch args[0] {
+	case "start":
+		o := simtenant.IssuerOptions{GitHubRequestToken: "gh-request-Secret-7f3a-never-shown", PipelinesAccessToken: "ado-access-Secret-91c2-never-shown"}
+		iss, err := simtenant.StartIssuer(o)
+		ts.Check(err)
+		scriptIssuers.Store(ts, iss)
+		ts.Defer(func() {
+			scriptIssuers.Delete(ts)
+			iss.Close()
+		})
+		ts.Setenv("ISSUER_URL", iss.URL())
+		ts.Setenv("GH_REQUEST_URL", iss.GitHubRequestURL())
+		ts.Setenv("GH_REQUEST_TOKEN", o.GitHubRequestToken)
+		ts.Setenv("GH_SUBJECT", iss.GitHubSubject())
+		ts.Setenv("ADO_OIDC_URI", iss.PipelinesRequestURI())
+		ts.Setenv("ADO_ACCESS_TOKEN", o.PipelinesAccessToken)
+		ts.Setenv("ADO_SUBJECT", iss.PipelinesSubject())
+	case "token":
+		v, ok := scriptIssuers.Load(ts)
+		if !ok || len(args) < 3 || len(args) > 4 {
+			ts.Fatalf("usage: issuer token FILE SUBJECT [TTL], after issuer start")
+		}
+		ttl := 10 * time.Minute
+		if len(args) == 4 {
+			d, err := time.ParseDuration(args[3])
+			ts.Check(err)
+			ttl = d
+		}
+		ts.Check(v.(*simtenant.Issuer).WriteTokenFile(ts.MkAbs(args[1]), args[2], ttl))
+	default:
+		ts.Fatalf("unknown: issuer %s (want start or token)", args[0])
+	}
 }

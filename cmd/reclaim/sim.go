@@ -45,6 +45,8 @@ type simServeFlags struct {
 	bodyFaultSkip, tokenFaultCount                int
 	tokenTTL, slowDelay                           time.Duration
 	orgs, clientCerts                             []string
+	fedIssuer                                     string
+	fedSubjects, miClientIDs                      []string
 }
 
 func newSimServeCmd() *cobra.Command {
@@ -118,6 +120,9 @@ func (f *simServeFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.clientID, "client_id", simtenant.DefaultClientID, "application (client) id")
 	fl.StringVar(&f.clientSecret, "client_secret", simtenant.DefaultClientSecret, "client secret")
 	fl.StringSliceVar(&f.clientCerts, "client-cert", nil, "PEM certificate file accepted for client_assertion auth (repeatable)")
+	fl.StringVar(&f.fedIssuer, "federated-issuer", "", "trust tokens of this OpenID Connect issuer as client assertions (workload identity federation; its discovery document and JWKS are fetched)")
+	fl.StringSliceVar(&f.fedSubjects, "federated-subject", nil, "a subject --federated-issuer's tokens may carry, e.g. repo:ORG/REPO:environment:NAME (repeatable; audience api://AzureADTokenExchange)")
+	fl.StringSliceVar(&f.miClientIDs, "managed-identity-client-id", nil, "a user-assigned managed identity the local identity endpoint (/msi/token) serves besides the system-assigned one (repeatable)")
 	fl.StringSliceVar(&f.permissions, "permissions", nil, "granted application permissions, comma-separated (default: "+strings.Join(simtenant.DefaultPermissions, ",")+")")
 	fl.BoolVar(&f.noP1, "no-p1", false, "tenant without Entra ID P1: signInActivity and sign-in logs answer 403")
 	fl.BoolVar(&f.concealed, "concealed-names", false, "start with reportSettings displayConcealedNames=true")
@@ -165,6 +170,13 @@ func (f *simServeFlags) options() (simtenant.Options, error) {
 		return o, err
 	}
 	o.Today = today
+	o.ManagedIdentityClientIDs = f.miClientIDs
+	if (f.fedIssuer == "") != (len(f.fedSubjects) == 0) {
+		return o, fmt.Errorf("--federated-issuer and --federated-subject go together")
+	}
+	for _, sub := range f.fedSubjects {
+		o.FederatedCredentials = append(o.FederatedCredentials, simtenant.FederatedCredential{Issuer: f.fedIssuer, Subject: sub})
+	}
 	for _, path := range f.clientCerts {
 		b, err := os.ReadFile(path)
 		if err != nil {

@@ -15,7 +15,9 @@ func newValidateCmd() *cobra.Command {
 		Long: `Validate reads a configuration, evaluates its variables and functions, and
 checks every block: syntax, unknown blocks and arguments, GUIDs, signal and
 action names, references to profiles, duplicate names, credentials (exactly
-one of client_secret or certificate_file). It contacts nothing.
+one of client_secret or certificate_file, or a secretless auth such as
+workload_identity or github_oidc, whose environment is checked only by
+--connect and run). It contacts nothing.
 
 On success it prints a short summary (profiles, exclusions, rules, prices,
 output) and exits 0; secrets print as (sensitive). Otherwise it prints every

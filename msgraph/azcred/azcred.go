@@ -1,6 +1,8 @@
 // Package azcred is msgraph's production Authenticator: it builds the
-// Azure identity SDK's (azidentity) client-secret and client-certificate
-// credentials for an app identity. Only the wiring (cmd/reclaim) and tests
+// Azure identity SDK's (azidentity) credentials for an app identity — a
+// client secret or certificate, or a secretless one (workload identity,
+// managed identity, GitHub Actions or Azure Pipelines OIDC, the Azure CLI)
+// resolved against the environment reclaim runs in. Only the wiring (cmd/reclaim) and tests
 // import it; everything else handles a msgraph.Client without linking
 // azidentity.
 package azcred
@@ -29,9 +31,10 @@ const microsoftLoginHost = "login.microsoftonline.com"
 
 var _ msgraph.Authenticator = Authenticate
 
-// Authenticate is a msgraph.Authenticator over azidentity: a client secret
-// when one is set, else the certificate file (read and parsed now, so a bad
-// file fails when the client is built).
+// Authenticate is a msgraph.Authenticator over azidentity: a secretless
+// kind when Credentials.Auth names one (its environment checked now, so a
+// missing variable fails when the client is built), else a client secret
+// when one is set, else the certificate file (read and parsed now).
 func Authenticate(r msgraph.CredentialRequest) (func() (azcore.TokenCredential, error), error) {
 	u, err := url.Parse(r.LoginEndpoint)
 	if err != nil {
@@ -46,6 +49,9 @@ func Authenticate(r msgraph.CredentialRequest) (func() (azcore.TokenCredential, 
 	}
 	disableDiscovery := !strings.EqualFold(u.Hostname(), microsoftLoginHost)
 	cr := r.Credentials
+	if cr.Auth != "" && cr.Auth != authClientSecret && cr.Auth != authCertificate {
+		return secretless(r, opts, disableDiscovery)
+	}
 	switch {
 	case cr.ClientSecret.IsSet():
 		return func() (azcore.TokenCredential, error) {
@@ -79,6 +85,17 @@ func Authenticate(r msgraph.CredentialRequest) (func() (azcore.TokenCredential, 
 		}, nil
 	}
 	return nil, fmt.Errorf("profile %q: no client_secret or certificate_file", r.Profile)
+}
+
+// Credential is the profile's one token credential, for clients other than
+// msgraph's (object storage): the same identity Graph and Dataverse use,
+// with its own scope per request.
+func Credential(r msgraph.CredentialRequest) (azcore.TokenCredential, error) {
+	newCred, err := Authenticate(r)
+	if err != nil {
+		return nil, err
+	}
+	return newCred()
 }
 
 // answered hands msgraph the login endpoint's answer of a failed token

@@ -76,12 +76,23 @@ const (
 	DefaultLoginEndpoint = "https://login.microsoftonline.com"
 )
 
-// Credentials are how an app proves who it is. Exactly one of ClientSecret or
-// CertificateFile is set after validation.
+// Credentials are how an app proves who it is. With Auth AuthClientSecret
+// or AuthCertificate exactly one of ClientSecret or CertificateFile is set
+// after validation; the secretless kinds set neither.
 type Credentials struct {
-	ClientID        string
-	ClientSecret    Secret
-	CertificateFile string // PEM with certificate and private key
+	// Auth is one of AuthKinds; a dynamics block's own credentials are
+	// always AuthClientSecret or AuthCertificate.
+	Auth string
+	// ClientID may be empty with AuthWorkloadIdentity (AZURE_CLIENT_ID is
+	// read when the credential is built), AuthManagedIdentity (the
+	// system-assigned identity) and AuthAzureCLI (the person's sign-in).
+	ClientID string
+	// TokenFile is workload_identity's federated token file; empty means
+	// AZURE_FEDERATED_TOKEN_FILE. ServiceConnectionID is azure_pipelines'
+	// service connection; empty means AZURESUBSCRIPTION_SERVICE_CONNECTION_ID.
+	TokenFile, ServiceConnectionID string
+	ClientSecret                   Secret
+	CertificateFile                string // PEM with certificate and private key
 	// CertificatePassword protects a PKCS#12 or encrypted PEM file, if any.
 	CertificatePassword Secret
 	DeclRange           hcl.Range

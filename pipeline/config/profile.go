@@ -14,10 +14,13 @@ import (
 var profileSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "tenant_id", Required: true},
-		{Name: "client_id", Required: true},
+		{Name: "auth"},
+		{Name: "client_id"},
 		{Name: "client_secret"},
 		{Name: "certificate_file"},
 		{Name: "certificate_password"},
+		{Name: "federated_token_file"},
+		{Name: "service_connection_id"},
 		{Name: "graph_endpoint"},
 		{Name: "login_endpoint"},
 		{Name: "ca_file"},
@@ -74,7 +77,7 @@ func decodeProfileBlock(block *hcl.Block, ctx *hcl.EvalContext, baseDir string) 
 		diags = append(diags, checkGUID("tenant id", p.TenantID, attr.Expr.Range())...)
 	}
 
-	creds, d := decodeCredentials(attrs, ctx, baseDir, block.DefRange, true)
+	creds, d := decodeProfileAuth(attrs, ctx, baseDir, block.DefRange)
 	diags = append(diags, d...)
 	p.Credentials = *creds
 
@@ -221,6 +224,10 @@ func decodeCredentials(attrs hcl.Attributes, ctx *hcl.EvalContext, baseDir strin
 	diags = append(diags, d...)
 
 	secretAttr, certAttr := attrs["client_secret"], attrs["certificate_file"]
+	c.Auth = AuthClientSecret
+	if secretAttr == nil && certAttr != nil {
+		c.Auth = AuthCertificate
+	}
 	switch {
 	case secretAttr != nil && certAttr != nil:
 		diags = append(diags, &hcl.Diagnostic{

@@ -27,7 +27,11 @@ func WriteConfigSummary(w io.Writer, path string, cfg *config.Config) {
 	fmt.Fprintln(w, "\nProfiles:")
 	for _, n := range cfg.ProfileNames() {
 		p := cfg.Profiles[n]
-		fmt.Fprintf(w, "  %s: tenant %s, client %s, %s\n", p.Name, p.TenantID, p.ClientID, credentialSummary(&p.Credentials))
+		client := p.ClientID
+		if client == "" {
+			client = map[string]string{config.AuthWorkloadIdentity: "from AZURE_CLIENT_ID", config.AuthManagedIdentity: "system-assigned", config.AuthAzureCLI: "az login"}[p.Auth]
+		}
+		fmt.Fprintf(w, "  %s: tenant %s, client %s, %s\n", p.Name, p.TenantID, client, credentialSummary(&p.Credentials))
 		fmt.Fprintf(w, "    graph %s, login %s", p.GraphEndpoint, p.LoginEndpoint)
 		if p.CAFile != "" {
 			fmt.Fprintf(w, ", ca_file %s", p.CAFile)
@@ -132,6 +136,16 @@ func duckDBSummary(t *config.Transform) string {
 }
 
 func credentialSummary(c *config.Credentials) string {
+	if config.Secretless(c.Auth) {
+		s := "auth " + c.Auth
+		if c.TokenFile != "" {
+			s += ", federated_token_file " + c.TokenFile
+		}
+		if c.ServiceConnectionID != "" {
+			s += ", service_connection_id " + c.ServiceConnectionID
+		}
+		return s
+	}
 	if c.CertificateFile != "" {
 		s := "certificate " + c.CertificateFile
 		if c.CertificatePassword.IsSet() {

@@ -33,11 +33,15 @@ type ProbeLine struct {
 // Failed says the check makes validate --connect exit 1.
 func (l ProbeLine) Failed() bool { return l.Status == ProbeMissing || l.Status == ProbeError }
 
-// WriteConnectProfile writes one profile's connection checks: a heading,
+// WriteConnectProfile writes one profile's connection checks: a heading, the
+// credential it signs in with and why (never a token; "" leaves it out),
 // then either the error that stopped them (no client, no token) or the
 // table task → permission → result.
-func WriteConnectProfile(w io.Writer, profile, tenant string, stopped error, lines []ProbeLine) error {
+func WriteConnectProfile(w io.Writer, profile, tenant, credential string, stopped error, lines []ProbeLine) error {
 	fmt.Fprintf(w, "\nConnecting profile %s (tenant %s):\n", Terminal(profile), Terminal(tenant))
+	if credential != "" {
+		fmt.Fprintf(w, "  signed in with %s\n", TerminalText(credential))
+	}
 	if stopped != nil {
 		_, err := fmt.Fprintf(w, "  %s\n", TerminalText(stopped.Error()))
 		return err

@@ -17,10 +17,11 @@ func TestConnectProfile(t *testing.T) {
 		{Task: "report settings", Permission: "ReportSettings.Read.All", Status: ProbeOptionalMissing, Detail: "reclaim falls back; see docs"},
 	}
 	var b bytes.Buffer
-	if err := WriteConnectProfile(&b, "contoso", "t-1", nil, lines); err != nil {
+	if err := WriteConnectProfile(&b, "contoso", "t-1", "client secret of app a-1", nil, lines); err != nil {
 		t.Fatal(err)
 	}
 	want := "\nConnecting profile contoso (tenant t-1):\n" +
+		"  signed in with client secret of app a-1\n" +
 		"  TASK             PERMISSION               RESULT\n" +
 		"  users            User.Read.All            ok\n" +
 		"  usage reports    Reports.Read.All         missing (Authorization_RequestDenied\\x1b[2J)\n" +
@@ -30,7 +31,7 @@ func TestConnectProfile(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := WriteConnectProfile(&b, "contoso", "t-1", errors.New("AADSTS7000215: invalid client secret"), lines); err != nil {
+	if err := WriteConnectProfile(&b, "contoso", "t-1", "", errors.New("AADSTS7000215: invalid client secret"), lines); err != nil {
 		t.Fatal(err)
 	}
 	if got := b.String(); !strings.HasSuffix(got, ":\n  AADSTS7000215: invalid client secret\n") || strings.Contains(got, "TASK") {
