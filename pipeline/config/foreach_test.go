@@ -120,7 +120,7 @@ profile "m" {
   client_secret = env("SECRET")
 }
 `)
-	if len(diags) != 1 || diags[0].Summary != "Missing required argument" {
+	if len(diags) != 1 || diags[0].Summary != "Missing client_id" {
 		t.Fatalf("diagnostics = %v; want one missing client_id", diags)
 	}
 }
