@@ -40,6 +40,7 @@ profile "sim" {
 
 reclaim "copilot" {
   skus          = ["Microsoft_365_Copilot"]
+  service_plans = ["M365_COPILOT_*"]
   signals       = ["copilot"]
   inactive_days = 30
   grace_days    = 0
@@ -60,8 +61,10 @@ output {
 // raw Parquet and DuckDB to a plan: a direct Copilot seat idle for 30 days
 // (per the generator's truth, measured from the report's refresh date) is
 // planned for removal with copilot evidence, a seat used within the
-// threshold is not; with concealed names every seat is a review, never a
-// removal; the v2 report's extra columns reach the raw table.
+// threshold is not; an idle seat inside a suite (Microsoft 365 E7, reached
+// through service_plans) is a suite-decision review, never a removal; with
+// concealed names every seat is a review, never a removal; the v2 report's
+// extra columns reach the raw table.
 func TestCopilotSignalEndToEnd(t *testing.T) {
 	t.Parallel()
 	today := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
@@ -125,12 +128,24 @@ func TestCopilotSignalEndToEnd(t *testing.T) {
 			for _, r := range p.Reviews {
 				reviews[r.UserID] = r
 			}
-			var idle, used int
+			var idle, used, suites int
 			for i := range users {
 				tr := srv.Truth(i)
-				direct := false
+				direct, suite := false, false
 				for _, l := range tr.Licenses {
 					direct = direct || l.SkuPartNumber == "Microsoft_365_Copilot" && l.Direct
+					suite = suite || l.SkuPartNumber == "Microsoft_365_E7"
+				}
+				if suite {
+					if a, ok := actions[tr.ID]; ok {
+						t.Errorf("%s: the Copilot rule planned %s %s on a suite holder", tr.UserPrincipalName, a.Operation, a.SkuPartNumber)
+					}
+					if r, ok := reviews[tr.ID]; ok && r.SkuPartNumber == "Microsoft_365_E7" {
+						suites++
+						if !strings.Contains(r.Reason, "suite decision: Microsoft_365_E7 carries M365_COPILOT_APPS") || r.MonthlySaving != 0 {
+							t.Errorf("%s: suite review %+v", tr.UserPrincipalName, r)
+						}
+					}
 				}
 				if !direct {
 					if _, ok := actions[tr.ID]; ok {
@@ -180,8 +195,8 @@ func TestCopilotSignalEndToEnd(t *testing.T) {
 					}
 				}
 			}
-			if !tc.concealed && (idle == 0 || used == 0) {
-				t.Fatalf("%d idle and %d used direct Copilot seats: the tenant proves nothing", idle, used)
+			if !tc.concealed && (idle == 0 || used == 0 || suites == 0) {
+				t.Fatalf("%d idle and %d used direct Copilot seats, %d suite reviews: the tenant proves nothing", idle, used, suites)
 			}
 		})
 	}

@@ -210,7 +210,13 @@ type ReclaimRule struct {
 	Action   Action
 	Profiles []string // empty: every profile
 	SKUs     []string // part number or GUID
-	Signals  []Signal
+	// ServicePlans are service plan name patterns (* any run of
+	// characters, upper case): every SKU carrying a matching plan is covered
+	// too. One covered only through them (not in SKUs) is a suite holding
+	// the plan: the rule recommends review as a suite decision, never a
+	// removal.
+	ServicePlans []string
+	Signals      []Signal
 	// InactiveDays: a user with no counted activity for this many days is inactive. > 0.
 	InactiveDays int
 	// GraceDays: accounts created fewer days ago are never recommended.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -78,10 +79,15 @@ func decodeExcludeBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Exclusion, hcl
 	return e, diags
 }
 
+// servicePlanPatternRE is a service plan name pattern: Microsoft's plan
+// names are upper-case letters, digits and underscores.
+var servicePlanPatternRE = regexp.MustCompile(`^[A-Z0-9_*]*[A-Z0-9_][A-Z0-9_*]*$`)
+
 var reclaimSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "profiles"},
-		{Name: "skus", Required: true},
+		{Name: "skus"},
+		{Name: "service_plans"},
 		{Name: "signals", Required: true},
 		{Name: "inactive_days", Required: true},
 		{Name: "grace_days"},
@@ -139,6 +145,28 @@ func decodeReclaimBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ReclaimRule, h
 			Summary:  "No SKUs",
 			Detail:   "A reclaim rule must name at least one SKU (part number such as \"SPE_E3\", or skuId GUID).",
 			Subject:  attr.Expr.Range().Ptr(),
+		})
+	}
+
+	plans, d := decodeStringList(attrs["service_plans"], ctx)
+	diags = append(diags, d...)
+	for _, p := range plans {
+		if !servicePlanPatternRE.MatchString(p.Value) {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid service plan pattern",
+				Detail:   fmt.Sprintf("A service plan pattern is a service plan name in upper case, where * stands for any run of characters, such as \"M365_COPILOT_*\"; %q is not.", p.Value),
+				Subject:  p.Range.Ptr(),
+			})
+		}
+	}
+	r.ServicePlans = itemValues(plans)
+	if attrs["skus"] == nil && attrs["service_plans"] == nil {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No SKUs",
+			Detail:   "A reclaim rule must say which licences it judges: skus (part numbers such as \"SPE_E3\", or skuId GUIDs), service_plans (such as \"M365_COPILOT_*\"), or both.",
+			Subject:  block.DefRange.Ptr(),
 		})
 	}
 

@@ -19,6 +19,7 @@ CREATE TABLE param.rules (rule VARCHAR, ord INTEGER, inactive_days INTEGER, grac
   disabled_accounts VARCHAR, include_guests BOOLEAN, action VARCHAR, max_actions INTEGER,
   allow_group_removal BOOLEAN, allow_data_at_risk BOOLEAN);
 CREATE TABLE param.rule_skus (rule VARCHAR, sku_ref VARCHAR);
+CREATE TABLE param.rule_service_plans (rule VARCHAR, pattern VARCHAR);
 CREATE TABLE param.rule_signals (rule VARCHAR, signal VARCHAR);
 CREATE TABLE param.exclusions (name VARCHAR, ord INTEGER, has_user_selector BOOLEAN, has_sku_selector BOOLEAN);
 CREATE TABLE param.exclusion_users (name VARCHAR, ref VARCHAR);
@@ -78,6 +79,11 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 		}
 		for _, s := range r.SKUs {
 			if err := ins("rule_skus", r.Name, s); err != nil {
+				return err
+			}
+		}
+		for _, p := range r.ServicePlans {
+			if err := ins("rule_service_plans", r.Name, likePattern(p)); err != nil {
 				return err
 			}
 		}
@@ -163,4 +169,11 @@ func evalWhen(ctx context.Context, e *engine, x *config.Exclusion) error {
 		return fmt.Errorf("%s: exclusion %q: when: %s", at, x.Name, firstLine(strings.TrimSpace(err.Error())))
 	}
 	return nil
+}
+
+// likePattern turns a config service plan pattern (* any run) into a SQL
+// LIKE pattern with \ as its escape: "_" in a plan name is a letter.
+func likePattern(p string) string {
+	r := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`, "*", "%")
+	return r.Replace(strings.ToUpper(p))
 }

@@ -90,6 +90,19 @@ CREATE VIEW param.sku_plans AS
 SELECT lower(sku_id) AS sku_id, lower(unnest(service_plan_ids)) AS plan_id, upper(unnest(service_plan_names)) AS plan_name
 FROM raw.subscribed_skus;
 
+-- The SKUs a rule covers: those its skus name (suite_plans NULL), and
+-- those carrying a service plan its service_plans match that it does not
+-- name: suites holding the plan (suite_plans: the matching plans' names,
+-- suite_plan_ids their ids).
+CREATE VIEW param.rule_licences AS
+SELECT rule, sku_id, NULL::VARCHAR[] AS suite_plans, NULL::VARCHAR[] AS suite_plan_ids FROM param.rule_sku_ids
+UNION ALL
+SELECT r.rule, p.sku_id, list_sort(list(DISTINCT p.plan_name)), list(DISTINCT p.plan_id)
+FROM param.rule_service_plans r
+JOIN param.sku_plans p ON p.plan_name LIKE r.pattern ESCAPE '\'
+WHERE NOT EXISTS (SELECT 1 FROM param.rule_sku_ids s WHERE s.rule = r.rule AND s.sku_id = p.sku_id)
+GROUP BY r.rule, p.sku_id;
+
 -- Which usage reports should list each user: Microsoft's user-detail reports
 -- list the users licensed for the workload (a working assignment whose
 -- service plan for it is not disabled: param.signal_licences, from the

@@ -3,7 +3,9 @@
 -- older than that). The action is the strongest the evidence and the rule
 -- allow; every weaker outcome says why in `reason`:
 --   report             the rule only reports
---   review             a counted signal is unknown; data at risk without
+--   review             the licence is a suite reached through the rule's
+--                      service_plans (a suite decision, never a removal by
+--                      this rule); a counted signal is unknown; data at risk without
 --                      allow_data_at_risk; a licence held directly and
 --                      through a group (removing the direct one frees no
 --                      seat); a group-only licence without
@@ -18,11 +20,11 @@ cand AS (
   SELECT r.rule, r.ord, r.inactive_days, r.action AS rule_action, r.allow_group_removal, r.allow_data_at_risk,
     ul.user_id, ul.user_principal_name, ul.display_name, ul.user_type, ul.account_enabled,
     ul.sku_id, ul.sku_part_number, ul.assigned_directly, ul.assigned_by_groups, ul.disabled_plans,
-    ul.price_monthly, ul.currency, u.created_date_time, coalesce(u.usage_location, '') AS usage_location,
+    ul.price_monthly, ul.currency, rs.suite_plans, u.created_date_time, coalesce(u.usage_location, '') AS usage_location,
     CASE WHEN (SELECT yes FROM successful_populated) THEN u.last_successful_sign_in_date_time ELSE u.last_sign_in_date_time END AS last_sign_in,
     u.last_non_interactive_sign_in_date_time AS last_non_interactive
   FROM param.rules r
-  JOIN param.rule_sku_ids rs ON rs.rule = r.rule
+  JOIN param.rule_licences rs ON rs.rule = r.rule
   JOIN user_licenses ul ON ul.sku_id = rs.sku_id
   JOIN raw.users u ON lower(u.id) = ul.user_id
   CROSS JOIN run
@@ -32,6 +34,9 @@ cand AS (
     AND (r.include_guests OR ul.user_type IS DISTINCT FROM 'Guest')
     -- A failed assignment (state Error) holds no seat: licence_assignment_errors.
     AND ul.assignment_error = ''
+    -- A suite whose matching plans are all disabled for the user gives no
+    -- such service.
+    AND (rs.suite_plan_ids IS NULL OR NOT list_has_all(ul.disabled_plans, rs.suite_plan_ids))
     -- Grace period: accounts created fewer than grace_days ago are left alone.
     AND (u.created_date_time IS NULL OR date_diff('day', u.created_date_time::DATE, run.as_of) >= r.grace_days)
 ),
@@ -156,6 +161,7 @@ decided AS (
   SELECT j.*,
     CASE
       WHEN j.rule_action = 'report' THEN 'report'
+      WHEN j.suite_plans IS NOT NULL THEN 'review'
       WHEN len(j.signals_unknown) > 0 THEN 'review'
       WHEN j.risk_reason <> '' AND NOT j.allow_data_at_risk THEN 'review'
       WHEN j.assigned_directly AND len(j.assigned_by_groups) > 0 THEN 'review'
@@ -166,6 +172,9 @@ decided AS (
     CASE
       WHEN j.rule_action = 'report' THEN 'report only: ' || j.base_reason
         || CASE WHEN len(j.signals_unknown) > 0 THEN '; ' || j.unknown_reason ELSE '' END
+      WHEN j.suite_plans IS NOT NULL THEN j.base_reason || '; suite decision: ' || coalesce(nullif(j.sku_part_number, ''), j.sku_id)
+        || ' carries ' || array_to_string(j.suite_plans, ', ') || ' inside a suite: this rule never removes a suite; decide the suite as a whole'
+        || CASE WHEN len(j.signals_unknown) > 0 THEN '; cannot confirm inactivity: ' || j.unknown_reason ELSE '' END
       WHEN len(j.signals_unknown) > 0 THEN j.base_reason || '; cannot confirm inactivity: ' || j.unknown_reason
       WHEN j.risk_reason <> '' AND NOT j.allow_data_at_risk THEN j.base_reason || '; data at risk: ' || j.risk_reason || ' and allow_data_at_risk is off'
       WHEN j.assigned_directly AND len(j.assigned_by_groups) > 0 THEN j.base_reason || '; held directly and through group '
@@ -191,8 +200,9 @@ SELECT run.snapshot_date, run.as_of,
   ev.signals,
   d.risk_reason <> '' AS data_at_risk, d.risk_reason AS data_at_risk_reason,
   -- Removing a direct assignment that a group also provides frees nothing.
-  CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly END AS monthly_saving,
-  CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 THEN 0.0 ELSE d.price_monthly * 12 END AS yearly_saving,
+  -- Nor does a suite this rule only reports (it removes no suite).
+  CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 OR d.suite_plans IS NOT NULL THEN 0.0 ELSE d.price_monthly END AS monthly_saving,
+  CASE WHEN d.assigned_directly AND len(d.assigned_by_groups) > 0 OR d.suite_plans IS NOT NULL THEN 0.0 ELSE d.price_monthly * 12 END AS yearly_saving,
   d.currency,
   sp.suppressed_by IS NOT NULL AS suppressed, coalesce(sp.suppressed_by, '') AS suppressed_by,
   -- A direct removal whose undo (assignLicense adding it back) cannot
