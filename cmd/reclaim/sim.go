@@ -97,6 +97,7 @@ certificate through ca_file (profile setting) or SSL_CERT_FILE.`,
 			for _, org := range o.DataverseOrgs {
 				fmt.Fprintf(out, "dataverse_url=%s\n", srv.DataverseURL(org))
 			}
+			fmt.Fprintf(out, "identity_endpoint=%s\nidentity_header=%s\n", srv.IdentityEndpoint(), srv.IdentityHeader())
 			log.Info("simulated tenant serving", "url", srv.URL(), "users", o.Users, "seed", o.Seed, "today", o.Today.Format(time.DateOnly))
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

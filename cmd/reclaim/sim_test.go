@@ -29,8 +29,11 @@ func TestSimServePrintsURL(t *testing.T) {
 
 	sc := bufio.NewScanner(pr)
 	var lines []string
-	for len(lines) < 5 && sc.Scan() {
+	for sc.Scan() {
 		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "identity_header=") {
+			break
+		}
 	}
 	go io.Copy(io.Discard, pr)
 	if len(lines) < 5 || !strings.HasPrefix(lines[0], "https://127.0.0.1:") {
@@ -41,7 +44,7 @@ func TestSimServePrintsURL(t *testing.T) {
 		k, v, _ := strings.Cut(l, "=")
 		kv[k] = v
 	}
-	for _, k := range []string{"tenant_id", "client_id", "client_secret", "ca_file"} {
+	for _, k := range []string{"tenant_id", "client_id", "client_secret", "ca_file", "identity_endpoint", "identity_header"} {
 		if kv[k] == "" {
 			t.Errorf("missing %s= line in %q", k, lines)
 		}
@@ -62,6 +65,22 @@ func TestSimServePrintsURL(t *testing.T) {
 	resp.Body.Close()
 	if m["token_endpoint"] != lines[0]+"/"+kv["tenant_id"]+"/oauth2/v2.0/token" {
 		t.Errorf("openid configuration token_endpoint = %v", m["token_endpoint"])
+	}
+	// The printed managed identity endpoint and header give a Graph token.
+	req, _ := http.NewRequest("GET", kv["identity_endpoint"]+"?api-version=2019-08-01&resource=https://graph.microsoft.com", nil)
+	req.Header.Set("X-IDENTITY-HEADER", kv["identity_header"])
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mi struct {
+		AccessToken string `json:"access_token"`
+		ExpiresOn   string `json:"expires_on"`
+	}
+	json.NewDecoder(resp.Body).Decode(&mi)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || mi.AccessToken == "" || mi.ExpiresOn == "" {
+		t.Errorf("identity endpoint: %d %+v", resp.StatusCode, mi)
 	}
 	cancel()
 	select {
