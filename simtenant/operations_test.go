@@ -195,6 +195,12 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 // throttling-limits.md describes "regular responses"); below it, none.
 func TestThrottleLimitPercentage(t *testing.T) {
 	srv, c := startSim(t, Options{Users: 50, Throttle: true})
+	// The budget's clock stands still, so no refill between the requests
+	// moves the share in use (take reads now under the same lock).
+	frozen := time.Now()
+	srv.thr.mu.Lock()
+	srv.thr.now = func() time.Time { return frozen }
+	srv.thr.mu.Unlock()
 	tok := tokenFor(t, srv, c, "")
 	resp, b := get(t, c, srv.URL()+"/v1.0/users?$top=1", tok)
 	if resp.StatusCode != 200 || resp.Header.Get("x-ms-throttle-limit-percentage") != "" {
