@@ -103,19 +103,22 @@ type ReportSettings struct {
 // SignIn is one row of raw table "sign_ins": an interactive sign-in event
 // from GET /auditLogs/signIns. ID is unique; incremental runs deduplicate on it.
 type SignIn struct {
-	ID                      string     `parquet:"id"`
-	CreatedDateTime         *time.Time `parquet:"created_date_time,optional,timestamp(millisecond:local)"`
-	UserID                  string     `parquet:"user_id"`
-	UserPrincipalName       string     `parquet:"user_principal_name"`
-	UserDisplayName         string     `parquet:"user_display_name"`
-	AppID                   string     `parquet:"app_id"`
-	AppDisplayName          string     `parquet:"app_display_name"`
-	ClientAppUsed           string     `parquet:"client_app_used"`
-	ResourceDisplayName     string     `parquet:"resource_display_name"`
-	IsInteractive           bool       `parquet:"is_interactive"`
-	ConditionalAccessStatus string     `parquet:"conditional_access_status"`
-	StatusErrorCode         int64      `parquet:"status_error_code"`
-	StatusFailureReason     string     `parquet:"status_failure_reason"`
+	ID                  string     `parquet:"id"`
+	CreatedDateTime     *time.Time `parquet:"created_date_time,optional,timestamp(millisecond:local)"`
+	UserID              string     `parquet:"user_id"`
+	UserPrincipalName   string     `parquet:"user_principal_name"`
+	UserDisplayName     string     `parquet:"user_display_name"`
+	AppID               string     `parquet:"app_id"`
+	AppDisplayName      string     `parquet:"app_display_name"`
+	ClientAppUsed       string     `parquet:"client_app_used"`
+	ResourceDisplayName string     `parquet:"resource_display_name"`
+	// ResourceID is the API the token was issued for (signIn.resourceId),
+	// lower case; empty in snapshots written before it was read.
+	ResourceID              string `parquet:"resource_id"`
+	IsInteractive           bool   `parquet:"is_interactive"`
+	ConditionalAccessStatus string `parquet:"conditional_access_status"`
+	StatusErrorCode         int64  `parquet:"status_error_code"`
+	StatusFailureReason     string `parquet:"status_failure_reason"`
 }
 
 // DataverseSystemUser is one row of raw table "dataverse_system_users": a

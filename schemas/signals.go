@@ -164,11 +164,12 @@ func report(table, function string, form ReportForm, upn string, row any) Report
 // Signal names, for the few places that treat one signal apart (the
 // sign-in log switch, Dynamics environments, OneDrive's data-at-risk check).
 const (
-	SignalSignIn   = "sign_in"
-	SignalOneDrive = "onedrive"
-	SignalDynamics = "dynamics"
-	SignalCopilot  = "copilot"
-	GuardMailbox   = "mailbox" // not a signal: the status name of the mailbox guard report
+	SignalSignIn    = "sign_in"
+	SignalAppSignIn = "app_sign_in"
+	SignalOneDrive  = "onedrive"
+	SignalDynamics  = "dynamics"
+	SignalCopilot   = "copilot"
+	GuardMailbox    = "mailbox" // not a signal: the status name of the mailbox guard report
 )
 
 // Signals lists every signal in documentation order (the order of
@@ -181,6 +182,14 @@ var Signals = []Signal{
 			{"sign_in_non_interactive", "users.last_non_interactive_sign_in_date_time"},
 			{"sign_in_log", TableSignIns},
 		}},
+	// app_sign_in's workloads are apps: the built-in ones (Apps) and those a
+	// config declares; a run reads only those its rules name
+	// (ReclaimRule.Apps). The sign-in log is the only source, so a tenant
+	// without it (no Entra ID P1, or --sign-in-log=false) leaves it unknown.
+	{Name: SignalAppSignIn, Doc: "successful sign-in, in the sign-in log, to one of the rule's apps",
+		// The activations report is read beside it for installation
+		// evidence (Installations), never as activity.
+		Tables: []string{TableSignIns, TableReportOffice365Activations}, Permission: PermissionSignInLog, Workloads: appWorkloads()},
 	{Name: "office365", Doc: "any workload in the Office 365 active users report",
 		Reports: []Report{report(TableReportOffice365ActiveUser, "getOffice365ActiveUserDetail", ReportPeriodOrDate,
 			"user_principal_name", ReportOffice365ActiveUserDetail{})},
@@ -240,6 +249,14 @@ func reportSignal(name, doc string, r Report, licensedBy ...string) Signal {
 func withUserID(r Report, column string) Report {
 	r.UserIDColumn = column
 	return r
+}
+
+func appWorkloads() []Workload {
+	out := make([]Workload, len(Apps))
+	for i, a := range Apps {
+		out[i] = Workload{a.Name, TableSignIns}
+	}
+	return out
 }
 
 func workloads(source string, names ...string) []Workload {

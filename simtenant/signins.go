@@ -25,6 +25,37 @@ var signInApps = []signInApp{
 	{"00000007-0000-0000-c000-000000000000", "Dynamics CRM Online", "Dynamics CRM Online", "00000007-0000-0000-c000-000000000000", "Browser"},
 }
 
+// The simulated tenant's own application ids for Visio and Project:
+// Microsoft documents none (schemas/apps.go says where it was looked for),
+// so the simulator invents them and examples/demo declares them in app
+// blocks, as an administrator declares the ids their sign-in log shows.
+// Both are served through SharePoint Online, as Visio for the web and
+// Project Online are.
+const (
+	SimVisioAppID   = "51e00000-0000-4000-8000-000000000001"
+	SimProjectAppID = "51e00000-0000-4000-8000-000000000002"
+)
+
+// Product apps: a holder of the product who uses it (productUse) signs in
+// to it on some of their sign-in events; Power BI's ids are Microsoft's
+// (MicrosoftDocs/SupportArticles-docs verify-first-party-apps-sign-in.md).
+var productApps = []struct {
+	work workload
+	app  signInApp
+}{
+	{wPowerBI, signInApp{"871c010f-5e61-4fb1-83ac-98610a7e9110", "Microsoft Power BI", "Power BI Service", "00000009-0000-0000-c000-000000000000", "Browser"}},
+	{wVisio, signInApp{SimVisioAppID, "Visio", "Office 365 SharePoint Online", "00000003-0000-0ff1-ce00-000000000000", "Browser"}},
+	{wProject, signInApp{SimProjectAppID, "Project Online", "Office 365 SharePoint Online", "00000003-0000-0ff1-ce00-000000000000", "Browser"}},
+}
+
+// productUse: the share of a product's holders who use it at all (licences
+// bought for a pilot or a project that ended are the rest), and the share
+// of a user's sign-ins that go to it.
+const (
+	productUseShare  = 0.6
+	productSignInOdd = 0.3
+)
+
 type signInRecord struct {
 	s   *Server
 	u   *user
@@ -78,9 +109,32 @@ func (s *Server) signInRecord(ev event, day int) signInRecord {
 		if u.dynamics && rr.chance(0.4) {
 			app = signInApps[5]
 		}
+		if a, ok := s.productApp(u, rr); ok {
+			app = a
+		}
 	}
 	ok := ev.k == 0 || !rr.chance(0.05)
 	return signInRecord{s: s, u: u, ev: ev, day: day, app: app, ok: ok}
+}
+
+// productApp picks, for a user who holds and uses Power BI, Visio or
+// Project, the product's app on some of their sign-ins. Whether the user
+// uses a product at all is drawn once per user and product (stable across
+// days); which sign-ins go to it, per event.
+func (s *Server) productApp(u *user, rr *rng) (signInApp, bool) {
+	held := licWork(u.lic)
+	for k, p := range productApps {
+		if held&p.work == 0 {
+			continue
+		}
+		if !newRNG(uint64(s.opts.Seed), saltSignIn, uint64(u.idx), 7, uint64(k)).chance(productUseShare) {
+			continue
+		}
+		if rr.chance(productSignInOdd) {
+			return p.app, true
+		}
+	}
+	return signInApp{}, false
 }
 
 // dayWindow is the days before Today (first to last, newest first) a

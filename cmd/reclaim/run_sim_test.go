@@ -102,7 +102,6 @@ func TestRunDemoExtractMatchesSimulator(t *testing.T) {
 	ctx := context.Background()
 	for table, path := range map[string]string{
 		schemas.TableReportOffice365ActiveUser:  "/reports/getOffice365ActiveUserDetail(period='D30')",
-		schemas.TableReportM365AppUser:          "/reports/getM365AppUserDetail(period='D30')",
 		schemas.TableReportOffice365Activations: "/reports/getOffice365ActivationsUserDetail",
 		schemas.TableReportMailboxUsage:         "/reports/getMailboxUsageDetail(period='D30')",
 		schemas.TableReportOneDriveUsageAccount: "/reports/getOneDriveUsageAccountDetail(period='D30')",

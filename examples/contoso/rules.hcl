@@ -25,9 +25,34 @@ reclaim "power_bi_pro" {
   allow_group_removal = true
 }
 
-reclaim "visio_project" {
-  skus          = ["VISIOCLIENT", "PROJECTPREMIUM"]
-  signals       = ["m365_apps", "sign_in"]
+# Visio and Project count a sign-in to the product, not any sign-in: a
+# mailbox sign-in is no use of Visio. Microsoft documents no application id
+# for either, so these are the ones Contoso's sign-in log shows (Entra admin
+# centre > Sign-in logs, filter Application; copy Application ID). Write
+# yours: ids no sign-in carries leave the rule unknown (review), never
+# inactive. The log keeps 30 days, so a longer inactive_days waits for
+# reclaim's own history (review until then); desktop activations (the
+# Office activations report) show as installation and make it review too.
+app "visio" {
+  app_ids = ["6d2b7c1e-3f4a-4b5c-9d8e-7f6a5b4c3d21"]
+}
+
+app "project" {
+  app_ids = ["6d2b7c1e-3f4a-4b5c-9d8e-7f6a5b4c3d22"]
+}
+
+reclaim "visio" {
+  skus          = ["VISIOCLIENT"]
+  signals       = ["app_sign_in"]
+  apps          = ["visio"]
+  inactive_days = 90
+  action        = "remove_license"
+}
+
+reclaim "project" {
+  skus          = ["PROJECTPREMIUM"]
+  signals       = ["app_sign_in"]
+  apps          = ["project"]
   inactive_days = 90
   action        = "remove_license"
 }

@@ -16,10 +16,34 @@ reclaim "inactive_power_bi" {
   action        = "remove_license"
 }
 
-reclaim "inactive_visio_project" {
-  skus          = ["VISIOCLIENT", "PROJECTPREMIUM"]
-  signals       = ["sign_in", "m365_apps"]
-  inactive_days = 90
+# Visio and Project: a sign-in to the product itself, not any sign-in (a
+# daily Outlook user keeps no Visio seat). Microsoft documents no app id for
+# either; the app blocks below name the simulated tenant's
+# (simtenant.SimVisioAppID, SimProjectAppID). The sign-in log keeps 30 days:
+# a longer inactive_days is decisive only once reclaim has kept that much of
+# it, and until then the rule recommends review. A desktop activation in the
+# Office activations report shows as installation and makes it review too.
+app "visio" {
+  app_ids = ["51e00000-0000-4000-8000-000000000001"]
+}
+
+app "project" {
+  app_ids = ["51e00000-0000-4000-8000-000000000002"]
+}
+
+reclaim "inactive_visio" {
+  skus          = ["VISIOCLIENT"]
+  signals       = ["app_sign_in"]
+  apps          = ["visio"]
+  inactive_days = 30
+  action        = "remove_license"
+}
+
+reclaim "inactive_project" {
+  skus          = ["PROJECTPREMIUM"]
+  signals       = ["app_sign_in"]
+  apps          = ["project"]
+  inactive_days = 30
   action        = "remove_license"
 }
 

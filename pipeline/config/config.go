@@ -34,6 +34,9 @@ type Config struct {
 	Exclusions         []*Exclusion
 	ReclaimRules       []*ReclaimRule
 	ConsolidationRules []*ConsolidationRule
+	// Apps are the app blocks, by name: applications the app_sign_in signal
+	// may count besides the built-in ones (schemas.Apps).
+	Apps map[string]*App
 	// Prices is keyed by the SKU reference as written (part number or GUID).
 	Prices map[string]*Price
 	// Output is never nil after a successful load: defaults fill it.
@@ -171,6 +174,7 @@ type Signal string
 // signals is the catalogue; a signal needs no constant here.
 const (
 	SignalSignIn     Signal = "sign_in"
+	SignalAppSignIn  Signal = "app_sign_in"
 	SignalOffice365  Signal = "office365"
 	SignalEmail      Signal = "email"
 	SignalTeams      Signal = "teams"
@@ -217,6 +221,11 @@ type ReclaimRule struct {
 	// removal.
 	ServicePlans []string
 	Signals      []Signal
+	// Apps are the applications the rule's app_sign_in counts, resolved
+	// from apps = [...] (built-in or app blocks) with their ids, so a
+	// changed app block makes saved plans stale. Empty unless the rule
+	// counts app_sign_in.
+	Apps []App
 	// InactiveDays: a user with no counted activity for this many days is inactive. > 0.
 	InactiveDays int
 	// GraceDays: accounts created fewer days ago are never recommended.
@@ -230,7 +239,20 @@ type ReclaimRule struct {
 	AllowOneWay       bool      // may apply removals whose undo cannot succeed as things stand
 	DeclRange         hcl.Range `digest:"-"`
 
-	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
+	profileRanges []hcl.Range  // where each of Profiles is written, for diagnostics
+	appNames      []stringItem // apps = [...] as written, resolved by checkReferences
+	appsRange     hcl.Range    // the apps attribute, when written
+}
+
+// App is an application whose successful sign-ins count for app_sign_in:
+// a sign-in counts when its appId is one of AppIDs or its resourceId one of
+// ResourceIDs (lower-case GUIDs). It is built in (schemas.Apps, DeclRange
+// zero) or declared by an app block.
+type App struct {
+	Name        string
+	AppIDs      []string
+	ResourceIDs []string
+	DeclRange   hcl.Range `json:"-"` // not part of the decision digest: it moves with comments
 }
 
 // ConsolidationRule describes Dynamics 365 base + attach pairs.

@@ -173,6 +173,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "reclaim", LabelNames: []string{"name"}},
 		{Type: "consolidate", LabelNames: []string{"name"}},
 		{Type: "price", LabelNames: []string{"sku"}},
+		{Type: "app", LabelNames: []string{"name"}},
 		{Type: "output"},
 		{Type: "transform"},
 		{Type: "sql_stage", LabelNames: []string{"name"}},
@@ -187,6 +188,7 @@ type fileConfig struct {
 	reclaimRules   []*ReclaimRule
 	consolidations []*ConsolidationRule
 	prices         []*Price
+	apps           []*App
 	outputs        []*Output
 	transforms     []*Transform
 	sqlStages      []*SQLStage
@@ -200,6 +202,7 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		Profiles:    map[string]*Profile{},
 		ProfileSets: map[string]*ProfileSet{},
 		Prices:      map[string]*Price{},
+		Apps:        map[string]*App{},
 		Output:      defaultOutput(),
 		Transform:   defaultTransform(),
 	}
@@ -318,6 +321,10 @@ func decodeFile(content *hcl.BodyContent, ctx *hcl.EvalContext, baseDir string) 
 			var p *Price
 			p, ds = decodePriceBlock(b, ctx)
 			fc.prices = append(fc.prices, p)
+		case "app":
+			var a *App
+			a, ds = decodeAppBlock(b, ctx)
+			fc.apps = append(fc.apps, a)
 		case "output":
 			var o *Output
 			o, ds = decodeOutputBlock(b, ctx)
@@ -391,6 +398,13 @@ func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 			continue
 		}
 		c.Prices[p.SKU] = p
+	}
+	for _, a := range fc.apps {
+		if first, dup := c.Apps[a.Name]; dup {
+			diags = append(diags, duplicateDiag("app", a.Name, first.DeclRange, a.DeclRange))
+			continue
+		}
+		c.Apps[a.Name] = a
 	}
 	for _, o := range fc.outputs {
 		if c.Output.DeclRange.Filename != "" {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 // checkReferences runs the checks that need the whole merged configuration:
@@ -64,6 +66,7 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 	}
 	for _, r := range c.ReclaimRules {
 		checkProfiles("Reclaim rule", r.Name, r.Profiles, r.profileRanges, r.DeclRange)
+		diags = append(diags, c.resolveApps(r)...)
 		for _, p := range c.profilesOf(r.Profiles) {
 			if r.usesSignal(SignalDynamics) && len(p.Dynamics) == 0 {
 				diags = append(diags, &hcl.Diagnostic{
@@ -86,6 +89,82 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// resolveApps turns a rule's apps = [...] into the apps with their ids:
+// built-in first, then app blocks. app_sign_in needs apps, and apps need
+// app_sign_in: either alone would count nothing.
+func (c *Config) resolveApps(r *ReclaimRule) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	counts := r.usesSignal(SignalAppSignIn)
+	if counts && len(r.appNames) == 0 {
+		rng := r.DeclRange
+		if r.appsRange.Filename != "" {
+			rng = r.appsRange
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "app_sign_in without apps",
+			Detail: fmt.Sprintf("Reclaim rule %q counts app_sign_in, which is a sign-in to one of the rule's apps: say which with apps = [...] (%s, or an app block's name).",
+				r.Name, quotedList(c.AppNames())),
+			Subject: rng.Ptr(),
+		})
+		return diags
+	}
+	if !counts && len(r.appNames) > 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "apps without app_sign_in",
+			Detail:   fmt.Sprintf("Reclaim rule %q names apps but does not count the app_sign_in signal, so they would change nothing. Add \"app_sign_in\" to signals or remove apps.", r.Name),
+			Subject:  r.appsRange.Ptr(),
+		})
+		return diags
+	}
+	seen := map[string]bool{}
+	for _, n := range r.appNames {
+		a, ok := c.App(n.Value)
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Unknown app %q", n.Value),
+				Detail: fmt.Sprintf("%sKnown apps: %s. Declare another with app %q { app_ids = [...] resource_ids = [...] }.",
+					didYouMean(n.Value, c.AppNames()), quotedList(c.AppNames()), n.Value),
+				Subject: n.Range.Ptr(),
+			})
+			continue
+		}
+		if seen[a.Name] {
+			continue
+		}
+		seen[a.Name] = true
+		r.Apps = append(r.Apps, a)
+	}
+	return diags
+}
+
+// App returns the app called name: built in (schemas.Apps) or declared.
+func (c *Config) App(name string) (App, bool) {
+	if a, ok := schemas.AppNamed(name); ok {
+		return App{Name: a.Name, AppIDs: a.AppIDs, ResourceIDs: a.ResourceIDs}, true
+	}
+	if a := c.Apps[name]; a != nil {
+		return *a, true
+	}
+	return App{}, false
+}
+
+// AppNames lists the apps rules may name: the built-in ones in catalogue
+// order, then the declared ones sorted.
+func (c *Config) AppNames() []string {
+	out := builtinAppNames()
+	var declared []string
+	for n := range c.Apps {
+		if _, builtin := schemas.AppNamed(n); !builtin { // an error already
+			declared = append(declared, n)
+		}
+	}
+	sort.Strings(declared)
+	return append(out, declared...)
 }
 
 // profilesOf returns the declared profiles among names; all of them when

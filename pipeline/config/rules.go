@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/reclaimhq/reclaim/schemas"
 )
 
 var excludeSchema = &hcl.BodySchema{
@@ -89,6 +91,7 @@ var reclaimSchema = &hcl.BodySchema{
 		{Name: "skus"},
 		{Name: "service_plans"},
 		{Name: "signals", Required: true},
+		{Name: "apps"},
 		{Name: "inactive_days", Required: true},
 		{Name: "grace_days"},
 		{Name: "disabled_accounts"},
@@ -197,6 +200,14 @@ func decodeReclaimBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ReclaimRule, h
 		})
 	}
 
+	// apps are resolved against the built-in apps and every file's app
+	// blocks once the files are merged (checkReferences).
+	r.appNames, d = decodeStringList(attrs["apps"], ctx)
+	diags = append(diags, d...)
+	if attr := attrs["apps"]; attr != nil {
+		r.appsRange = attr.Expr.Range()
+	}
+
 	r.InactiveDays, d = decodeInt(attrs["inactive_days"], ctx, 0)
 	diags = append(diags, d...)
 	if attr := attrs["inactive_days"]; attr != nil && !d.HasErrors() && r.InactiveDays <= 0 {
@@ -248,6 +259,59 @@ func decodeReclaimBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ReclaimRule, h
 	r.AllowOneWay, d = decodeBool(attrs["allow_one_way"], ctx, false)
 	diags = append(diags, d...)
 	return r, diags
+}
+
+var appSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "app_ids"},
+		{Name: "resource_ids"},
+	},
+}
+
+// decodeAppBlock reads app "NAME" { app_ids = [...] resource_ids = [...] }.
+func decodeAppBlock(block *hcl.Block, ctx *hcl.EvalContext) (*App, hcl.Diagnostics) {
+	a := &App{Name: block.Labels[0], DeclRange: block.DefRange}
+	diags := checkName("app", a.Name, block.LabelRanges[0])
+	if _, builtin := schemas.AppNamed(a.Name); builtin {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("App %q is built in", a.Name),
+			Detail: fmt.Sprintf("%q is one of reclaim's built-in apps (%s) with the ids Microsoft documents; rules may name it as it is. Give this app block another name.",
+				a.Name, quotedList(builtinAppNames())),
+			Subject: block.LabelRanges[0].Ptr(),
+		})
+	}
+	content, ds := block.Body.Content(appSchema)
+	diags = append(diags, ds...)
+	for _, f := range []struct {
+		name, what string
+		dst        *[]string
+	}{{"app_ids", "application id", &a.AppIDs}, {"resource_ids", "resource id", &a.ResourceIDs}} {
+		items, d := decodeStringList(content.Attributes[f.name], ctx)
+		diags = append(diags, d...)
+		for _, it := range items {
+			diags = append(diags, checkGUID(f.what, it.Value, it.Range)...)
+			*f.dst = append(*f.dst, strings.ToLower(it.Value))
+		}
+	}
+	if len(a.AppIDs) == 0 && len(a.ResourceIDs) == 0 && !diags.HasErrors() {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "App without ids",
+			Detail: "An app block must name at least one application id (app_ids: the signIn appId) or resource id (resource_ids: the signIn resourceId); " +
+				"find them in the Entra admin centre's sign-in logs (Application ID, Resource ID).",
+			Subject: block.DefRange.Ptr(),
+		})
+	}
+	return a, diags
+}
+
+func builtinAppNames() []string {
+	out := make([]string, len(schemas.Apps))
+	for i, a := range schemas.Apps {
+		out[i] = a.Name
+	}
+	return out
 }
 
 func isSignal(s string) bool {

@@ -198,3 +198,49 @@ func TestExtractMicrosoftSubscriptionsExample(t *testing.T) {
 		t.Errorf("403: warnings %q do not say trial status is unknown", w)
 	}
 }
+
+// TestSignInMicrosoftExample reads Microsoft's "List signIns" example
+// sign-in through the sign-ins stage: appId and resourceId reach the raw
+// table (app_sign_in matches on both), lower-cased when Microsoft spells a
+// GUID in upper case. Its createdDateTime (2020) is moved into the window
+// the stage asks for; everything else is Microsoft's.
+func TestSignInMicrosoftExample(t *testing.T) {
+	t.Parallel()
+	ten := msgraphtest.Demo(0)
+	ten.SignIns = microsoftItems(t, "signin-list.json")
+	upper := map[string]any{}
+	for k, v := range ten.SignIns[0] {
+		upper[k] = v
+	}
+	upper["id"] = "66ea54eb-6301-4ee5-be62-ff5a759b0101"
+	upper["resourceId"] = "00000009-0000-0000-C000-000000000000"
+	upper["appId"] = "871C010F-5E61-4FB1-83AC-98610A7E9110"
+	ten.SignIns = append(ten.SignIns, upper)
+	now := time.Now().UTC()
+	for i, s := range ten.SignIns {
+		s["createdDateTime"] = now.Add(-time.Duration(i+1) * time.Hour).Format(time.RFC3339)
+	}
+	msgraphtest.Start(t, ten)
+	out := t.TempDir()
+	cfg := testConfig(ten, out)
+	r, sel := runner(t, true)
+	sel.Only = []string{schemas.TableSignIns}
+	if _, err := r.Run(context.Background(), run.Request{Config: cfg, Selection: sel, AsOf: asOf}); err != nil {
+		t.Fatal(err)
+	}
+	rows := readRaw[schemas.SignIn](t, out, schemas.TableSignIns)
+	if len(rows) != 2 {
+		t.Fatalf("%d sign-ins, want 2", len(rows))
+	}
+	got := map[string]schemas.SignIn{}
+	for _, r := range rows {
+		got[r.ID] = r
+	}
+	if s := got["66ea54eb-6301-4ee5-be62-ff5a759b0100"]; s.AppID != "de8bc8b5-d9f9-48b1-a8ad-b748da725064" ||
+		s.ResourceID != "00000003-0000-0000-c000-000000000000" || s.ResourceDisplayName != "Microsoft Graph" || s.StatusErrorCode != 0 {
+		t.Errorf("Microsoft's example sign-in: %+v", s)
+	}
+	if s := got["66ea54eb-6301-4ee5-be62-ff5a759b0101"]; s.AppID != "871c010f-5e61-4fb1-83ac-98610a7e9110" || s.ResourceID != "00000009-0000-0000-c000-000000000000" {
+		t.Errorf("upper-case ids not lowered: app %q resource %q", s.AppID, s.ResourceID)
+	}
+}

@@ -55,6 +55,7 @@ type graphSignIn struct {
 	AppDisplayName          *string       `json:"appDisplayName"`
 	ClientAppUsed           *string       `json:"clientAppUsed"`
 	ResourceDisplayName     *string       `json:"resourceDisplayName"`
+	ResourceID              *string       `json:"resourceId"`
 	IsInteractive           *bool         `json:"isInteractive"`
 	ConditionalAccessStatus *string       `json:"conditionalAccessStatus"`
 	Status                  *struct {
@@ -148,7 +149,7 @@ func (signInsStage) Run(ctx context.Context, req *stages.Request) (*stages.Resul
 			row := schemas.SignIn{ID: s.ID, CreatedDateTime: ct, UserID: guid(str(s.UserID)),
 				UserPrincipalName: str(s.UserPrincipalName), UserDisplayName: str(s.UserDisplayName),
 				AppID: guid(str(s.AppID)), AppDisplayName: str(s.AppDisplayName), ClientAppUsed: str(s.ClientAppUsed),
-				ResourceDisplayName: str(s.ResourceDisplayName), IsInteractive: s.IsInteractive != nil && *s.IsInteractive,
+				ResourceDisplayName: str(s.ResourceDisplayName), ResourceID: guid(str(s.ResourceID)), IsInteractive: s.IsInteractive != nil && *s.IsInteractive,
 				ConditionalAccessStatus: str(s.ConditionalAccessStatus)}
 			if s.Status != nil {
 				row.StatusErrorCode = s.Status.ErrorCode

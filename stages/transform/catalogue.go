@@ -18,6 +18,8 @@ import (
 //	param.signal_workloads  signal, workload, source, ord, is_report
 //	param.signal_licences   signal, pattern: service plans whose holders a
 //	                        usage report lists
+//	param.installations     product, plan, product_type: desktop apps whose
+//	                        activation is installation evidence
 //	param.report_rows       (view) signal, source, upn, uid,
 //	                        report_refresh_date: every usage report's rows
 //	param.signal_activity   (view) user_id, signal, workload,
@@ -27,11 +29,14 @@ const catalogueDDL = `
 CREATE TABLE param.signals (signal VARCHAR, ord INTEGER, status_source VARCHAR, guard BOOLEAN);
 CREATE TABLE param.signal_workloads (signal VARCHAR, workload VARCHAR, source VARCHAR, ord INTEGER, is_report BOOLEAN);
 CREATE TABLE param.signal_licences (signal VARCHAR, pattern VARCHAR);
+CREATE TABLE param.installations (product VARCHAR, plan VARCHAR, product_type VARCHAR);
 `
 
 // loadCatalogue fills the catalogue's parameter tables and creates
-// param.report_rows, which the prelude reads.
-func loadCatalogue(ctx context.Context, e *engine) error {
+// param.report_rows, which the prelude reads. apps are app_sign_in's
+// workloads in this run: the apps the rules name, not every app the
+// catalogue knows (each workload is a row per user in user_activity).
+func loadCatalogue(ctx context.Context, e *engine, apps []string) error {
 	if err := e.exec(ctx, catalogueDDL); err != nil {
 		return fmt.Errorf("creating the signal catalogue tables: %w", err)
 	}
@@ -52,7 +57,14 @@ func loadCatalogue(ctx context.Context, e *engine) error {
 		if err := ins("signals", s.Name, ord, status, false); err != nil {
 			return err
 		}
-		for _, w := range s.Workloads {
+		workloads := s.Workloads
+		if s.Name == schemas.SignalAppSignIn {
+			workloads = nil
+			for _, a := range apps {
+				workloads = append(workloads, schemas.Workload{Name: a, Source: schemas.TableSignIns})
+			}
+		}
+		for _, w := range workloads {
 			wlOrd++
 			if err := ins("signal_workloads", s.Name, w.Name, w.Source, wlOrd, len(s.Reports) > 0); err != nil {
 				return err
@@ -62,6 +74,11 @@ func loadCatalogue(ctx context.Context, e *engine) error {
 			if err := ins("signal_licences", s.Name, p); err != nil {
 				return err
 			}
+		}
+	}
+	for _, i := range schemas.Installations {
+		if err := ins("installations", i.Product, i.Plan, i.ProductType); err != nil {
+			return err
 		}
 	}
 	for _, g := range schemas.GuardReports {

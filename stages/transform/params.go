@@ -21,6 +21,8 @@ CREATE TABLE param.rules (rule VARCHAR, ord INTEGER, inactive_days INTEGER, grac
 CREATE TABLE param.rule_skus (rule VARCHAR, sku_ref VARCHAR);
 CREATE TABLE param.rule_service_plans (rule VARCHAR, pattern VARCHAR);
 CREATE TABLE param.rule_signals (rule VARCHAR, signal VARCHAR);
+CREATE TABLE param.rule_apps (rule VARCHAR, app VARCHAR);
+CREATE TABLE param.app_ids (app VARCHAR, kind VARCHAR, id VARCHAR);
 CREATE TABLE param.exclusions (name VARCHAR, ord INTEGER, has_user_selector BOOLEAN, has_sku_selector BOOLEAN);
 CREATE TABLE param.exclusion_users (name VARCHAR, ref VARCHAR);
 CREATE TABLE param.exclusion_groups (name VARCHAR, group_id VARCHAR);
@@ -58,6 +60,10 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 		}
 	}
 	ord := 0
+	// The apps the rules' app_sign_in counts, in first-use order: they are
+	// app_sign_in's workloads in this run.
+	var apps []string
+	appIDs := map[string]bool{}
 	for _, r := range cfg.ReclaimRules {
 		if !r.AppliesTo(req.Profile) {
 			continue
@@ -94,6 +100,26 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 		for _, s := range signals {
 			if err := ins("rule_signals", r.Name, string(s)); err != nil {
 				return err
+			}
+		}
+		for _, a := range r.Apps {
+			if err := ins("rule_apps", r.Name, a.Name); err != nil {
+				return err
+			}
+			if appIDs[a.Name] {
+				continue
+			}
+			appIDs[a.Name] = true
+			apps = append(apps, a.Name)
+			for _, id := range a.AppIDs {
+				if err := ins("app_ids", a.Name, "app_id", strings.ToLower(id)); err != nil {
+					return err
+				}
+			}
+			for _, id := range a.ResourceIDs {
+				if err := ins("app_ids", a.Name, "resource_id", strings.ToLower(id)); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -149,7 +175,7 @@ func loadParams(ctx context.Context, e *engine, req *Request, rawStatus map[stri
 			}
 		}
 	}
-	return loadCatalogue(ctx, e)
+	return loadCatalogue(ctx, e, apps)
 }
 
 // evalWhen runs an exclusion's `when` expression as the WHERE of a query over

@@ -6,7 +6,8 @@
 --   review             the licence is a suite reached through the rule's
 --                      service_plans (a suite decision, never a removal by
 --                      this rule); a counted signal is unknown; data at risk without
---                      allow_data_at_risk; a licence held directly and
+--                      allow_data_at_risk; Project or Visio desktop
+--                      activated (installed); a licence held directly and
 --                      through a group (removing the direct one frees no
 --                      seat); a group-only licence without
 --                      allow_group_removal, or through several groups
@@ -52,6 +53,50 @@ sig AS (
     max(last_activity_date) AS last_seen
   FROM user_activity GROUP BY user_id, signal
 ),
+-- The sign-in log's reach in days, counting its first day and the run
+-- date: reclaim keeps what it has read (Microsoft keeps 30 days), so a user
+-- with no app sign-in on record is idle for that long, not for ever.
+log_days AS (
+  SELECT date_diff('day', min(created_date_time)::DATE, (SELECT as_of FROM run)) + 1 AS days FROM raw.sign_ins
+),
+-- Per rule × user × signal. app_sign_in counts only the rule's apps
+-- (param.rule_apps); it is unknown when one of them is (the log unread, or
+-- no sign-in names its ids), and for a user with no sign-in to them on
+-- record while the log reaches back fewer days than inactive_days.
+rsig AS (
+  SELECT c.rule, s.user_id, s.signal, s.known, s.days, s.source, s.last_date, s.missing_from, s.last_seen,
+    NULL::VARCHAR AS unknown_why
+  FROM (SELECT DISTINCT rule, user_id FROM cand) c JOIN sig s ON s.user_id = c.user_id
+  WHERE s.signal <> 'app_sign_in'
+  UNION ALL
+  -- A rule without apps still gets its app_sign_in entry (no activity) so
+  -- every recommendation lists every signal.
+  SELECT c.rule, c.user_id, 'app_sign_in',
+    CASE WHEN a.rule IS NULL THEN (SELECT available FROM signal_status WHERE signal = 'app_sign_in')
+      ELSE a.known AND (a.days IS NOT NULL OR coalesce(l.days, 0) >= r.inactive_days) END,
+    a.days, a.source, a.last_date, NULL, a.last_seen,
+    CASE WHEN a.unseen IS NOT NULL THEN 'no successful sign-in in the log names the ids of app ' || a.unseen
+      || ' (check its app_ids and resource_ids against the Entra sign-in log)'
+      WHEN a.rule IS NOT NULL AND a.days IS NULL AND coalesce(l.days, 0) < r.inactive_days
+      THEN 'no sign-in to ' || a.apps || ' on record, but the sign-in log reaches back only ' || coalesce(l.days, 0)
+        || ' days, fewer than inactive_days ' || r.inactive_days END
+  FROM (SELECT DISTINCT rule, user_id FROM cand) c
+  JOIN param.rules r ON r.rule = c.rule
+  CROSS JOIN log_days l
+  LEFT JOIN (
+    SELECT ra.rule, ua.user_id, bool_and(ua.known) AS known, min(ua.days_inactive) AS days,
+      arg_min(ua.workload, ua.days_inactive) FILTER (WHERE ua.days_inactive IS NOT NULL) AS source,
+      arg_min(ua.last_activity_date, ua.days_inactive) FILTER (WHERE ua.days_inactive IS NOT NULL) AS last_date,
+      max(ua.last_activity_date) AS last_seen,
+      string_agg(DISTINCT ua.workload, ', ' ORDER BY ua.workload) AS apps,
+      string_agg(DISTINCT ua.workload, ', ' ORDER BY ua.workload) FILTER (WHERE NOT ua.known) AS unseen
+    FROM user_activity ua
+    JOIN param.rule_apps ra ON ra.app = ua.workload
+    JOIN (SELECT DISTINCT rule, user_id FROM cand) c ON c.rule = ra.rule AND c.user_id = ua.user_id
+    WHERE ua.signal = 'app_sign_in'
+    GROUP BY ra.rule, ua.user_id
+  ) a ON a.rule = c.rule AND a.user_id = c.user_id
+),
 status AS (SELECT signal, reason FROM signal_status),
 eval AS (
   SELECT c.rule, c.user_id, c.sku_id,
@@ -59,6 +104,7 @@ eval AS (
     list_sort(coalesce(list(rs.signal) FILTER (WHERE NOT coalesce(s.known, false)), []::VARCHAR[])) AS signals_unknown,
     string_agg(rs.signal || ' unknown (' ||
       CASE WHEN coalesce(st.reason, '') <> '' THEN st.reason
+           WHEN s.unknown_why IS NOT NULL THEN s.unknown_why
            WHEN s.missing_from IS NOT NULL THEN 'the user is licensed for it but not in ' || s.missing_from
              || ' (rows matched by user principal name: renamed since the report was cut?)'
            WHEN rs.signal = 'sign_in' THEN 'sign-in activity not readable for this user'
@@ -69,7 +115,7 @@ eval AS (
     arg_min(s.last_date, s.days) FILTER (WHERE s.known AND s.days IS NOT NULL) AS last_activity_date
   FROM cand c
   JOIN param.rule_signals rs ON rs.rule = c.rule
-  LEFT JOIN sig s ON s.user_id = c.user_id AND s.signal = rs.signal
+  LEFT JOIN rsig s ON s.rule = c.rule AND s.user_id = c.user_id AND s.signal = rs.signal
   LEFT JOIN status st ON st.signal = rs.signal
   GROUP BY c.rule, c.user_id, c.sku_id
 ),
@@ -122,22 +168,38 @@ risk AS (
 -- reports are no signal), with its report's refresh date. Sign-ins keep the
 -- directory's timestamps: the newer of the two.
 ev AS (
-  SELECT g.user_id, list({'signal': g.signal,
+  SELECT g.rule, g.user_id, list({'signal': g.signal,
       'last_activity': CASE WHEN g.signal = 'sign_in' THEN greatest(u.last_sign_in, u.last_non_interactive)
         ELSE g.last_seen::TIMESTAMP END,
       'refresh_date': st.report_refresh_date,
       'unknown': NOT coalesce(g.known, false)} ORDER BY o.ord) AS signals
-  FROM sig g
+  FROM rsig g
   JOIN param.signals o ON o.signal = g.signal AND NOT o.guard
   LEFT JOIN signal_status st ON st.signal = g.signal
   LEFT JOIN (SELECT DISTINCT user_id, last_sign_in, last_non_interactive FROM cand) u ON u.user_id = g.user_id
-  WHERE g.user_id IN (SELECT user_id FROM cand)
-  GROUP BY g.user_id
+  GROUP BY g.rule, g.user_id
+),
+-- Project or Visio desktop activated (the Office activations report,
+-- param.installations): installed, which is not use. The sign-in log cannot
+-- tell their desktop use from any other Office app's, so a removal becomes
+-- review and the reason says what was found.
+installed AS (
+  SELECT c.rule, c.user_id, c.sku_id,
+    string_agg(DISTINCT i.product || ' desktop activated on ' || (coalesce(r.windows, 0) + coalesce(r.mac, 0)) || ' computer(s)'
+      || coalesce(', last on ' || strftime(r.last_activated_date, '%Y-%m-%d'), ''), '; ') AS reason
+  FROM cand c
+  JOIN param.sku_plans p ON p.sku_id = c.sku_id AND NOT list_contains(c.disabled_plans, p.plan_id)
+  JOIN param.installations i ON p.plan_name = i.plan
+  JOIN raw.report_office365_activations_user_detail r
+    ON lower(r.user_principal_name) = lower(c.user_principal_name) AND upper(r.product_type) LIKE i.product_type
+  WHERE coalesce(r.windows, 0) + coalesce(r.mac, 0) > 0
+  GROUP BY ALL
 ),
 judged AS (
   SELECT c.*, e.signals_counted, e.signals_unknown, e.unknown_reason, e.days_inactive,
     e.last_activity_source, e.last_activity_date,
     coalesce(rk.reason, '') AS risk_reason,
+    coalesce(ins.reason, '') AS installed_reason,
     CASE WHEN e.days_inactive IS NOT NULL
       THEN 'no activity on ' || coalesce(e.known_list, '-') || ' for ' || e.days_inactive || ' days (threshold '
            || c.inactive_days || '; last ' || e.last_activity_source || ' on ' || strftime(e.last_activity_date, '%Y-%m-%d') || ')'
@@ -150,6 +212,7 @@ judged AS (
   FROM cand c
   JOIN eval e USING (rule, user_id, sku_id)
   LEFT JOIN risk rk USING (rule, user_id, sku_id)
+  LEFT JOIN installed ins USING (rule, user_id, sku_id)
   CROSS JOIN run
   -- Active on a known signal within the threshold: nothing to say. Never
   -- active: only once the account is older than the threshold.
@@ -164,6 +227,7 @@ decided AS (
       WHEN j.suite_plans IS NOT NULL THEN 'review'
       WHEN len(j.signals_unknown) > 0 THEN 'review'
       WHEN j.risk_reason <> '' AND NOT j.allow_data_at_risk THEN 'review'
+      WHEN j.installed_reason <> '' THEN 'review'
       WHEN j.assigned_directly AND len(j.assigned_by_groups) > 0 THEN 'review'
       WHEN j.assigned_directly THEN 'remove_license'
       WHEN j.allow_group_removal AND len(j.assigned_by_groups) = 1 THEN 'remove_from_group'
@@ -171,12 +235,15 @@ decided AS (
     END AS action,
     CASE
       WHEN j.rule_action = 'report' THEN 'report only: ' || j.base_reason
+        || CASE WHEN j.installed_reason <> '' THEN '; installed, which is not use: ' || j.installed_reason ELSE '' END
         || CASE WHEN len(j.signals_unknown) > 0 THEN '; ' || j.unknown_reason ELSE '' END
       WHEN j.suite_plans IS NOT NULL THEN j.base_reason || '; suite decision: ' || coalesce(nullif(j.sku_part_number, ''), j.sku_id)
         || ' carries ' || array_to_string(j.suite_plans, ', ') || ' inside a suite: this rule never removes a suite; decide the suite as a whole'
         || CASE WHEN len(j.signals_unknown) > 0 THEN '; cannot confirm inactivity: ' || j.unknown_reason ELSE '' END
       WHEN len(j.signals_unknown) > 0 THEN j.base_reason || '; cannot confirm inactivity: ' || j.unknown_reason
       WHEN j.risk_reason <> '' AND NOT j.allow_data_at_risk THEN j.base_reason || '; data at risk: ' || j.risk_reason || ' and allow_data_at_risk is off'
+      WHEN j.installed_reason <> '' THEN j.base_reason || '; installed, which is not use: ' || j.installed_reason
+        || ' (the Office activations report; desktop use leaves no sign-in of its own): review with the user'
       WHEN j.assigned_directly AND len(j.assigned_by_groups) > 0 THEN j.base_reason || '; held directly and through group '
         || array_to_string(j.assigned_by_groups, ', ') || ': removing the direct assignment frees no seat'
       WHEN j.assigned_directly THEN j.base_reason
@@ -229,7 +296,7 @@ LEFT JOIN (SELECT lower(sku_id) AS sku_id, any_value(capability_status) AS capab
 LEFT JOIN (SELECT lower(sku_id) AS sku_id, bool_or(is_trial) AS trial,
     bool_and(status <> 'Enabled' OR coalesce(next_lifecycle_date_time::DATE <= (SELECT as_of FROM param.run) + 30, false)) AS ending,
     max(next_lifecycle_date_time) AS ends FROM raw.subscriptions GROUP BY ALL) sb ON sb.sku_id = d.sku_id
-LEFT JOIN ev ON ev.user_id = d.user_id
+LEFT JOIN ev ON ev.rule = d.rule AND ev.user_id = d.user_id
 LEFT JOIN param.suppression sp ON sp.user_id = d.user_id AND sp.sku_id = d.sku_id
 CROSS JOIN run
 ORDER BY d.ord, d.user_principal_name, d.sku_part_number, d.sku_id;

@@ -60,6 +60,17 @@ sign_in AS (
       ELSE '' END AS reason
   FROM raw.users
 ),
+-- app_sign_in has one source, the sign-in log: absent (no Entra ID P1, no
+-- AuditLog.Read.All, or not read: --sign-in-log) it is unknown. Whether each
+-- app's ids appear in it is judged per app in user_activity.
+app_sign_in AS (
+  SELECT 'app_sign_in' AS signal, 'sign_ins' AS source,
+    (SELECT count(*) FROM raw.sign_ins) AS n,
+    CASE WHEN NOT (SELECT present FROM present WHERE name = 'sign_ins')
+      THEN 'the sign-in log was not read (' || (SELECT reason FROM present WHERE name = 'sign_ins')
+           || '); it needs Entra ID P1, AuditLog.Read.All and --sign-in-log'
+      ELSE '' END AS reason
+),
 dynamics AS (
   SELECT 'dynamics' AS signal, 'dataverse_audits' AS source,
     (SELECT count(*) FROM raw.dataverse_audits) AS n,
@@ -78,6 +89,9 @@ UNION ALL
 SELECT run.snapshot_date, signal, source, reason = '', reason, refresh,
        CASE WHEN refresh IS NOT NULL THEN date_diff('day', refresh, run.as_of) END, n, missing
 FROM report_status, run
+UNION ALL
+SELECT run.snapshot_date, signal, source, reason = '', reason, NULL::DATE, NULL::BIGINT, n, 0
+FROM app_sign_in, run
 UNION ALL
 SELECT run.snapshot_date, signal, source, reason = '', reason, NULL::DATE, NULL::BIGINT, n, 0
 FROM dynamics, run

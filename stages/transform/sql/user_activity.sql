@@ -24,6 +24,9 @@ best AS (
   SELECT user_id, signal, workload, max(last_activity_date) AS d FROM param.signal_activity
   WHERE last_activity_date IS NOT NULL GROUP BY ALL
 ),
+-- An app no successful sign-in in the log names (its ids wrong, or nobody
+-- uses it yet) proves nothing about anyone: unknown, never inactive.
+apps_seen AS (SELECT DISTINCT workload FROM best WHERE signal = 'app_sign_in'),
 grid AS (
   SELECT u.id AS user_id, u.user_principal_name, u.uord, u.sign_in_activity_available, c.signal, c.workload, c.ord, c.is_report,
     CASE WHEN c.workload = 'sign_in_interactive' AND NOT (SELECT yes FROM successful_populated)
@@ -46,7 +49,8 @@ grid AS (
 )
 SELECT run.snapshot_date, g.user_id, g.user_principal_name, g.signal, g.workload, g.source,
   b.d AS last_activity_date,
-  g.available AND (g.signal <> 'sign_in' OR g.sign_in_activity_available) AND g.report_match <> 'missing' AS known,
+  g.available AND (g.signal <> 'sign_in' OR g.sign_in_activity_available) AND g.report_match <> 'missing'
+    AND (g.signal <> 'app_sign_in' OR g.workload IN (SELECT workload FROM apps_seen)) AS known,
   g.report_refresh_date,
   CASE WHEN NOT g.is_report THEN run.as_of ELSE coalesce(g.report_refresh_date, run.as_of) END AS reference_date,
   -- greatest() skips NULLs, hence the CASE: never active stays NULL.
