@@ -27,6 +27,9 @@ var layerRules = []struct {
 	{"stages/...", []string{azidentity}, "only the wiring (cmd/reclaim) links the Azure identity SDK"},
 	{"pipeline/...", []string{"stages/extract", "stages/transform", "stages/act", "simtenant", "cmd/reclaim", azidentity},
 		"pipeline/ never imports a concrete stage: cmd/reclaim wires them in"},
+	{"pipeline/store", []string{azblob},
+		"the store is a leaf every stage links; the object-store drivers (pipeline/store/lake) plug in from the wiring"},
+	{"stages", []string{azblob}, "linking the stage contract must not link the Azure storage SDK"},
 	{"schemas", []string{"pipeline/config", "stages", "msgraph"},
 		"the table definitions are the bottom layer"},
 }
@@ -34,6 +37,7 @@ var layerRules = []struct {
 const (
 	module     = "github.com/reclaimhq/reclaim/"
 	azidentity = "github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	azblob     = "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 )
 
 // goList returns, for every package pattern matches, its non-standard

@@ -296,10 +296,50 @@ func (p *Price) MonthlyAmount() float64 {
 
 // Output says where snapshots go.
 type Output struct {
-	Dir         string // default "./reclaim-data"
+	// Dir is the local working directory: DuckDB, the journals' fsync and
+	// every file are written here first (default "./reclaim-data").
+	Dir         string
 	Compression string // zstd (default), snappy, gzip, none
-	DeclRange   hcl.Range
+	// Remote, when set (output.url), is the object store every committed
+	// file is published to after its local commit, and where a fresh host
+	// reads state, snapshots and journals back from. nil: local only.
+	Remote    *Remote
+	DeclRange hcl.Range
 }
+
+// Remote is output.url and what goes with it: an Azure Blob Storage or
+// ADLS Gen2 container (az://account/container/prefix, which also names a
+// Fabric OneLake item through endpoint) or an S3 bucket
+// (s3://bucket/prefix).
+type Remote struct {
+	URL    string // as written
+	Scheme string // RemoteAzure or RemoteS3
+	// Account is the storage account (az) or the bucket (s3).
+	Account string
+	// Container is the blob container (az); "" for s3.
+	Container string
+	// Prefix is the folder under the container or bucket, without slashes
+	// at either end; "" is its root.
+	Prefix string
+	// Endpoint overrides the service URL: Azurite's
+	// http://127.0.0.1:10000/devstoreaccount1, OneLake's
+	// https://onelake.blob.fabric.microsoft.com, an S3-compatible server.
+	// "": https://ACCOUNT.blob.core.windows.net, or AWS's for the region.
+	Endpoint string
+	// Region is the S3 region ("" : the AWS chain's, else us-east-1).
+	Region string
+	// SharedKey is an Azure storage account key (Azurite's well-known key
+	// in tests). Unset, the store signs in with the profile's credential,
+	// the same azidentity credential Graph uses.
+	SharedKey Secret
+	DeclRange hcl.Range
+}
+
+// The schemes output.url accepts.
+const (
+	RemoteAzure = "az"
+	RemoteS3    = "s3"
+)
 
 // Transform tunes the DuckDB transform. The zero value of each engine field
 // means DuckDB's own default.

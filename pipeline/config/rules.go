@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -451,6 +452,10 @@ var outputSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "dir"},
 		{Name: "compression"},
+		{Name: "url"},
+		{Name: "endpoint"},
+		{Name: "region"},
+		{Name: "shared_key"},
 	},
 }
 
@@ -487,7 +492,90 @@ func decodeOutputBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Output, hcl.Dia
 	if attr := content.Attributes["compression"]; attr != nil && !d.HasErrors() {
 		diags = append(diags, oneOf(attr, o.Compression, Compressions)...)
 	}
-	return o, diags
+	r, d := decodeRemote(content.Attributes, ctx)
+	o.Remote = r
+	return o, append(diags, d...)
+}
+
+// decodeRemote reads output.url and the attributes that only mean
+// something beside it; nil when url is unset.
+func decodeRemote(attrs hcl.Attributes, ctx *hcl.EvalContext) (*Remote, hcl.Diagnostics) {
+	urlAttr := attrs["url"]
+	if urlAttr == nil {
+		var diags hcl.Diagnostics
+		for _, n := range []string{"endpoint", "region", "shared_key"} {
+			if a := attrs[n]; a != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Argument needs output url",
+					Detail:   fmt.Sprintf("%s only applies to an object store: set url = \"az://ACCOUNT/CONTAINER/PREFIX\" or \"s3://BUCKET/PREFIX\", or remove %s.", n, n),
+					Subject:  a.NameRange.Ptr(),
+				})
+			}
+		}
+		return nil, diags
+	}
+	r := &Remote{DeclRange: urlAttr.Range}
+	var diags, d hcl.Diagnostics
+	r.URL, diags = decodeString(urlAttr, ctx, "")
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	subject := urlAttr.Expr.Range().Ptr()
+	bad := func(summary, detail string) (*Remote, hcl.Diagnostics) {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject})
+	}
+	scheme, rest, ok := strings.Cut(r.URL, "://")
+	switch {
+	case !ok:
+		return bad("Invalid output url", fmt.Sprintf("url must be az://ACCOUNT/CONTAINER/PREFIX (Azure Blob Storage, ADLS Gen2, OneLake) or s3://BUCKET/PREFIX; %q has no scheme.", r.URL))
+	case scheme != RemoteAzure && scheme != RemoteS3:
+		return bad("Unsupported output url scheme", fmt.Sprintf("url's scheme must be %q (Azure Blob Storage, ADLS Gen2, OneLake) or %q; %q is not. For a local directory use dir.", RemoteAzure, RemoteS3, scheme))
+	}
+	r.Scheme = scheme
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	r.Account = parts[0]
+	need := 1
+	if scheme == RemoteAzure {
+		need = 2
+	}
+	if r.Account == "" {
+		return bad("Invalid output url", fmt.Sprintf("%q names no %s.", r.URL, map[string]string{RemoteAzure: "storage account", RemoteS3: "bucket"}[scheme]))
+	}
+	if len(parts) < need || parts[need-1] == "" {
+		return bad("Missing container", fmt.Sprintf("an az:// url names the storage account and then the container: az://%s/CONTAINER/PREFIX.", r.Account))
+	}
+	if scheme == RemoteAzure {
+		r.Container = parts[1]
+	}
+	r.Prefix = strings.Join(parts[need:], "/")
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			return bad("Invalid output url", fmt.Sprintf("%q has an empty, \".\" or \"..\" path segment.", r.URL))
+		}
+	}
+	r.Endpoint, d = decodeString(attrs["endpoint"], ctx, "")
+	diags = append(diags, d...)
+	if a := attrs["endpoint"]; a != nil && !d.HasErrors() {
+		if u, err := url.Parse(r.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid endpoint",
+				Detail:  fmt.Sprintf("endpoint must be an http:// or https:// URL, such as \"http://127.0.0.1:10000/devstoreaccount1\" for Azurite; %q is not.", r.Endpoint),
+				Subject: a.Expr.Range().Ptr()})
+		}
+	}
+	r.Region, d = decodeString(attrs["region"], ctx, "")
+	diags = append(diags, d...)
+	if a := attrs["region"]; a != nil && scheme != RemoteS3 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Argument not for this store",
+			Detail: "region applies to s3:// only; remove it.", Subject: a.NameRange.Ptr()})
+	}
+	r.SharedKey, d = decodeSecret(attrs["shared_key"], ctx, false)
+	diags = append(diags, d...)
+	if a := attrs["shared_key"]; a != nil && scheme != RemoteAzure {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Argument not for this store",
+			Detail: "shared_key applies to az:// only; S3 credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, a role).", Subject: a.NameRange.Ptr()})
+	}
+	return r, diags
 }
 
 // resolvePath makes a path from the config relative to the config directory,

@@ -124,14 +124,9 @@ func Digest(b []byte) string {
 
 // FileDigest returns "sha256:<hex>" of a file's content.
 func FileDigest(path string) (string, error) {
-	f, err := os.Open(path)
+	sum, err := store.FileSHA256(path)
 	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("digest of %s: %w", path, err)
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return "sha256:" + sum, nil
 }

@@ -33,6 +33,8 @@ type LockedError struct {
 	// wrote just a pid).
 	Raw    string
 	Waited time.Duration
+	// remote: the lock is a remote store's lease (Store.Lock).
+	remote bool
 }
 
 func (e *LockedError) Error() string {
@@ -47,7 +49,11 @@ func (e *LockedError) Error() string {
 	if e.Waited > 0 {
 		waited = fmt.Sprintf(" after waiting %s", e.Waited)
 	}
-	return fmt.Sprintf("%s holds the profile lock %s%s; wait for it to finish, or pass --lock-timeout to wait for it%s", who, e.Path, waited, staleHint)
+	hint := staleHint
+	if e.remote {
+		hint = "; a holder that died without releasing it loses the lock within a minute, when its lease is not renewed"
+	}
+	return fmt.Sprintf("%s holds the profile lock %s%s; wait for it to finish, or pass --lock-timeout to wait for it%s", who, e.Path, waited, hint)
 }
 
 // errHeld is what tryLock returns when the lock is taken.

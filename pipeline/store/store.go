@@ -57,13 +57,16 @@ type Commit struct {
 // record its own failures rather than block the write.
 type Hook func(Commit)
 
-// Store is an output directory. A nil *Store, or one with no Hook, writes
-// files with no hook; its Dir is only used to name commits.
+// Store is an output directory. A nil *Store, or one with no Hook and no
+// Remote, writes files with no hook; its Dir is only used to name commits.
 type Store struct {
 	// Dir is OUT, the root of every profile.
 	Dir string
 	// Hook, if set, is told about every committed file.
 	Hook Hook
+	// Remote, if set, is the object store every committed file is
+	// published to after the Hook (see remote.go); nil: local only.
+	Remote *Remote
 }
 
 // Profile is the directory of one profile of the store.
@@ -80,10 +83,16 @@ func (s *Store) dir() string {
 
 // committed tells the hook about path.
 func (s *Store) committed(path string, kind Kind) {
-	if s == nil || s.Hook == nil {
+	if s == nil {
 		return
 	}
-	s.Hook(Commit{Path: s.rel(path), Kind: kind})
+	rel := s.rel(path)
+	if s.Hook != nil {
+		s.Hook(Commit{Path: rel, Kind: kind})
+	}
+	if s.Remote != nil {
+		s.publish(rel, kind)
+	}
 }
 
 func (s *Store) rel(path string) string {

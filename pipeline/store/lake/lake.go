@@ -1,0 +1,55 @@
+// Package lake holds the object-store drivers of output.url: Azure Blob
+// Storage and ADLS Gen2 (az://, which also serves Fabric OneLake) through
+// the Azure SDK's azblob. Each driver is a store.Objects (put a file, get,
+// list) and a store.Leases (the cross-host profile lock); pipeline/store
+// decides what is published when and what a fresh host reads back. The
+// wiring hands each driver its credential: the same azcore.TokenCredential
+// the profile's Graph client uses (only the wiring links azidentity), or a
+// shared key from the configuration.
+package lake
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/reclaimhq/reclaim/pipeline/config"
+	"github.com/reclaimhq/reclaim/pipeline/store"
+)
+
+// Credential is how a driver signs in: Token, built on first use, unless
+// the configuration holds a shared key (output.shared_key).
+type Credential struct {
+	Token func() (azcore.TokenCredential, error)
+}
+
+// Open is the driver of r, signing in with cred.
+func Open(r *config.Remote, cred Credential) (store.Objects, store.Leases, error) {
+	switch r.Scheme {
+	case config.RemoteAzure:
+		c, err := openAzure(r, cred)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, c, nil
+	}
+	return nil, nil, fmt.Errorf("output url %s: no driver for %q", r.URL, r.Scheme)
+}
+
+// objectName is a store key under the remote's prefix.
+func objectName(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return path.Join(prefix, key)
+}
+
+// keyOf is objectName's inverse.
+func keyOf(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return strings.TrimPrefix(name, prefix+"/")
+}
