@@ -16,6 +16,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 	"github.com/reclaimhq/reclaim/stages/act"
 	"github.com/reclaimhq/reclaim/stages/transform"
@@ -121,9 +122,10 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 	defer stop()
 	approval := f.approval.String()
 	progress := progressPrinter(out)
-	res, err := act.Apply(ctx, act.ApplyRequest{Plan: p, Config: cfg, OutDir: outDir, Store: outputStore(outDir),
+	st := outputStore(cfg, outDir)
+	res, err := act.Apply(ctx, act.ApplyRequest{Plan: p, Config: cfg, OutDir: outDir, Store: st,
 		ExpectDigest: f.expectDigest, MaxAge: maxAge, Approval: f.approval, AllowOneWay: f.allowOneWay,
-		Lock: f.locker(cfg, "apply"),
+		Lock: f.locker(st, "apply"),
 		Directory: func(profile string) (act.Directory, error) {
 			return newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, log)
 		},
@@ -170,16 +172,20 @@ func runApplyCmd(cmd *cobra.Command, f *applyFlags, planPath string, maxAge time
 		}
 		return withExitCode(exitError, err)
 	}
+	if err := publishError(st); err != nil {
+		return err
+	}
 	if res.Failed > 0 {
 		return withExitCode(exitPartial, fmt.Errorf("%d action(s) failed", res.Failed))
 	}
 	return nil
 }
 
-// locker takes the profiles' locks for command, waiting up to --lock-timeout.
-func (f *applyFlags) locker(cfg *config.Config, command string) act.Locker {
+// locker takes the profiles' locks of st for command, waiting up to
+// --lock-timeout.
+func (f *applyFlags) locker(st *store.Store, command string) act.Locker {
 	return func(ctx context.Context, profiles []string) (func(), error) {
-		locks, err := lockProfiles(ctx, cfg, profiles, command, f.lockTimeout)
+		locks, err := lockProfiles(ctx, st, profiles, command, f.lockTimeout)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/reclaimhq/reclaim/pipeline/store/lake/azurite"
 )
 
 // The reclaim binary, built once per test process for the tests that need a
@@ -29,11 +31,13 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// removeBinary runs the tests, then removes the binary reclaimBinary built.
+// removeBinary runs the tests, then removes the binary reclaimBinary built
+// and stops the Azurite the object-storage tests started.
 type removeBinary struct{ m *testing.M }
 
 func (r removeBinary) Run() int {
 	code := r.m.Run()
+	azurite.Stop()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -51,6 +53,14 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 			// What apply needs to find the same data without every -var
 			// again; never a sensitive value.
 			vars, sensitive := rememberedVariables(cfg)
+			// With output.url, plan reads the latest snapshots and manifests
+			// from the store (it takes no lock: a manifest is published last).
+			st := outputStore(cfg, cfg.Output.Dir)
+			for _, name := range slices.Sorted(maps.Keys(cfg.Profiles)) {
+				if err := st.Pull(cmd.Context(), st.Profile(name)); err != nil {
+					return withExitCode(exitError, err)
+				}
+			}
 			p, err := act.Plan(cmd.Context(), act.PlanRequest{Config: cfg, ConfigPath: cf.path(args),
 				Variables: vars, SensitiveVariables: sensitive, Now: time.Now()})
 			if err != nil {
@@ -67,7 +77,7 @@ Exit codes: 0 success; 1 error. With --detailed-exitcode (as in Terraform):
 				return withExitCode(exitError, err)
 			}
 			if out != "" {
-				if err := plan.Write(outputStore(cfg.Output.Dir), out, p); err != nil {
+				if err := plan.Write(st, out, p); err != nil {
 					return withExitCode(exitError, err)
 				}
 				if !asJSON {

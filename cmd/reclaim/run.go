@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -241,10 +242,11 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 		return err
 	}
 	reports := &runReports{}
+	st := outputStore(cfg, piperun.OutputDir(cfg))
 	r := &piperun.Runner{
 		Registry: reg,
 		Report:   reports.write,
-		Hook:     outputStore(piperun.OutputDir(cfg)).Hook,
+		Store:    st,
 		NewClient: func(p *config.Profile) (*msgraph.Client, error) {
 			return newClient(p, nil, msgraph.RetryPolicy{MaxRetryTime: rf.maxRetryTime}, log.Named("http"))
 		},
@@ -287,11 +289,11 @@ func runPipeline(cmd *cobra.Command, cfg *config.Config, rf *runFlags) error {
 			return withExitCode(exitError, fmt.Errorf("interrupted (%v): the manifest says %q, snapshots of unfinished stages were discarded and the profile lock is released", context.Cause(ctx), piperun.StatusInterrupted))
 		}
 		if len(names) > 1 && len(failed) > 0 && len(failed) < len(names) {
-			return withExitCode(exitPartial, fmt.Errorf("%d of %d profiles failed: %w", len(failed), len(names), err))
+			return withExitCode(exitPartial, fmt.Errorf("%d of %d profiles failed: %w", len(failed), len(names), errors.Join(err, st.PublishErr())))
 		}
-		return withExitCode(exitError, err)
+		return withExitCode(exitError, errors.Join(err, st.PublishErr()))
 	}
-	return nil
+	return publishError(st)
 }
 
 // commandLogger builds the process logger from the root's --log-level and

@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/reclaimhq/reclaim/pipeline/config"
-	piperun "github.com/reclaimhq/reclaim/pipeline/run"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
@@ -46,16 +44,17 @@ func (ls profileLocks) Unlock() {
 	}
 }
 
-// lockProfiles takes the lock of each profile (in name order, so two
+// lockProfiles takes the lock of each profile of st (in name order, so two
 // commands waiting for each other's profiles cannot deadlock) for command,
-// waiting up to timeout for each.
-func lockProfiles(ctx context.Context, cfg *config.Config, profiles []string, command string, timeout time.Duration) (profileLocks, error) {
+// waiting up to timeout for each; with a remote, each is also the
+// cross-host lease and reads the profile's files back.
+func lockProfiles(ctx context.Context, st *store.Store, profiles []string, command string, timeout time.Duration) (profileLocks, error) {
 	names := slices.Clone(profiles)
 	slices.Sort(names)
 	names = slices.Compact(names)
 	var held profileLocks
 	for _, n := range names {
-		l, err := store.ProfileAt(piperun.OutputDir(cfg), n).Lock(ctx, store.LockOptions{Command: command, Timeout: timeout})
+		l, err := st.Lock(ctx, st.Profile(n), store.LockOptions{Command: command, Timeout: timeout})
 		if err != nil {
 			held.Unlock()
 			return nil, err

@@ -57,8 +57,9 @@ interrupted.`,
 			defer stop()
 			log := actLogger(cmd).Named("undo")
 			progress := progressPrinter(out)
-			res, err := act.Undo(ctx, act.UndoRequest{Journal: jpath, Profile: src.Profile, Config: cfg, Store: outputStore(outDir),
-				ActionIDs: actions, Lock: f.locker(cfg, "undo"),
+			st := outputStore(cfg, outDir)
+			res, err := act.Undo(ctx, act.UndoRequest{Journal: jpath, Profile: src.Profile, Config: cfg, Store: st,
+				ActionIDs: actions, Lock: f.locker(st, "undo"),
 				Directory: func(profile string) (act.Directory, error) {
 					return newDirectory(cfg.Profiles[profile], f.concurrency, f.writesPerS, log)
 				},
@@ -91,6 +92,9 @@ interrupted.`,
 					return interruptedError(ctx, "undo")
 				}
 				return withExitCode(exitError, err)
+			}
+			if err := publishError(st); err != nil {
+				return err
 			}
 			if res.Failed > 0 {
 				return withExitCode(exitPartial, errors.New("some changes could not be undone"))

@@ -62,6 +62,10 @@ type Runner struct {
 	ParallelProfiles int
 	// Hook, if set, is told about each file the run commits (see store.Hook).
 	Hook store.Hook
+	// Store, if set, is the store the run writes and locks through (its
+	// Dir must be OutputDir of the configuration); its Remote publishes to
+	// object storage. nil: a local store of OutputDir with Hook.
+	Store *store.Store
 	// Report, if set, is handed the summary a stage returned (the
 	// transform's), before the manifest is written: the caller renders it
 	// into the run directory (OUT/<profile>/runs/<run-id>). An error fails
@@ -213,9 +217,14 @@ func OutputDir(cfg *config.Config) string {
 }
 
 func (r *Runner) runProfile(ctx context.Context, req Request, p *config.Profile) (*Manifest, error) {
-	out := &store.Store{Dir: OutputDir(req.Config), Hook: r.Hook}
+	out := r.Store
+	if out == nil {
+		out = &store.Store{Dir: OutputDir(req.Config), Hook: r.Hook}
+	}
 	prof := out.Profile(p.Name)
-	l, err := prof.Lock(ctx, store.LockOptions{Command: "run", Timeout: r.LockTimeout})
+	// With a remote, the lock is also the cross-host lease, and taking it
+	// reads the state and latest snapshots back (a fresh host continues).
+	l, err := out.Lock(ctx, prof, store.LockOptions{Command: "run", Timeout: r.LockTimeout})
 	if err != nil {
 		return nil, err
 	}
