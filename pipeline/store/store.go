@@ -2,8 +2,10 @@
 // profile lives, how each is written durably, the run manifest, the
 // per-stage state, and the one per-profile lock that run, apply and undo
 // share. Every other package asks it for paths and writes through it, so the
-// layout is written down once and a remote store can later plug in at one
-// seam, the Hook called after each committed file.
+// layout is written down once; a remote store (output.url: remote.go, with
+// the drivers in pipeline/store/lake) publishes each committed file after
+// its local commit, reads a profile back on a fresh host and extends the
+// lock across hosts.
 //
 // Layout under OUT:
 //
