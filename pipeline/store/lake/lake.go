@@ -1,6 +1,7 @@
 // Package lake holds the object-store drivers of output.url: Azure Blob
 // Storage and ADLS Gen2 (az://, which also serves Fabric OneLake) through
-// the Azure SDK's azblob. Each driver is a store.Objects (put a file, get,
+// the Azure SDK's azblob, and S3 or an S3-compatible server (s3://) through
+// aws-sdk-go-v2. Each driver is a store.Objects (put a file, get,
 // list) and a store.Leases (the cross-host profile lock); pipeline/store
 // decides what is published when and what a fresh host reads back. The
 // wiring hands each driver its credential: the same azcore.TokenCredential
@@ -14,15 +15,18 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 )
 
-// Credential is how a driver signs in: Token, built on first use, unless
-// the configuration holds a shared key (output.shared_key).
+// Credential is how a driver signs in. Azure: Token, built on first use,
+// unless the configuration holds a shared key (output.shared_key). S3: the
+// standard AWS chain, unless AWS is set (tests).
 type Credential struct {
 	Token func() (azcore.TokenCredential, error)
+	AWS   aws.CredentialsProvider
 }
 
 // Open is the driver of r, signing in with cred.
@@ -30,6 +34,12 @@ func Open(r *config.Remote, cred Credential) (store.Objects, store.Leases, error
 	switch r.Scheme {
 	case config.RemoteAzure:
 		c, err := openAzure(r, cred)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, c, nil
+	case config.RemoteS3:
+		c, err := openS3(r, cred)
 		if err != nil {
 			return nil, nil, err
 		}

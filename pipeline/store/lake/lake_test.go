@@ -127,9 +127,22 @@ func TestAzureLeaseRenewed(t *testing.T) {
 // and the newest partition of each table back.
 func TestStoreRoundTrip(t *testing.T) {
 	t.Parallel()
+	backends := map[string]func(*testing.T) (*config.Remote, lake.Credential){
+		"azurite": func(t *testing.T) (*config.Remote, lake.Credential) { return remote(t), lake.Credential{} },
+		"s3":      s3Remote,
+	}
+	for name, backend := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testStoreRoundTrip(t, backend)
+		})
+	}
+}
+
+func testStoreRoundTrip(t *testing.T, backend func(*testing.T) (*config.Remote, lake.Credential)) {
 	ctx := context.Background()
-	r := remote(t)
-	host1 := newStore(t, r, t.TempDir())
+	r, cred := backend(t)
+	host1 := newStoreCred(t, r, cred, t.TempDir())
 	p1 := host1.Profile("p")
 	day1, day2 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 	l, err := host1.Lock(ctx, p1, store.LockOptions{Command: "run"})
@@ -154,7 +167,7 @@ func TestStoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	host2 := newStore(t, r, t.TempDir())
+	host2 := newStoreCred(t, r, cred, t.TempDir())
 	p2 := host2.Profile("p")
 	l2, err := host2.Lock(ctx, p2, store.LockOptions{Command: "run"})
 	if err != nil {
@@ -257,8 +270,12 @@ func (f *failAfter) Put(ctx context.Context, key, local, sum string) error {
 }
 
 func newStore(t *testing.T, r *config.Remote, dir string) *store.Store {
+	return newStoreCred(t, r, lake.Credential{}, dir)
+}
+
+func newStoreCred(t *testing.T, r *config.Remote, cred lake.Credential, dir string) *store.Store {
 	return &store.Store{Dir: dir, Remote: &store.Remote{URL: r.URL, Open: func(string) (store.Objects, store.Leases, error) {
-		return lake.Open(r, lake.Credential{})
+		return lake.Open(r, cred)
 	}}}
 }
 
