@@ -143,7 +143,8 @@ func (h *lakeHosts) newestManifest(t *testing.T) *store.Manifest {
 // TestLakeRoundTrip drives run, plan, apply and undo through the command
 // line with output.url in Azurite, hopping hosts: host a runs, host b (a
 // fresh working directory) continues a's incremental sign-in state, host c
-// (fresh) plans, applies and undoes from what is in the store.
+// (fresh) plans and applies from what is in the store, host d (fresh)
+// undoes c's apply from the journal in the store.
 func TestLakeRoundTrip(t *testing.T) {
 	t.Parallel()
 	h := newLakeHosts(t)
@@ -213,7 +214,10 @@ func TestLakeRoundTrip(t *testing.T) {
 	if err := objs.Get(ctx, "sim/journal/"+filepath.Base(journal), &remote); err != nil || remote.String() != string(local) || len(local) == 0 {
 		t.Fatalf("journal in the store (%v) differs from the local one:\n%s\n---\n%s", err, remote.String(), local)
 	}
-	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", journal, "--auto-approve"}, h.secrets...)...)
+	// Undo on yet another fresh host: the journal and its plan copy are
+	// read back from the store.
+	journal = store.ProfileAt(h.host("d"), "sim").JournalPath(p.ID)
+	code, stdout, stderr = runActCLI(t, "", append([]string{"undo", journal, "--auto-approve", "--config", h.cfgDir}, h.vars(h.host("d"))...)...)
 	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("%d done", len(p.Actions))) {
 		t.Fatalf("undo: exit %d\n%s\n%s", code, stdout, stderr)
 	}

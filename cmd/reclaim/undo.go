@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +28,9 @@ had just before removal, and re-adds every group membership it removed. With
 Undo is journalled too, in plan-<id>.undo.jsonl beside the apply journal, and
 resumable the same way; a licence or membership that is already back is
 skipped. The configuration (for credentials) is the one recorded in the plan
-copy beside the journal, or --config.
+copy beside the journal, or --config. With output.url, a journal that is not
+on this host (a fresh pod) is read back from the object store first when
+--config names the configuration.
 
 A damaged journal does not stop undo: a garbled line is skipped with a
 warning naming its line number, a torn last line likewise, and the other
@@ -43,6 +47,9 @@ interrupted.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			jpath := args[0]
+			if err := f.pullJournal(cmd, jpath); err != nil {
+				return err
+			}
 			src, err := act.ReadUndoSource(jpath)
 			if err != nil {
 				return withExitCode(exitError, err)
@@ -105,4 +112,27 @@ interrupted.`,
 	f.register(cmd)
 	cmd.Flags().StringArrayVar(&actions, "action", nil, "undo only this action id (repeatable)")
 	return cmd
+}
+
+// pullJournal reads the journal at jpath (OUT/<profile>/journal/…) and the
+// plan copy beside it back from the object store when they are not here (a
+// fresh host) and --config names a configuration with output.url: the plan
+// copy, which names the configuration, is itself in the store.
+func (f *applyFlags) pullJournal(cmd *cobra.Command, jpath string) error {
+	if _, err := os.Stat(jpath); err == nil || f.configPath == "" {
+		return nil
+	}
+	cfg, err := f.cf.load(cmd, []string{f.configPath})
+	if err != nil {
+		return err
+	}
+	if cfg.Output.Remote == nil {
+		return nil
+	}
+	st := outputStore(cfg, cfg.Output.Dir)
+	profile := filepath.Base(filepath.Dir(filepath.Dir(jpath)))
+	if err := st.Pull(cmd.Context(), st.Profile(profile)); err != nil {
+		return withExitCode(exitError, err)
+	}
+	return nil
 }
