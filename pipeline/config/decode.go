@@ -40,7 +40,7 @@ func secretMisuseDiag(name string, rng hcl.Range) *hcl.Diagnostic {
 		Severity: hcl.DiagError,
 		Summary:  "Secret in a non-secret argument",
 		Detail: fmt.Sprintf("%q gets its value from a variable declared sensitive = true, but %q is printed in summaries, logs and plans. "+
-			"Use sensitive variables only in client_secret and certificate_password, or declare the variable without sensitive.", name, name),
+			"Use sensitive variables only in client_secret, certificate_password and output shared_key, or declare the variable without sensitive.", name, name),
 		Subject: rng.Ptr(),
 	}
 }
