@@ -119,6 +119,12 @@ OUTPUT/<profile>/runs/<run-id>/manifest.json (rows, pages, retries, throttled
 waits, quarantined rows, checksums). The sign-in watermark is kept in
 OUTPUT/<profile>/state.json and moves only when the sign-in extract succeeded.
 
+With output { url = "az://ACCOUNT/CONTAINER/PREFIX" } (or "s3://BUCKET/PREFIX")
+OUTPUT is the local working directory: every committed file is published to
+the store in the same layout, the manifest last, and a host with an empty
+OUTPUT first reads the state and latest snapshots back from it. The profile
+lock is then also a lease in the store, so two hosts never run one profile.
+
 A table whose answers stay malformed after retries (a 200 with an empty body,
 a page without "value") fails and keeps its earlier snapshot. When every
 request to Microsoft has failed for --max-retry-time (an outage), retrying
