@@ -9,8 +9,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
-	"github.com/reclaimhq/reclaim/msgraph"
-	"github.com/reclaimhq/reclaim/msgraph/azcred"
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/store/lake"
@@ -69,20 +67,15 @@ func (k killingObjects) Put(ctx context.Context, key, local, sum string) error {
 	return k.Objects.Put(ctx, key, local, sum)
 }
 
-// storeCredential is the profile's own azidentity credential, the one its
-// Graph client signs in with (msgraph/azcred), for the object store: no
-// second identity to configure. nil profile: none.
+// storeCredential is the profile's own credential (profileCredential, the
+// identity its Graph client signs in as, whatever its auth kind) for the
+// object store: no second identity to configure. nil profile: none.
 func storeCredential(p *config.Profile) func() (azcore.TokenCredential, error) {
 	return func() (azcore.TokenCredential, error) {
 		if p == nil {
 			return nil, fmt.Errorf("no profile to sign in to the object store as")
 		}
-		newCred, err := azcred.Authenticate(msgraph.CredentialRequest{Profile: p.Name, TenantID: p.TenantID,
-			LoginEndpoint: p.LoginEndpoint, Credentials: credentials(p.Credentials)})
-		if err != nil {
-			return nil, err
-		}
-		return newCred()
+		return profileCredential(p)
 	}
 }
 
