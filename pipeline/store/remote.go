@@ -26,7 +26,8 @@ import (
 // the run's commit record on the remote too: a reader that goes through
 // manifests never sees a half-published run. Once a publish has failed,
 // the Store publishes nothing more (no manifest naming a file that is not
-// there, no watermark ahead of its snapshot) and PublishErr says why.
+// there, no watermark ahead of its snapshot) for that profile, and
+// PublishErr says why; other profiles publish on.
 //
 // A fresh host (an empty OUT) continues where the last run left off:
 // Store.Lock and Store.Pull read the profile's state, manifests, journals
@@ -80,10 +81,11 @@ type Remote struct {
 	// opens each profile once.
 	Open func(profile string) (Objects, Leases, error)
 
-	mu      sync.Mutex
-	opened  map[string]opened
-	failed  []error
-	stopped bool
+	mu     sync.Mutex
+	opened map[string]opened
+	failed []error
+	// stopped: profiles a publish failed for, which publish nothing more.
+	stopped map[string]bool
 }
 
 type opened struct {
@@ -139,7 +141,7 @@ func (s *Store) publish(rel string, kind Kind) {
 		return
 	}
 	r.mu.Lock()
-	stopped := r.stopped
+	stopped := r.stopped[profile]
 	r.mu.Unlock()
 	if stopped {
 		return
@@ -148,7 +150,10 @@ func (s *Store) publish(rel string, kind Kind) {
 	if err != nil {
 		r.mu.Lock()
 		r.failed = append(r.failed, err)
-		r.stopped = true
+		if r.stopped == nil {
+			r.stopped = map[string]bool{}
+		}
+		r.stopped[profile] = true
 		r.mu.Unlock()
 	}
 }

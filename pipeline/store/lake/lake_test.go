@@ -197,9 +197,9 @@ func testStoreRoundTrip(t *testing.T, backend func(*testing.T) (*config.Remote, 
 
 // TestFailedPublishKeepsPreviousSnapshot: a run whose publishing fails
 // halfway (the second upload of the run fails, later ones would succeed)
-// publishes nothing after it — no
-// manifest, no state — so a reader going through manifests still finds the
-// previous run's, whose files are all there.
+// publishes nothing more of that profile — no manifest, no state — so a
+// reader going through manifests still finds the previous run's, whose
+// files are all there; other profiles publish on.
 func TestFailedPublishKeepsPreviousSnapshot(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -241,6 +241,14 @@ func TestFailedPublishKeepsPreviousSnapshot(t *testing.T) {
 	objs.Get(ctx, "p/state.json", &st)
 	if !strings.Contains(st.String(), "run1") {
 		t.Errorf("state was replaced by the failed run's: %s", st.String())
+	}
+	// Another profile of the same store publishes on.
+	q := bad.Profile("q")
+	if err := bad.WriteManifest(q, &store.Manifest{RunID: "runq", Profile: "q", Status: store.StatusOK}); err != nil {
+		t.Fatal(err)
+	}
+	if err := objs.Get(ctx, "q/runs/runq/manifest.json", io.Discard); err != nil {
+		t.Errorf("profile q's manifest after profile p's failure: %v", err)
 	}
 }
 
