@@ -164,29 +164,17 @@ func (a *azureStore) Lease(ctx context.Context, key string, me store.Holder) (fu
 		lc.ReleaseLease(context.Background(), nil)
 		return nil, store.Holder{}, fmt.Errorf("writing the lock holder: %w", azureError(err))
 	}
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(store.LeaseRenewal)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				// A failed renewal is retried at the next tick; the lease
-				// lasts LeaseDuration, four renewals.
-				rctx, cancel := context.WithTimeout(context.Background(), store.LeaseRenewal)
-				lc.RenewLease(rctx, nil)
-				cancel()
-			}
-		}
-	}()
+	// A failed renewal is retried at the next tick; the lease lasts
+	// LeaseDuration, four renewals.
+	stop := every(store.LeaseRenewal, func() {
+		rctx, cancel := context.WithTimeout(context.Background(), store.LeaseRenewal)
+		defer cancel()
+		lc.RenewLease(rctx, nil)
+	})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			close(stop)
-			<-done
+			stop()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			// Empty the holder first so nobody reads a past one.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -62,4 +63,27 @@ func keyOf(prefix, name string) string {
 		return name
 	}
 	return strings.TrimPrefix(name, prefix+"/")
+}
+
+// every runs f every d on a goroutine of its own (a lease's renewal) until
+// stop is called; stop waits for a call in progress to end.
+func every(d time.Duration, f func()) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }

@@ -153,31 +153,19 @@ func (c *s3Store) Lease(ctx context.Context, key string, me store.Holder) (func(
 	}
 	var mu sync.Mutex
 	etag := put.ETag
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(store.LeaseRenewal)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				rctx, cancel := context.WithTimeout(context.Background(), store.LeaseRenewal)
-				mu.Lock()
-				if out, err := c.client.PutObject(rctx, &s3.PutObjectInput{Bucket: &c.bucket, Key: name, Body: bytes.NewReader(body()), IfMatch: etag}); err == nil {
-					etag = out.ETag
-				}
-				mu.Unlock()
-				cancel()
-			}
+	stop := every(store.LeaseRenewal, func() {
+		rctx, cancel := context.WithTimeout(context.Background(), store.LeaseRenewal)
+		defer cancel()
+		mu.Lock()
+		defer mu.Unlock()
+		if out, err := c.client.PutObject(rctx, &s3.PutObjectInput{Bucket: &c.bucket, Key: name, Body: bytes.NewReader(body()), IfMatch: etag}); err == nil {
+			etag = out.ETag
 		}
-	}()
+	})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			close(stop)
-			<-done
+			stop()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			// Delete only our own lock: If-Match our last ETag (checked by a
