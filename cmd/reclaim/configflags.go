@@ -161,10 +161,16 @@ func (f *configFlags) loadDiagnostics(args []string) (*config.Config, hcl.Diagno
 // load loads the configuration, writes every diagnostic (warnings too) to
 // the command's stderr, and returns the config when there were no errors.
 // On errors it returns an error carrying exit code 1 that says how many.
-func (f *configFlags) load(cmd *cobra.Command, args []string) (*config.Config, error) {
+func (f *configFlags) load(cmd *cobra.Command, args []string, checks ...func(*config.Config) hcl.Diagnostics) (*config.Config, error) {
 	cfg, diags, files, err := f.loadDiagnostics(args)
 	if err != nil {
 		return nil, withExitCode(exitError, err)
+	}
+	if !diags.HasErrors() {
+		// Further checks (validate's SKU names) run on a config that loaded.
+		for _, check := range checks {
+			diags = append(diags, check(cfg)...)
+		}
 	}
 	if len(diags) > 0 {
 		if werr := ui.WriteDiagnostics(cmd.ErrOrStderr(), files, diags); werr != nil {

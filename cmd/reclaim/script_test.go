@@ -141,6 +141,10 @@ func scriptScrub(ts *testscript.TestScript, neg bool, args []string) {
 		w    io.Writer
 	}{{"stdout", ts.Stdout()}, {"stderr", ts.Stderr()}} {
 		text := strings.ReplaceAll(ts.ReadFile(std.name), ts.Getenv("WORK"), "$WORK")
+		if repo := ts.Getenv("REPO"); repo != "" {
+			// Config paths under the repository (examples/...) in messages.
+			text = strings.ReplaceAll(text, repo, "$REPO")
+		}
 		for _, s := range scrubbed {
 			text = s.re.ReplaceAllString(text, s.with)
 		}

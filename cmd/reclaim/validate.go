@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/ui"
 )
 
@@ -17,7 +18,9 @@ checks every block: syntax, unknown blocks and arguments, GUIDs, signal and
 action names, references to profiles, duplicate names, credentials (exactly
 one of client_secret or certificate_file, or a secretless auth such as
 workload_identity or github_oidc, whose environment is checked only by
---connect and run). It contacts nothing.
+--connect and run). It warns about every SKU part number or GUID that the
+SKU catalogue does not know ("SPE_E33": did you mean "SPE_E3"?), at the
+place it is written. It contacts nothing.
 
 On success it prints a short summary (profiles, exclusions, rules, prices,
 output) and exits 0; secrets print as (sensitive). Otherwise it prints every
@@ -43,7 +46,7 @@ permission a task needs is missing.
   reclaim validate --connect ./config`,
 		Args: cf.args(),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := cf.load(cmd, args)
+			cfg, err := cf.load(cmd, args, (*config.Config).CheckSKUNames)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/secret"
 	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/schemas/skucatalog"
 )
 
 // Config is a whole, merged, validated configuration.
@@ -46,8 +47,12 @@ type Config struct {
 	// SQLStages are user tables, in the order declared (files in name
 	// order): a stage may read the ones before it.
 	SQLStages []*SQLStage
+	// Catalog is the catalog block; nil when the config has none (the
+	// embedded SKU catalogue is used).
+	Catalog *Catalog
 
-	digest string // see Digest
+	digest string              // see Digest
+	skus   *skucatalog.Catalog // loaded from Catalog.SKUFile; see SKUCatalog
 }
 
 // Variable is an input variable, set by -var NAME=VALUE or RECLAIM_VAR_NAME.
@@ -164,6 +169,7 @@ type Exclusion struct {
 	DeclRange hcl.Range `digest:"-"`
 
 	profileRanges []hcl.Range // where each of Profiles is written, for diagnostics
+	skuRanges     []hcl.Range // where each of SKUs is written
 }
 
 // Signal names an activity source a rule may count: one of the signal
@@ -242,6 +248,7 @@ type ReclaimRule struct {
 	profileRanges []hcl.Range  // where each of Profiles is written, for diagnostics
 	appNames      []stringItem // apps = [...] as written, resolved by checkReferences
 	appsRange     hcl.Range    // the apps attribute, when written
+	skuRanges     []hcl.Range  // where each of SKUs is written
 }
 
 // App is an application whose successful sign-ins count for app_sign_in:
@@ -275,6 +282,8 @@ type ConsolidationProduct struct {
 	// licence (Dynamics 365 Team Members): it is removed, not converted.
 	Attach    string
 	DeclRange hcl.Range
+
+	baseRange, attachRange hcl.Range // where Base and Attach are written
 }
 
 // Price is the cost of one seat of a SKU.
@@ -284,6 +293,8 @@ type Price struct {
 	Currency  string // ISO 4217, default USD
 	Period    string // "month" (default) or "year"
 	DeclRange hcl.Range
+
+	skuRange hcl.Range // the label
 }
 
 // MonthlyAmount is the price per seat per month.

@@ -48,7 +48,7 @@ func TestDecisionDigestCoversEveryField(t *testing.T) {
 	// Unexported fields are for diagnostics only; each is listed by name.
 	// appNames are resolved into Apps (with the apps' ids), which the
 	// digest covers.
-	diagnosticOnly := map[string]bool{"profileRanges": true, "appNames": true, "appsRange": true}
+	diagnosticOnly := map[string]bool{"profileRanges": true, "appNames": true, "appsRange": true, "skuRanges": true}
 	check := func(t *testing.T, elem func(c *Config) reflect.Value) {
 		base := pinnedConfig()
 		before := base.DecisionDigest()

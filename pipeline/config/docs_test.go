@@ -39,7 +39,12 @@ func TestDocExamples(t *testing.T) {
 		}
 		return "doc-env-value", true
 	}
-	l.ReadFile = func(string) ([]byte, error) { return []byte("doc-file-value\n"), nil }
+	l.ReadFile = func(name string) ([]byte, error) {
+		if strings.HasSuffix(name, ".csv") { // catalog.sku_file: Microsoft's columns
+			return []byte("Product_Display_Name,String_Id,GUID\r\nMicrosoft 365 E3,SPE_E3,05e9a617-0261-4cee-bb44-138d3ef5d965\r\n"), nil
+		}
+		return []byte("doc-file-value\n"), nil
+	}
 	cfg, diags := l.LoadSources("docs", files, nil)
 	for _, d := range diags {
 		src := ""
@@ -65,7 +70,7 @@ func TestDocCoversSchema(t *testing.T) {
 		"top level": rootSchema, "variable": variableSchema, "profile": profileSchema, "tasks": tasksSchema,
 		"dynamics": dynamicsSchema, "exclude": excludeSchema, "reclaim": reclaimSchema, "consolidate": consolidateSchema,
 		"product": productSchema, "price": priceSchema, "output": outputSchema,
-		"transform": transformSchema, "sql_stage": sqlStageSchema,
+		"transform": transformSchema, "sql_stage": sqlStageSchema, "catalog": catalogSchema,
 	}
 	for where, s := range schemas {
 		for _, a := range s.Attributes {

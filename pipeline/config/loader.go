@@ -177,6 +177,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "output"},
 		{Type: "transform"},
 		{Type: "sql_stage", LabelNames: []string{"name"}},
+		{Type: "catalog"},
 	},
 }
 
@@ -192,6 +193,7 @@ type fileConfig struct {
 	outputs        []*Output
 	transforms     []*Transform
 	sqlStages      []*SQLStage
+	catalogs       []*Catalog
 }
 
 func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string]string) (*Config, hcl.Diagnostics) {
@@ -285,6 +287,7 @@ func (l *Loader) loadSources(dir, baseDir string, srcs []source, vars map[string
 		diags = append(diags, cfg.merge(fc)...)
 	}
 	diags = append(diags, cfg.checkReferences()...)
+	diags = append(diags, cfg.loadSKUCatalog(l.readFile)...)
 	diags = dropConsequential(diags)
 	sortDiagnostics(diags)
 	redactor.RedactDiagnostics(diags)
@@ -337,6 +340,10 @@ func decodeFile(content *hcl.BodyContent, ctx *hcl.EvalContext, baseDir string) 
 			var s *SQLStage
 			s, ds = decodeSQLStageBlock(b, ctx, baseDir)
 			fc.sqlStages = append(fc.sqlStages, s)
+		case "catalog":
+			var c *Catalog
+			c, ds = decodeCatalogBlock(b, ctx, baseDir)
+			fc.catalogs = append(fc.catalogs, c)
 		}
 		diags = append(diags, ds...)
 	}
@@ -406,26 +413,23 @@ func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 		}
 		c.Apps[a.Name] = a
 	}
+	for _, cat := range fc.catalogs {
+		if c.Catalog != nil {
+			diags = append(diags, singletonDiag("catalog", c.Catalog.DeclRange, cat.DeclRange))
+			continue
+		}
+		c.Catalog = cat
+	}
 	for _, o := range fc.outputs {
 		if c.Output.DeclRange.Filename != "" {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Duplicate output block",
-				Detail:   fmt.Sprintf("A configuration has at most one output block; the first is at %s.", c.Output.DeclRange),
-				Subject:  o.DeclRange.Ptr(),
-			})
+			diags = append(diags, singletonDiag("output", c.Output.DeclRange, o.DeclRange))
 			continue
 		}
 		c.Output = o
 	}
 	for _, t := range fc.transforms {
 		if c.Transform.DeclRange.Filename != "" {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Duplicate transform block",
-				Detail:   fmt.Sprintf("A configuration has at most one transform block; the first is at %s.", c.Transform.DeclRange),
-				Subject:  t.DeclRange.Ptr(),
-			})
+			diags = append(diags, singletonDiag("transform", c.Transform.DeclRange, t.DeclRange))
 			continue
 		}
 		c.Transform = t
@@ -438,6 +442,17 @@ func (c *Config) merge(fc *fileConfig) hcl.Diagnostics {
 		c.SQLStages = append(c.SQLStages, s)
 	}
 	return diags
+}
+
+// singletonDiag reports a second block of a kind a configuration has at most
+// one of, naming where the first is.
+func singletonDiag(kind string, first, again hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s block", kind),
+		Detail:   fmt.Sprintf("A configuration has at most one %s block; the first is at %s.", kind, first),
+		Subject:  again.Ptr(),
+	}
 }
 
 func findExclusion(list []*Exclusion, name string) *Exclusion {

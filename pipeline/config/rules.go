@@ -61,7 +61,7 @@ func decodeExcludeBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Exclusion, hcl
 	for _, s := range skus {
 		diags = append(diags, checkSKURef(s)...)
 	}
-	e.SKUs = itemValues(skus)
+	e.SKUs, e.skuRanges = itemValues(skus), itemRanges(skus)
 
 	if attr := attrs["when"]; attr != nil {
 		e.When, d = decodeString(attr, ctx, "")
@@ -142,7 +142,7 @@ func decodeReclaimBlock(block *hcl.Block, ctx *hcl.EvalContext) (*ReclaimRule, h
 	for _, s := range skus {
 		diags = append(diags, checkSKURef(s)...)
 	}
-	r.SKUs = itemValues(skus)
+	r.SKUs, r.skuRanges = itemValues(skus), itemRanges(skus)
 	if attr := attrs["skus"]; attr != nil && !d.HasErrors() && len(skus) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -353,7 +353,8 @@ func decodeConsolidateBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Consolidat
 		for _, f := range []struct {
 			name string
 			dst  *string
-		}{{"base", &p.Base}, {"attach", &p.Attach}} {
+			rng  *hcl.Range
+		}{{"base", &p.Base, &p.baseRange}, {"attach", &p.Attach, &p.attachRange}} {
 			attr := pc.Attributes[f.name]
 			if attr == nil {
 				continue
@@ -363,7 +364,7 @@ func decodeConsolidateBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Consolidat
 			if !d.HasErrors() {
 				diags = append(diags, checkSKURef(stringItem{Value: v, Range: attr.Expr.Range()})...)
 			}
-			*f.dst = v
+			*f.dst, *f.rng = v, attr.Expr.Range()
 		}
 		if p.Base != "" && p.Attach != "" && strings.EqualFold(p.Base, p.Attach) {
 			diags = append(diags, &hcl.Diagnostic{
@@ -414,7 +415,7 @@ const (
 var PricePeriods = []string{"month", "year"}
 
 func decodePriceBlock(block *hcl.Block, ctx *hcl.EvalContext) (*Price, hcl.Diagnostics) {
-	p := &Price{SKU: block.Labels[0], Currency: DefaultCurrency, Period: DefaultPeriod, DeclRange: block.DefRange}
+	p := &Price{SKU: block.Labels[0], Currency: DefaultCurrency, Period: DefaultPeriod, DeclRange: block.DefRange, skuRange: block.LabelRanges[0]}
 	diags := checkSKURef(stringItem{Value: p.SKU, Range: block.LabelRanges[0]})
 	content, ds := block.Body.Content(priceSchema)
 	diags = append(diags, ds...)

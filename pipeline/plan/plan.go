@@ -107,13 +107,17 @@ type Source struct {
 // Action is one change. Everything apply needs to carry it out, check it
 // live and undo it is in the action itself.
 type Action struct {
-	ID                string    `json:"id"`
-	Profile           string    `json:"profile"`
-	UserID            string    `json:"user_id"`
-	UserPrincipalName string    `json:"user_principal_name"`
-	SkuID             string    `json:"sku_id"`
-	SkuPartNumber     string    `json:"sku_part_number"`
-	Operation         Operation `json:"operation"`
+	ID                string `json:"id"`
+	Profile           string `json:"profile"`
+	UserID            string `json:"user_id"`
+	UserPrincipalName string `json:"user_principal_name"`
+	SkuID             string `json:"sku_id"`
+	SkuPartNumber     string `json:"sku_part_number"`
+	// SkuName is the product's friendly name ("Microsoft 365 E3") from the
+	// SKU catalogue at plan time, for people; empty when the catalogue does
+	// not know the part number. Apply neither reads nor verifies it.
+	SkuName   string    `json:"sku_name,omitempty" verify:"-"`
+	Operation Operation `json:"operation"`
 	// GroupID is the licensing group's object id for OpRemoveFromGroup.
 	GroupID  string   `json:"group_id,omitempty"`
 	Rule     string   `json:"rule"`
@@ -185,6 +189,7 @@ type Review struct {
 	UserPrincipalName string     `json:"user_principal_name"`
 	SkuID             string     `json:"sku_id"`
 	SkuPartNumber     string     `json:"sku_part_number"`
+	SkuName           string     `json:"sku_name,omitempty" verify:"-"` // as Action.SkuName
 	Kind              ReviewKind `json:"kind"`
 	GroupID           string     `json:"group_id,omitempty"`
 	Rule              string     `json:"rule"`

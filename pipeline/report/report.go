@@ -6,7 +6,10 @@
 // depend on it without depending on each other.
 package report
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Summary is what a person reads after a transform: where the money goes,
 // what the rules found and how far each signal can be trusted. It is plain
@@ -32,11 +35,30 @@ type Summary struct {
 	Signals    []SignalLine
 	Findings   []FindingLine
 	Tables     []TableLine
+	// Unsubscribed are the SKUs the configuration names (for this profile)
+	// that the tenant's subscribedSkus do not hold: a typo or a product the
+	// tenant does not buy, matching no licence either way.
+	Unsubscribed []SKURefLine
+}
+
+// SKURefLine is one place the configuration names a SKU.
+type SKURefLine struct {
+	Where string // `reclaim "stale-e3"`, `price "SPE_E5"`
+	SKU   string
+	At    string // file:line,column
+}
+
+// Sentence says it for people, in run, report and plan alike.
+func (l SKURefLine) Sentence() string {
+	return fmt.Sprintf("%s names %s (%s), which this tenant has no subscription for", l.Where, l.SKU, l.At)
 }
 
 // PositionLine is one SKU's licence position.
 type PositionLine struct {
-	SKU                                                        string
+	SKU string
+	// SKUName is the product's friendly name from the SKU catalogue; empty
+	// when the catalogue does not know SKU.
+	SKUName                                                    string
 	Purchased, Assigned, Active, Inactive, Unknown, Unassigned int64
 	// PriceMonthly, MonthlyCost and MonthlyWaste are nil without a price.
 	PriceMonthly, MonthlyCost, MonthlyWaste *float64
@@ -54,6 +76,7 @@ type RuleLine struct {
 // SavingLine is one of the largest actionable recommendations.
 type SavingLine struct {
 	UserPrincipalName, SKU, Rule, Action string
+	SKUName                              string // as PositionLine.SKUName
 	// DaysInactive is nil for "never active".
 	DaysInactive  *int64
 	MonthlySaving float64

@@ -15,6 +15,7 @@ import (
 // only through config.Secret, which prints as (sensitive).
 func WriteConfigSummary(w io.Writer, path string, cfg *config.Config) {
 	fmt.Fprintf(w, "The configuration in %s is valid (%s).\n", path, Plural(len(cfg.Files), "file"))
+	cat := cfg.SKUCatalog()
 
 	if len(cfg.Variables) > 0 {
 		fmt.Fprintln(w, "\nVariables:")
@@ -79,7 +80,11 @@ func WriteConfigSummary(w io.Writer, path string, cfg *config.Config) {
 			for i, s := range r.Signals {
 				signals[i] = string(s)
 			}
-			fmt.Fprintf(w, "  %s: %s inactive %d days (%s) -> %s%s\n", r.Name, strings.Join(r.SKUs, ", "),
+			skus := make([]string, len(r.SKUs))
+			for i, sku := range r.SKUs {
+				skus[i] = SKULabel(sku, cat.Name(sku), Terminal)
+			}
+			fmt.Fprintf(w, "  %s: %s inactive %d days (%s) -> %s%s\n", r.Name, strings.Join(skus, ", "),
 				r.InactiveDays, strings.Join(signals, ", "), r.Action, profilesSuffix(r.Profiles))
 		}
 	}
@@ -102,6 +107,7 @@ func WriteConfigSummary(w io.Writer, path string, cfg *config.Config) {
 	if len(cfg.Prices) > 0 {
 		fmt.Fprintf(w, "\nPrices: %s\n", Plural(len(cfg.Prices), "SKU"))
 	}
+	fmt.Fprintf(w, "\nSKU names: %s\n", Terminal(config.CatalogDescription(cfg)))
 	if len(cfg.SQLStages) > 0 {
 		fmt.Fprintln(w, "\nSQL stages:")
 		for _, st := range cfg.SQLStages {

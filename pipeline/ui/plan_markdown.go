@@ -36,7 +36,7 @@ func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 	if len(p.Actions) > 0 {
 		ew.printf("\n| | Licence | User | Why | Rule | Saving/month | Action id |\n|---|---|---|---|---|---:|---|\n")
 		for _, a := range p.Actions {
-			mark, what := "➖", Markdown(a.SkuPartNumber)
+			mark, what := "➖", SKULabel(a.SkuPartNumber, a.SkuName, Markdown)
 			if a.Operation == plan.OpRemoveFromGroup {
 				what += " (leave group " + Markdown(a.GroupID) + ")"
 			}
@@ -59,7 +59,7 @@ func WritePlanMarkdown(w io.Writer, p *plan.Plan) error {
 	if len(p.Reviews) > 0 {
 		ew.printf("\n<details><summary>Listed, never applied (%d)</summary>\n\n| Kind | Licence | User | Reason |\n|---|---|---|---|\n", len(p.Reviews))
 		for _, r := range p.Reviews {
-			ew.printf("| %s | %s | %s | %s |\n", Markdown(string(r.Kind)), Markdown(r.SkuPartNumber), Markdown(r.UserPrincipalName), Markdown(oneLine(r.Reason)))
+			ew.printf("| %s | %s | %s | %s |\n", Markdown(string(r.Kind)), SKULabel(r.SkuPartNumber, r.SkuName, Markdown), Markdown(r.UserPrincipalName), Markdown(oneLine(r.Reason)))
 		}
 		ew.printf("\n</details>\n")
 	}

@@ -59,7 +59,7 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 		if len(reviews) > 0 {
 			ew.printf("\n  Listed, never applied:\n")
 			for _, r := range reviews {
-				ew.printf("    ~ %-8s %s for %s: %s\n", Terminal(string(r.Kind)), Terminal(r.SkuPartNumber), Terminal(r.UserPrincipalName), Terminal(oneLine(r.Reason)))
+				ew.printf("    ~ %-8s %s for %s: %s\n", Terminal(string(r.Kind)), SKULabel(r.SkuPartNumber, r.SkuName, Terminal), Terminal(r.UserPrincipalName), Terminal(oneLine(r.Reason)))
 			}
 		}
 	}
@@ -82,7 +82,7 @@ func WritePlanText(w io.Writer, p *plan.Plan) error {
 // ActionSummary is the one-line description of a change, safe to print on a
 // terminal (its tenant values went through Terminal).
 func ActionSummary(a plan.Action) string {
-	sku, upn := Terminal(a.SkuPartNumber), Terminal(a.UserPrincipalName)
+	sku, upn := SKULabel(a.SkuPartNumber, a.SkuName, Terminal), Terminal(a.UserPrincipalName)
 	switch a.Operation {
 	case plan.OpRemoveFromGroup:
 		return fmt.Sprintf("%s from %s by leaving group %s: %s", sku, upn, Terminal(a.GroupID), EvidenceSummary(a.Evidence))

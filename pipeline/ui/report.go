@@ -47,7 +47,7 @@ func WriteRunSummary(w io.Writer, r *report.Summary) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SKU\tPURCHASED\tASSIGNED\tACTIVE\tINACTIVE\tUNKNOWN\tUNASSIGNED\tWASTE/MONTH")
 	for _, p := range r.Positions {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", Terminal(p.SKU), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned, reportMoneyPtr(r, p.MonthlyWaste))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", SKULabel(p.SKU, p.SKUName, Terminal), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned, reportMoneyPtr(r, p.MonthlyWaste))
 	}
 	tw.Flush()
 	if len(r.Rules) > 0 {
@@ -68,6 +68,12 @@ func WriteRunSummary(w io.Writer, r *report.Summary) error {
 	if len(unknown) > 0 {
 		b.WriteString("\nSignals not usable this run (rules counting them only recommend review):\n")
 		b.WriteString(strings.Join(unknown, "\n") + "\n")
+	}
+	if len(r.Unsubscribed) > 0 {
+		b.WriteString("\n" + unsubscribedHeading + ":\n")
+		for _, l := range r.Unsubscribed {
+			b.WriteString("  ! " + Terminal(l.Sentence()) + "\n")
+		}
 	}
 	for _, t := range r.Tables {
 		if t.Status != report.TableWritten {

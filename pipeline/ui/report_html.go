@@ -89,9 +89,12 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	// vis shows control and bidi characters as visible escapes (see
 	// Terminal) before html/template escapes the markup: a right-to-left
 	// override in a name must not reorder the page around it.
-	"vis":  Terminal,
-	"days": days,
-	"date": dateOrDash,
+	"vis": Terminal,
+	// html/template escapes what these return.
+	"unsubscribed":        func(l report.SKURefLine) string { return Terminal(l.Sentence()) },
+	"unsubscribedHeading": func() string { return unsubscribedHeading },
+	"days":                days,
+	"date":                dateOrDash,
 	"lag": func(d *int64) string {
 		if d == nil {
 			return "-"
@@ -107,6 +110,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5em 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.warn{border-left:4px solid #c60;padding:0 .8em;margin:1em 0}
 .kpi{display:inline-block;margin-right:2.5em}.kpi b{display:block;font-size:1.5em}
 .no{color:#b00;font-weight:bold}svg text{font:12px system-ui,sans-serif}
 </style></head><body>
@@ -123,15 +127,18 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 {{template "chart" .Inactivity}}
 <h2>Licence position</h2>
 <table><tr><th>SKU</th><th class="n">Purchased</th><th class="n">Assigned</th><th class="n">Active</th><th class="n">Inactive</th><th class="n">Unknown</th><th class="n">Unassigned</th><th class="n">Price/month</th><th class="n">Cost/month</th><th class="n">Waste/month</th></tr>
-{{range .Positions}}<tr><td>{{vis .SKU}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Summary .PriceMonthly}}</td><td class="n">{{money $.Summary .MonthlyCost}}</td><td class="n">{{money $.Summary .MonthlyWaste}}</td></tr>
+{{range .Positions}}<tr><td>{{vis .SKU}}{{if .SKUName}} ({{vis .SKUName}}){{end}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Summary .PriceMonthly}}</td><td class="n">{{money $.Summary .MonthlyCost}}</td><td class="n">{{money $.Summary .MonthlyWaste}}</td></tr>
 {{end}}</table>
+{{if .Unsubscribed}}<div class="warn"><p>{{unsubscribedHeading}}:</p><ul>
+{{range .Unsubscribed}}<li>{{unsubscribed .}}</li>
+{{end}}</ul></div>{{end}}
 <h2>Recommendations per rule</h2>
 {{if .Rules}}<table><tr><th>Rule</th><th>Action</th><th class="n">Users</th><th class="n">Suppressed</th><th class="n">Saving/month</th></tr>
 {{range .Rules}}<tr><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{.Count}}</td><td class="n">{{.Suppressed}}</td><td class="n">{{money0 $.Summary .MonthlySaving}}</td></tr>
 {{end}}</table>{{else}}<p>No rule matched anyone.</p>{{end}}
 <h2>Top savings</h2>
 {{if .TopSavings}}<table><tr><th>User</th><th>SKU</th><th>Rule</th><th>Action</th><th class="n">Days inactive</th><th class="n">Saving/month</th></tr>
-{{range .TopSavings}}<tr><td>{{vis .UserPrincipalName}}</td><td>{{vis .SKU}}</td><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{days .DaysInactive}}</td><td class="n">{{money0 $.Summary .MonthlySaving}}</td></tr>
+{{range .TopSavings}}<tr><td>{{vis .UserPrincipalName}}</td><td>{{vis .SKU}}{{if .SKUName}} ({{vis .SKUName}}){{end}}</td><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{days .DaysInactive}}</td><td class="n">{{money0 $.Summary .MonthlySaving}}</td></tr>
 {{end}}</table>{{else}}<p>No actionable recommendation.</p>{{end}}
 <h2>Other findings</h2>
 <table><tr><th>Finding</th><th class="n">Count</th><th class="n">Saving/month</th></tr>

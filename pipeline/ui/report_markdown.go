@@ -20,10 +20,16 @@ func WriteReportMarkdown(w io.Writer, r *report.Summary) error {
 
 	b.WriteString("## Licence position\n\n| SKU | Purchased | Assigned | Active | Inactive | Unknown | Unassigned | Price/month | Cost/month | Waste/month |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range r.Positions {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n", Markdown(p.SKU), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned,
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n", SKULabel(p.SKU, p.SKUName, Markdown), p.Purchased, p.Assigned, p.Active, p.Inactive, p.Unknown, p.Unassigned,
 			reportMoneyPtr(r, p.PriceMonthly), reportMoneyPtr(r, p.MonthlyCost), reportMoneyPtr(r, p.MonthlyWaste))
 	}
 
+	if len(r.Unsubscribed) > 0 {
+		b.WriteString("\n> [!WARNING]\n> " + unsubscribedHeading + ":\n")
+		for _, l := range r.Unsubscribed {
+			b.WriteString("> - " + Markdown(l.Sentence()) + "\n")
+		}
+	}
 	b.WriteString("\n## Recommendations per rule\n\n")
 	if len(r.Rules) == 0 {
 		b.WriteString("No rule matched anyone.\n")
@@ -40,7 +46,7 @@ func WriteReportMarkdown(w io.Writer, r *report.Summary) error {
 	} else {
 		b.WriteString("| User | SKU | Rule | Action | Days inactive | Saving/month |\n|---|---|---|---|--:|--:|\n")
 		for _, s := range r.TopSavings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Markdown(s.UserPrincipalName), Markdown(s.SKU), Markdown(s.Rule), Markdown(s.Action), days(s.DaysInactive), reportMoney(r, s.MonthlySaving))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Markdown(s.UserPrincipalName), SKULabel(s.SKU, s.SKUName, Markdown), Markdown(s.Rule), Markdown(s.Action), days(s.DaysInactive), reportMoney(r, s.MonthlySaving))
 		}
 	}
 

@@ -101,10 +101,10 @@ func Parse(r io.Reader, source string) (*Catalog, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("reading the SKU catalogue %s: %w", source, err)
 		}
+		line, _ := cr.FieldPos(0)
 		c.addRecord(line, func(i int) string {
 			if i < 0 || i >= len(rec) {
 				return ""

@@ -17,9 +17,11 @@ import (
 
 	"github.com/reclaimhq/reclaim/pipeline/config"
 	"github.com/reclaimhq/reclaim/pipeline/plan"
+	"github.com/reclaimhq/reclaim/pipeline/report"
 	"github.com/reclaimhq/reclaim/pipeline/store"
 	"github.com/reclaimhq/reclaim/pipeline/version"
 	"github.com/reclaimhq/reclaim/schemas"
+	"github.com/reclaimhq/reclaim/schemas/skucatalog"
 )
 
 // BuildOptions are the inputs of Build.
@@ -70,7 +72,13 @@ func Build(o BuildOptions) (*plan.Plan, error) {
 		for _, r := range recs {
 			addRecommendation(p, profile, src, r, rules)
 		}
+		w, err := unsubscribedWarnings(o.Config, o.OutDir, profile, src)
+		if err != nil {
+			return nil, err
+		}
+		p.Warnings = append(p.Warnings, w...)
 	}
+	nameSKUs(p, o.Config.SKUCatalog())
 	p.Finish()
 	// Warn now about what apply would refuse.
 	perRule, oneWay := map[string]int{}, map[string]int{}
@@ -89,6 +97,45 @@ func Build(o BuildOptions) (*plan.Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// unsubscribedWarnings names the SKUs the config names for profile that the
+// tenant's subscribedSkus (the licence_position of the snapshot planned
+// from) do not hold. A snapshot without licence_position gives none.
+func unsubscribedWarnings(cfg *config.Config, outDir, profile string, src plan.Source) ([]string, error) {
+	day, err := time.Parse(time.DateOnly, src.SnapshotDate)
+	if err != nil {
+		return nil, nil
+	}
+	path := store.ProfileAt(outDir, profile).Partition(store.Curated, licencePositionTable, day)
+	rows, err := parquet.ReadFile[schemas.LicencePosition](path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	held := make([]string, 0, 2*len(rows))
+	for _, r := range rows {
+		held = append(held, r.SkuPartNumber, r.SkuID)
+	}
+	var out []string
+	for _, ref := range cfg.UnsubscribedSKUs(profile, held) {
+		l := report.SKURefLine{Where: ref.Where, SKU: ref.SKU, At: ref.At()}
+		out = append(out, fmt.Sprintf("profile %s: %s", profile, l.Sentence()))
+	}
+	return out, nil
+}
+
+// nameSKUs gives every action and review its product's friendly name:
+// subscribedSkus carry none, the catalogue does.
+func nameSKUs(p *plan.Plan, cat *skucatalog.Catalog) {
+	for i := range p.Actions {
+		p.Actions[i].SkuName = cat.Name(p.Actions[i].SkuPartNumber)
+	}
+	for i := range p.Reviews {
+		p.Reviews[i].SkuName = cat.Name(p.Reviews[i].SkuPartNumber)
+	}
 }
 
 func addRecommendation(p *plan.Plan, profile string, src plan.Source, r schemas.Recommendation, rules map[string]*config.ReclaimRule) {
@@ -233,7 +280,10 @@ func readRecommendations(f io.ReaderAt, size int64, path string) ([]schemas.Reco
 
 // recommendationsTable is the curated table a plan is built from
 // (schemas.Recommendation).
-const recommendationsTable = "recommendations"
+const (
+	recommendationsTable = "recommendations"
+	licencePositionTable = "licence_position"
+)
 
 // LatestSource finds a profile's newest recommendations snapshot and the run
 // manifest that produced it, and digests both (paths from pipeline/store).

@@ -22,6 +22,7 @@ const TopSavingsLimit = 10
 // whose tables were not written stay empty.
 func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summary, error) {
 	s := &Summary{Profile: req.Profile, SnapshotDate: req.SnapshotDate, AsOf: req.AsOf}
+	cat := req.Config.SKUCatalog() // a nil Config gives the embedded catalogue
 	written := map[string]bool{}
 	for _, t := range res.Tables {
 		// A computed table is in the engine though not written (--only).
@@ -48,14 +49,18 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		return nil, err
 	}
 	if written["licence_position"] {
-		err := q(`SELECT CASE WHEN sku_part_number <> '' THEN sku_part_number ELSE sku_id END,
+		var held []string
+		err := q(`SELECT CASE WHEN sku_part_number <> '' THEN sku_part_number ELSE sku_id END, sku_id,
 			purchased_enabled + purchased_warning, assigned, active, inactive, unknown, unassigned,
 			price_monthly, monthly_cost, monthly_waste FROM licence_position`, func(r *sql.Rows) error {
 			var p report.PositionLine
-			if err := r.Scan(&p.SKU, &p.Purchased, &p.Assigned, &p.Active, &p.Inactive, &p.Unknown, &p.Unassigned,
+			var skuID string
+			if err := r.Scan(&p.SKU, &skuID, &p.Purchased, &p.Assigned, &p.Active, &p.Inactive, &p.Unknown, &p.Unassigned,
 				&p.PriceMonthly, &p.MonthlyCost, &p.MonthlyWaste); err != nil {
 				return err
 			}
+			p.SKUName = cat.Name(p.SKU)
+			held = append(held, p.SKU, skuID)
 			if p.MonthlyCost != nil {
 				s.MonthlyCost += *p.MonthlyCost
 			}
@@ -67,6 +72,11 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 		})
 		if err != nil {
 			return nil, fmt.Errorf("licence position: %w", err)
+		}
+		if req.Config != nil {
+			for _, ref := range req.Config.UnsubscribedSKUs(req.Profile, held) {
+				s.Unsubscribed = append(s.Unsubscribed, report.SKURefLine{Where: ref.Where, SKU: ref.SKU, At: ref.At()})
+			}
 		}
 	}
 	if written["recommendations"] {
@@ -98,6 +108,7 @@ func summarize(ctx context.Context, e *engine, req Request, res *Result) (*Summa
 				if err := r.Scan(&l.UserPrincipalName, &l.SKU, &l.Rule, &l.Action, &l.DaysInactive, &l.MonthlySaving); err != nil {
 					return err
 				}
+				l.SKUName = cat.Name(l.SKU)
 				s.TopSavings = append(s.TopSavings, l)
 				return nil
 			})

@@ -1,0 +1,36 @@
+package simtenant
+
+import (
+	"testing"
+
+	"github.com/reclaimhq/reclaim/schemas/skucatalog"
+)
+
+// notInCatalogue are the simulator's SKUs missing from the embedded SKU
+// catalogue, which is an excerpt of Microsoft's list until the next refresh
+// (schemas/skucatalog/README.md). Real part numbers all the same.
+var notInCatalogue = map[string]string{
+	"POWER_BI_STANDARD": "Microsoft Fabric (Free); its row of Microsoft's page is not in the excerpt",
+}
+
+// TestSKUsAreMicrosofts: every SKU the simulated tenant sells is a real
+// product of Microsoft's catalogue, with Microsoft's skuId.
+func TestSKUsAreMicrosofts(t *testing.T) {
+	t.Parallel()
+	cat := skucatalog.Embedded()
+	for _, s := range SKUs() {
+		p, ok := cat.Lookup(s.PartNumber)
+		if !ok {
+			if _, gap := notInCatalogue[s.PartNumber]; !gap {
+				t.Errorf("simulator SKU %s is not in the SKU catalogue", s.PartNumber)
+			}
+			continue
+		}
+		if _, gap := notInCatalogue[s.PartNumber]; gap {
+			t.Errorf("%s is in the SKU catalogue now: drop it from notInCatalogue", s.PartNumber)
+		}
+		if p.PartNumber != s.PartNumber || p.ID != s.ID {
+			t.Errorf("simulator SKU %s %s; Microsoft's catalogue says %s %s", s.PartNumber, s.ID, p.PartNumber, p.ID)
+		}
+	}
+}
