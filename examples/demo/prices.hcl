@@ -9,7 +9,6 @@ price "O365_BUSINESS_PREMIUM" { amount = 12.50 }
 price "O365_BUSINESS_ESSENTIALS" { amount = 6.00 }
 price "EXCHANGESTANDARD" { amount = 4.00 }
 price "POWER_BI_PRO" { amount = 14.00 }
-price "POWER_BI_STANDARD" { amount = 0 }
 price "FLOW_FREE" { amount = 0 }
 price "TEAMS_EXPLORATORY" { amount = 0 }
 price "PROJECTPREMIUM" { amount = 55.00 }

@@ -148,8 +148,12 @@ func (c *Config) UnsubscribedSKUs(profile string, held []string) []SKURef {
 	return out
 }
 
-// At is where the SKU is written, as FILE:LINE,COLUMN.
+// At is where the SKU is written, as FILE:LINE,COLUMN; "" for a config
+// built in code.
 func (r SKURef) At() string {
+	if r.Range.Filename == "" {
+		return ""
+	}
 	return fmt.Sprintf("%s:%d,%d", r.Range.Filename, r.Range.Start.Line, r.Range.Start.Column)
 }
 

@@ -50,7 +50,11 @@ type SKURefLine struct {
 
 // Sentence says it for people, in run, report and plan alike.
 func (l SKURefLine) Sentence() string {
-	return fmt.Sprintf("%s names %s (%s), which this tenant has no subscription for", l.Where, l.SKU, l.At)
+	at := ""
+	if l.At != "" {
+		at = " (" + l.At + ")"
+	}
+	return fmt.Sprintf("%s names %s%s, which this tenant has no subscription for", l.Where, l.SKU, at)
 }
 
 // PositionLine is one SKU's licence position.

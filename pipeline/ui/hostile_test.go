@@ -16,6 +16,7 @@ func hostilePlan(attack string) []byte {
 		a := &p.Actions[i]
 		a.UserPrincipalName = "x" + attack + "@contoso.com"
 		a.SkuPartNumber += attack
+		a.SkuName = "Name" + attack // from a catalogue file, as untrusted
 		if a.GroupID != "" {
 			a.GroupID += attack
 		}
@@ -25,6 +26,7 @@ func hostilePlan(attack string) []byte {
 		r := &p.Reviews[i]
 		r.UserPrincipalName = attack + "@contoso.com"
 		r.SkuPartNumber = attack
+		r.SkuName = attack
 		r.Reason += attack
 	}
 	p.Warnings = append(p.Warnings, "quoting "+attack)
@@ -60,12 +62,13 @@ func TestHostileReportFailsSafe(t *testing.T) {
 	for name, attack := range uitest.Attacks {
 		t.Run(name, func(t *testing.T) {
 			r := &report.Summary{Profile: "p" + attack,
-				Positions:  []report.PositionLine{{SKU: "SPE_E3" + attack}},
-				Rules:      []report.RuleLine{{Rule: "r" + attack, Action: "remove_license"}},
-				TopSavings: []report.SavingLine{{UserPrincipalName: "x" + attack + "@contoso.com", SKU: attack, Rule: attack, Action: attack}},
-				Signals:    []report.SignalLine{{Signal: "sign_in", Source: attack, Reason: attack, Counted: true}},
-				Findings:   []report.FindingLine{{Name: attack}},
-				Tables:     []report.TableLine{{Name: "t", Status: "failed", Reason: attack}},
+				Positions:    []report.PositionLine{{SKU: "SPE_E3" + attack, SKUName: "Microsoft 365 E3" + attack}},
+				Rules:        []report.RuleLine{{Rule: "r" + attack, Action: "remove_license"}},
+				TopSavings:   []report.SavingLine{{UserPrincipalName: "x" + attack + "@contoso.com", SKU: attack, SKUName: attack, Rule: attack, Action: attack}},
+				Unsubscribed: []report.SKURefLine{{Where: `reclaim "` + attack + `"`, SKU: attack, At: "main.hcl:1,1"}},
+				Signals:      []report.SignalLine{{Signal: "sign_in", Source: attack, Reason: attack, Counted: true}},
+				Findings:     []report.FindingLine{{Name: attack}},
+				Tables:       []report.TableLine{{Name: "t", Status: "failed", Reason: attack}},
 			}
 			var md, page, sum bytes.Buffer
 			if err := WriteReportMarkdown(&md, r); err != nil {

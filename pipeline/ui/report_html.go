@@ -129,9 +129,9 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 <table><tr><th>SKU</th><th class="n">Purchased</th><th class="n">Assigned</th><th class="n">Active</th><th class="n">Inactive</th><th class="n">Unknown</th><th class="n">Unassigned</th><th class="n">Price/month</th><th class="n">Cost/month</th><th class="n">Waste/month</th></tr>
 {{range .Positions}}<tr><td>{{vis .SKU}}{{if .SKUName}} ({{vis .SKUName}}){{end}}</td><td class="n">{{.Purchased}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Active}}</td><td class="n">{{.Inactive}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Unassigned}}</td><td class="n">{{money $.Summary .PriceMonthly}}</td><td class="n">{{money $.Summary .MonthlyCost}}</td><td class="n">{{money $.Summary .MonthlyWaste}}</td></tr>
 {{end}}</table>
-{{if .Unsubscribed}}<div class="warn"><p>{{unsubscribedHeading}}:</p><ul>
+{{if .Unsubscribed}}<blockquote class="warn"><p>{{unsubscribedHeading}}:</p><ul>
 {{range .Unsubscribed}}<li>{{unsubscribed .}}</li>
-{{end}}</ul></div>{{end}}
+{{end}}</ul></blockquote>{{end}}
 <h2>Recommendations per rule</h2>
 {{if .Rules}}<table><tr><th>Rule</th><th>Action</th><th class="n">Users</th><th class="n">Suppressed</th><th class="n">Saving/month</th></tr>
 {{range .Rules}}<tr><td>{{vis .Rule}}</td><td>{{vis .Action}}</td><td class="n">{{.Count}}</td><td class="n">{{.Suppressed}}</td><td class="n">{{money0 $.Summary .MonthlySaving}}</td></tr>
